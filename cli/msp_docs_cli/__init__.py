@@ -1,0 +1,1 @@
+"""The ``msp-docs`` command line (typer), installed as the ``msp-docs`` console script."""

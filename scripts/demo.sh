@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up, then merge the bundled sample files (samples/) into out/merged.pdf.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+mkdir -p out
+.venv/bin/msp-docs merge samples/1-id-card-photo.jpg samples/2-scan-grey.png \
+  samples/3-screenshot-rgba.png samples/4-letter.pdf \
+  --title "Sample wallet document" -o out/merged.pdf

@@ -1,0 +1,1 @@
+"""Backends: the only modules that import Pillow, pikepdf or libmagic (imported lazily)."""

@@ -1,0 +1,210 @@
+"""Assembling the output PDF with pikepdf: image pages, copied PDF pages, bookmarks, metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from msp_docs._version import __version__
+from msp_docs.geometry import layout
+from msp_docs.model import (
+    DeviceColour,
+    ICCColour,
+    ImagePage,
+    ImageResult,
+    IndexedColour,
+    Note,
+    PdfResult,
+    RasterImage,
+)
+from msp_docs.options import Options
+
+if TYPE_CHECKING:
+    import pikepdf
+
+__all__ = ["Merged", "Part", "assemble"]
+
+PRODUCER = f"msp-docs {__version__}"
+
+
+@dataclass(slots=True)
+class Part:
+    """One accepted input: its bookmark title and what its backend produced."""
+
+    label: str
+    result: ImageResult | PdfResult
+
+
+@dataclass(slots=True)
+class Merged:
+    """The merged PDF: its bytes, page count and, per part, the actions the merge took."""
+
+    data: bytes
+    pages: int
+    notes: list[list[Note]] = field(default_factory=list)
+
+
+def assemble(
+    parts: Sequence[Part], *, title: str, options: Options, timestamp: datetime | None
+) -> Merged:
+    """Build the output document from ``parts`` in order and return its bytes.
+
+    The output is deterministic: the same parts and options give the same bytes (the file ID is
+    derived from the content, and no date is written unless ``timestamp`` is given).
+    """
+    import pikepdf
+
+    out = pikepdf.new()
+    writer = _ImageWriter(out)
+    notes: list[list[Note]] = []
+    firsts: list[int] = []
+    for part in parts:
+        firsts.append(len(out.pages))
+        part_notes: list[Note] = []
+        if isinstance(part.result, ImageResult):
+            for page in part.result.pages:
+                writer.add_page(page, options)
+        else:
+            _add_pdf(out, part.result.document, part_notes)
+        notes.append(part_notes)
+    if options.bookmarks:
+        _bookmarks(out, [p.label for p in parts], firsts)
+    _metadata(out, title=title, timestamp=timestamp)
+    buffer = io.BytesIO()
+    out.save(
+        buffer,
+        deterministic_id=True,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        normalize_content=False,
+    )
+    return Merged(data=buffer.getvalue(), pages=len(out.pages), notes=notes)
+
+
+# --- images -------------------------------------------------------------------------------------
+def _num(value: float) -> str:
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+class _ImageWriter:
+    """Turns :class:`ImagePage` values into pages, sharing identical ICC profiles."""
+
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self.profiles: dict[bytes, Any] = {}
+
+    def add_page(self, page: ImagePage, options: Options) -> None:
+        import pikepdf
+
+        image = page.image
+        geometry = layout(
+            image.width,
+            image.height,
+            orientation=page.orientation,
+            dpi=page.dpi,
+            page_size=options.page_size,
+            default_dpi=options.default_dpi,
+        )
+        xobject = self._xobject(image)
+        content = ("q " + " ".join(_num(v) for v in geometry.matrix) + " cm /Im0 Do Q\n").encode()
+        page_dict = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=pikepdf.Array(
+                [0, 0, _decimal(geometry.page_width), _decimal(geometry.page_height)]
+            ),
+            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobject)),
+            Contents=self.pdf.make_stream(content),
+        )
+        self.pdf.pages.append(pikepdf.Page(page_dict))
+
+    def _xobject(self, image: RasterImage) -> pikepdf.Stream:
+        import pikepdf
+
+        entries: dict[str, Any] = {
+            "/Type": pikepdf.Name.XObject,
+            "/Subtype": pikepdf.Name.Image,
+            "/Width": image.width,
+            "/Height": image.height,
+            "/BitsPerComponent": image.bits_per_component,
+            "/ColorSpace": self._colour_space(image.colour_space),
+        }
+        if image.filter is not None:
+            entries["/Filter"] = pikepdf.Name("/" + image.filter)
+        if image.decode_parms:
+            entries["/DecodeParms"] = pikepdf.Dictionary(
+                {"/" + k: v for k, v in image.decode_parms.items()}
+            )
+        if image.decode is not None:
+            entries["/Decode"] = pikepdf.Array([_decimal(v) for v in image.decode])
+        if image.soft_mask is not None:
+            entries["/SMask"] = self._xobject(image.soft_mask)
+        if image.colour_key_mask is not None:
+            entries["/Mask"] = pikepdf.Array(list(image.colour_key_mask))
+        return self.pdf.make_stream(image.data, pikepdf.Dictionary(entries))
+
+    def _colour_space(self, space: DeviceColour | ICCColour | IndexedColour) -> Any:
+        import pikepdf
+
+        if isinstance(space, DeviceColour):
+            return pikepdf.Name("/" + space.name)
+        if isinstance(space, ICCColour):
+            key = hashlib.sha256(space.profile).digest()
+            if key not in self.profiles:
+                stream = self.pdf.make_stream(
+                    space.profile,
+                    pikepdf.Dictionary(
+                        N=space.components, Alternate=pikepdf.Name("/" + space.alternate.name)
+                    ),
+                )
+                self.profiles[key] = pikepdf.Array([pikepdf.Name.ICCBased, stream])
+            return self.profiles[key]
+        return pikepdf.Array(
+            [
+                pikepdf.Name.Indexed,
+                self._colour_space(space.base),
+                space.hival,
+                pikepdf.String(space.lookup),
+            ]
+        )
+
+
+def _decimal(value: float) -> int | Decimal:
+    # Decimal, not float: the number is written exactly as computed, the same on every platform.
+    return int(value) if value == int(value) else Decimal(_num(value))
+
+
+# --- PDFs ---------------------------------------------------------------------------------------
+def _add_pdf(out: pikepdf.Pdf, src: pikepdf.Pdf, notes: list[Note]) -> None:
+    result = out.add_pages_from(src, outlines="ignore")
+    renamed = len(getattr(result, "renamed_fields", {}) or {})
+    if renamed:
+        notes.append(Note("form-fields-renamed", {"count": renamed}))
+
+
+# --- outline and metadata -----------------------------------------------------------------------
+def _bookmarks(out: pikepdf.Pdf, labels: list[str], firsts: list[int]) -> None:
+    import pikepdf
+
+    with out.open_outline() as outline:
+        for label, first in zip(labels, firsts, strict=True):
+            outline.root.append(pikepdf.OutlineItem(label, first))
+
+
+def _metadata(out: pikepdf.Pdf, *, title: str, timestamp: datetime | None) -> None:
+    import pikepdf
+
+    info = out.make_indirect(pikepdf.Dictionary())
+    info["/Title"] = pikepdf.String(title)
+    info["/Producer"] = pikepdf.String(PRODUCER)
+    if timestamp is not None:
+        stamp = "D:" + timestamp.strftime("%Y%m%d%H%M%S") + "Z"
+        info["/CreationDate"] = pikepdf.String(stamp)
+        info["/ModDate"] = pikepdf.String(stamp)
+    out.trailer["/Info"] = info

@@ -1,0 +1,354 @@
+"""English and French wording for error codes and report notes, rendered from code + facts."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from msp_docs.errors import MspDocsError
+
+__all__ = ["ERRORS", "NOTES", "human_bytes", "render_error", "render_note"]
+
+# Each entry: code -> (English, French). Placeholders name facts; {name} is the input's name.
+ERRORS: dict[str, tuple[str, str]] = {
+    "internal-error": (
+        "An unexpected error occurred{about}. Please report it with the file if you can.",
+        "Une erreur inattendue s'est produite{about}. Merci de la signaler, avec le fichier si "
+        "possible.",
+    ),
+    "limit-exceeded": ("A limit was exceeded{about}.", "Une limite a été dépassée{about}."),
+    "too-many-files": (
+        "Too many files: at most {limit} documents can be merged at once ({name} is number "
+        "{count}). Merge the others in a second document.",
+        "Trop de fichiers : {limit} documents au plus peuvent être fusionnés à la fois ({name} est "
+        "le numéro {count}). Fusionnez les autres dans un second document.",
+    ),
+    "input-too-large": (
+        "The files are too large: together they exceed {limit_h} ({name} brought the total past "
+        "it after {read_h} had been read). Reduce the size of the files or send fewer of them.",
+        "Les fichiers sont trop volumineux : ensemble ils dépassent {limit_h} ({name} a fait "
+        "passer le total au-delà après {read_h} lus). Réduisez la taille des fichiers ou "
+        "envoyez-en moins.",
+    ),
+    "output-too-large": (
+        "The merged document would be {size_h}, {excess_h} over the limit of {limit_h}. Remove a "
+        "file or reduce the size of the largest one.",
+        "Le document fusionné ferait {size_h}, soit {excess_h} de plus que la limite de "
+        "{limit_h}. Retirez un fichier ou réduisez la taille du plus gros.",
+    ),
+    "image-too-large": (
+        "{name}: the image is too large ({width} × {height} pixels; at most {limit_mp} megapixels "
+        "are accepted). Reduce its resolution and try again.",
+        "{name} : l'image est trop grande ({width} × {height} pixels ; {limit_mp} mégapixels au "
+        "plus). Réduisez sa résolution et réessayez.",
+    ),
+    "too-many-pages": (
+        "{name}: too many pages ({pages}; at most {limit}). Split the document.",
+        "{name} : trop de pages ({pages} ; {limit} au plus). Découpez le document.",
+    ),
+    "unsupported-input": (
+        "{name}: this file cannot be used.",
+        "{name} : ce fichier ne peut pas être utilisé.",
+    ),
+    "unsupported-kind": (
+        "{name} is {described_as}, which is not accepted: only PDF, PNG, GIF and JPEG files are. "
+        "{advice}",
+        "{name} est {described_as_fr}, un format non accepté : seuls les fichiers PDF, PNG, GIF et "
+        "JPEG le sont. {advice_fr}",
+    ),
+    "empty-input": (
+        "{name} is empty (0 bytes). Choose the file again; it may not have been saved completely.",
+        "{name} est vide (0 octet). Choisissez à nouveau le fichier ; il n'a peut-être pas été "
+        "enregistré entièrement.",
+    ),
+    "extension-mismatch": (
+        "{name} is named as a .{extension} file but its content is {kind_label}. Rename it or "
+        "export it again in the right format.",
+        "{name} porte l'extension .{extension} mais son contenu est {kind_label_fr}. Renommez-le "
+        "ou exportez-le à nouveau dans le bon format.",
+    ),
+    "unsupported-variant": (
+        "{name} is a {variant} that cannot be read. Export it again as a standard JPEG or PNG.",
+        "{name} est un fichier {variant} illisible. Exportez-le à nouveau en JPEG ou PNG standard.",
+    ),
+    "damaged-input": (
+        "{name} is damaged and cannot be read. Export or scan it again.",
+        "{name} est endommagé et ne peut pas être lu. Exportez-le ou numérisez-le à nouveau.",
+    ),
+    "truncated": (
+        "{name} is incomplete: the file stops before its end{reason_s}. It was probably not "
+        "downloaded or saved completely; choose a complete copy.",
+        "{name} est incomplet : le fichier s'arrête avant sa fin{reason_s}. Il n'a sans doute pas "
+        "été téléchargé ou enregistré entièrement ; choisissez une copie complète.",
+    ),
+    "checksum-mismatch": (
+        "{name} is damaged: a checksum does not match its data ({chunk}). Export or download it "
+        "again.",
+        "{name} est endommagé : une somme de contrôle ne correspond pas aux données ({chunk}). "
+        "Exportez-le ou téléchargez-le à nouveau.",
+    ),
+    "corrupt-image": (
+        "{name} is damaged: its image data cannot be decoded{reason_s}. Export it again.",
+        "{name} est endommagé : ses données d'image ne peuvent pas être décodées{reason_s}. "
+        "Exportez-le à nouveau.",
+    ),
+    "invalid-dimensions": (
+        "{name} declares an impossible size ({width} × {height} pixels). Export it again.",
+        "{name} déclare une taille impossible ({width} × {height} pixels). Exportez-le à nouveau.",
+    ),
+    "corrupt-pdf": (
+        "{name} is a damaged PDF that cannot be repaired{reason_s}. Open it in a PDF reader and "
+        "save or print it again as PDF.",
+        "{name} est un PDF endommagé qui ne peut pas être réparé{reason_s}. Ouvrez-le dans un "
+        "lecteur PDF puis enregistrez-le ou imprimez-le à nouveau en PDF.",
+    ),
+    "no-pages": (
+        "{name} is a PDF without any page. Choose the document that holds the pages.",
+        "{name} est un PDF sans aucune page. Choisissez le document qui contient les pages.",
+    ),
+    "password": (
+        "{name} is protected by a password.",
+        "{name} est protégé par un mot de passe.",
+    ),
+    "password-required": (
+        "{name} is protected by a password. Give its password, or save an unprotected copy.",
+        "{name} est protégé par un mot de passe. Indiquez ce mot de passe ou enregistrez une "
+        "copie non protégée.",
+    ),
+    "wrong-password": (
+        "{name}: the password given does not open this PDF. Check it and try again.",
+        "{name} : le mot de passe indiqué n'ouvre pas ce PDF. Vérifiez-le et réessayez.",
+    ),
+    "unsafe-input": (
+        "{name} was refused for safety reasons.",
+        "{name} a été refusé pour des raisons de sécurité.",
+    ),
+    "decompression-bomb": (
+        "{name} was refused: its compressed data would expand beyond safe limits ({what}). "
+        "If it is a genuine document, export it again.",
+        "{name} a été refusé : ses données compressées dépasseraient les limites de sécurité une "
+        "fois décompressées ({what}). S'il s'agit d'un vrai document, exportez-le à nouveau.",
+    ),
+    "unsafe-content": (
+        "{name} was refused: {reason}. Print it to PDF or export it as a plain PDF.",
+        "{name} a été refusé : {reason_fr}. Imprimez-le en PDF ou exportez-le en PDF simple.",
+    ),
+    "processing-timeout": (
+        "{name} took too long to process (more than {seconds} s) and was stopped. Export it "
+        "again in a simpler form.",
+        "Le traitement de {name} a pris trop de temps (plus de {seconds} s) et a été arrêté. "
+        "Exportez-le à nouveau sous une forme plus simple.",
+    ),
+    "unprocessable": (
+        "{name} could not be processed safely ({reason}). Export it again.",
+        "{name} n'a pas pu être traité en sécurité ({reason}). Exportez-le à nouveau.",
+    ),
+    "cannot-read-input": (
+        "{name} could not be read: {reason}. Check the path and its permissions.",
+        "{name} n'a pas pu être lu : {reason}. Vérifiez le chemin et les droits d'accès.",
+    ),
+    "cannot-write-output": (
+        "The merged document could not be written to {target}: {reason}. Check the destination.",
+        "Le document fusionné n'a pas pu être écrit dans {target} : {reason}. Vérifiez la "
+        "destination.",
+    ),
+}
+
+NOTES: dict[str, tuple[str, str]] = {
+    # actions
+    "metadata-removed": (
+        "personal metadata removed ({what})",
+        "métadonnées personnelles supprimées ({what})",
+    ),
+    "exif-oriented": (
+        "turned upright from its EXIF orientation ({orientation}: {transform})",
+        "redressé d'après son orientation EXIF ({orientation} : {transform})",
+    ),
+    "transparency-soft-mask": (
+        "transparency kept as a soft mask",
+        "transparence conservée (masque progressif)",
+    ),
+    "transparency-colour-key": (
+        "transparent colour kept as a colour-key mask",
+        "couleur transparente conservée (masque de couleur)",
+    ),
+    "transparency-flattened": (
+        "transparency flattened onto white",
+        "transparence aplatie sur fond blanc",
+    ),
+    "reencoded": (
+        "image re-encoded losslessly ({source} → {target}): {reason}",
+        "image réencodée sans perte ({source} → {target}) : {reason}",
+    ),
+    "passthrough": (
+        "image data embedded as it is ({encoding})",
+        "données d'image intégrées telles quelles ({encoding})",
+    ),
+    "trailing-data-removed": (
+        "{bytes} bytes after the end of the {kind} removed",
+        "{bytes} octets après la fin du {kind} supprimés",
+    ),
+    "leading-junk-removed": (
+        "{bytes} bytes before the PDF header ignored",
+        "{bytes} octets avant l'en-tête PDF ignorés",
+    ),
+    "repaired": (
+        "damaged PDF structure repaired ({count} problems fixed)",
+        "structure PDF endommagée réparée ({count} problèmes corrigés)",
+    ),
+    "encryption-removed": (
+        "encryption and usage restrictions removed (it opened without a password)",
+        "chiffrement et restrictions d'usage supprimés (ouverture sans mot de passe)",
+    ),
+    "decrypted-with-password": (
+        "opened with the password given; the output is not encrypted",
+        "ouvert avec le mot de passe indiqué ; le document produit n'est pas chiffré",
+    ),
+    "javascript-removed": ("JavaScript removed ({count})", "JavaScript supprimé ({count})"),
+    "actions-removed": (
+        "active actions removed ({kinds})",
+        "actions actives supprimées ({kinds})",
+    ),
+    "attachments-removed": (
+        "embedded files removed ({count})",
+        "fichiers joints supprimés ({count})",
+    ),
+    "multimedia-removed": (
+        "multimedia content removed ({count})",
+        "contenu multimédia supprimé ({count})",
+    ),
+    "xfa-removed": (
+        "XFA form data removed (the AcroForm fields are kept)",
+        "données de formulaire XFA supprimées (les champs AcroForm sont conservés)",
+    ),
+    "pdf-metadata-removed": (
+        "document metadata removed ({what})",
+        "métadonnées du document supprimées ({what})",
+    ),
+    "signature-removed": (
+        "digital signature value removed (merging invalidates it)",
+        "valeur de signature électronique supprimée (la fusion l'invalide)",
+    ),
+    "usage-rights-removed": (
+        "Adobe usage rights removed (merging invalidates them)",
+        "droits d'usage Adobe supprimés (la fusion les invalide)",
+    ),
+    "form-fields-renamed": (
+        "{count} form fields renamed to avoid clashes",
+        "{count} champs de formulaire renommés pour éviter des conflits",
+    ),
+    "frames-as-pages": (
+        "each of the {frames} frames became a page",
+        "chacune des {frames} images est devenue une page",
+    ),
+    # warnings
+    "extension-mismatch": (
+        "the name ends in .{extension} but the content is {kind_label}; it was read as such",
+        "le nom se termine par .{extension} mais le contenu est {kind_label_fr} ; il a été lu "
+        "comme tel",
+    ),
+    "animation-first-frame": (
+        "animated image: only the first of its {frames} frames was kept",
+        "image animée : seule la première de ses {frames} images a été conservée",
+    ),
+    "invalid-orientation": (
+        "invalid EXIF orientation {value} ignored",
+        "orientation EXIF invalide {value} ignorée",
+    ),
+    "signature-invalidated": (
+        "the PDF is digitally signed; merging invalidates the signature",
+        "le PDF est signé électroniquement ; la fusion invalide la signature",
+    ),
+    "dpi-assumed": (
+        "no usable resolution declared; {dpi} dpi assumed",
+        "aucune résolution exploitable ; {dpi} ppp supposés",
+    ),
+    "polyglot": (
+        "the file is also a valid {other}; it was handled as {kind_label}, what its first bytes "
+        "declare",
+        "le fichier est aussi un {other} valide ; il a été traité comme {kind_label_fr}, ce que "
+        "déclarent ses premiers octets",
+    ),
+    "outline-items-dropped": (
+        "{count} bookmarks that led outside the document were dropped",
+        "{count} signets qui menaient hors du document ont été supprimés",
+    ),
+    "pdf-warnings": (
+        "the PDF has {count} structural problems that viewers tolerate",
+        "le PDF présente {count} problèmes de structure tolérés par les lecteurs",
+    ),
+}
+
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "pdf": ("a PDF document", "un document PDF"),
+    "png": ("a PNG image", "une image PNG"),
+    "gif": ("a GIF image", "une image GIF"),
+    "jpeg": ("a JPEG image", "une image JPEG"),
+}
+
+
+def human_bytes(n: int) -> str:
+    """Format a byte count for people: ``10.0 MiB``, ``512 KiB``, ``12 bytes``."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KiB"
+    return f"{n} bytes"
+
+
+class _Facts(dict[str, Any]):
+    """Facts with derived values, and a visible marker for a missing one (never a KeyError)."""
+
+    def __missing__(self, key: str) -> str:
+        if key.endswith("_h"):
+            raw = self.get(key[:-2])
+            return human_bytes(int(raw)) if isinstance(raw, int) else "?"
+        if key.endswith("_fr"):
+            return str(self[key[:-3]])
+        if key == "reason_s":
+            reason = self.get("reason")
+            return f" ({reason})" if reason else ""
+        return "?"
+
+
+def _fill(template: str, facts: Mapping[str, Any]) -> str:
+    return string.Formatter().vformat(template, (), _Facts(facts))
+
+
+def _lang_index(lang: str) -> int:
+    return 1 if str(lang).lower().startswith("fr") else 0
+
+
+def render_error(error: MspDocsError, lang: str = "en") -> str:
+    """Render ``error`` from its code and facts; ``detail`` is appended for diagnosis."""
+    facts: dict[str, Any] = dict(error.facts)
+    french = _lang_index(lang) == 1
+    name = error.input_name
+    facts["name"] = name if name is not None else ("Le fichier" if french else "The file")
+    facts["about"] = f" ({name})" if name else ""
+    if "limit" in facts and "limit_mp" not in facts and error.code == "image-too-large":
+        facts["limit_mp"] = f"{int(facts['limit']) / 1_000_000:g}"
+    if "size" in facts and "limit" in facts and "excess" not in facts:
+        facts["excess"] = int(facts["size"]) - int(facts["limit"])
+    kind = facts.get("kind")
+    if isinstance(kind, str) and kind in KIND_LABELS:
+        facts.setdefault("kind_label", KIND_LABELS[kind][0])
+        facts.setdefault("kind_label_fr", KIND_LABELS[kind][1])
+    templates = ERRORS.get(error.code) or ERRORS["internal-error"]
+    return _fill(templates[_lang_index(lang)], facts)
+
+
+def render_note(code: str, facts: Mapping[str, Any], lang: str = "en") -> str:
+    """Render a report note; an unknown code renders as the code and its facts."""
+    merged: dict[str, Any] = dict(facts)
+    kind = merged.get("kind")
+    if isinstance(kind, str) and kind in KIND_LABELS:
+        merged.setdefault("kind_label", KIND_LABELS[kind][0])
+        merged.setdefault("kind_label_fr", KIND_LABELS[kind][1])
+    templates = NOTES.get(code)
+    if templates is None:
+        extra = ", ".join(f"{k}={v}" for k, v in facts.items())
+        return f"{code} ({extra})" if extra else code
+    return _fill(templates[_lang_index(lang)], merged)

@@ -1,0 +1,80 @@
+"""The library's entry points: merge, convert, validate and inspect."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from msp_docs.limits import Limits
+from msp_docs.options import Options
+from msp_docs.pipeline import run
+from msp_docs.report import InputReport, Report
+from msp_docs.sources import InputLike
+from msp_docs.write import OutputTarget
+
+__all__ = ["convert", "inspect", "merge", "validate"]
+
+_DEFAULT_LIMITS = Limits()
+_DEFAULT_OPTIONS = Options()
+
+
+def merge(
+    inputs: Iterable[InputLike],
+    output: OutputTarget,
+    *,
+    limits: Limits = _DEFAULT_LIMITS,
+    options: Options = _DEFAULT_OPTIONS,
+) -> Report:
+    """Validate, normalise and merge up to ``limits.max_files`` inputs into one PDF.
+
+    Args:
+        inputs: Paths, bytes, binary streams (possibly non-seekable) or :class:`Input` values
+            (which add a display name and a bookmark label), merged in this order.
+        output: A path (written atomically) or a binary stream.
+        limits: The bounds of this call.
+        options: Page size, title, transparency, password, language...
+
+    Returns:
+        The report: every input's kind, size, pages, actions and warnings, and the output's
+        size and page count.
+
+    Raises:
+        MspDocsError: a subclass naming the problem, the input it concerns and the facts;
+            ``error.report`` holds the report so far. Nothing is written then.
+    """
+    return run("merge", inputs, output, limits=limits, options=options)
+
+
+def convert(
+    input: InputLike,
+    output: OutputTarget,
+    *,
+    limits: Limits = _DEFAULT_LIMITS,
+    options: Options = _DEFAULT_OPTIONS,
+) -> Report:
+    """Turn one PDF, PNG, GIF or JPEG into a normalised PDF (same rules as :func:`merge`)."""
+    return run("convert", [input], output, limits=limits, options=options)
+
+
+def validate(
+    inputs: Iterable[InputLike],
+    *,
+    limits: Limits = _DEFAULT_LIMITS,
+    options: Options = _DEFAULT_OPTIONS,
+) -> Report:
+    """Check what :func:`merge` would accept, without writing anything.
+
+    Rejected inputs are reported (``report.ok`` is False), not raised. Errors that end the call
+    itself (too many files, inputs too large together) are raised as by :func:`merge`.
+    """
+    return run("validate", inputs, None, limits=limits, options=options)
+
+
+def inspect(
+    input: InputLike,
+    *,
+    limits: Limits = _DEFAULT_LIMITS,
+    options: Options = _DEFAULT_OPTIONS,
+) -> InputReport:
+    """Describe one input: kind, size, pages, pixels, DPI, format details, and its verdict."""
+    report = run("inspect", [input], None, limits=limits, options=options)
+    return report.inputs[0]

@@ -1,0 +1,53 @@
+"""Options: how documents are normalised and merged (everything but the limits)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["DEFAULT_DPI", "Lang", "Options", "PageSize"]
+
+#: DPI assumed by ``PageSize.ORIGINAL`` when an image declares none, or an absurd one.
+DEFAULT_DPI = 150.0
+
+
+class PageSize(StrEnum):
+    """Page size for images: a paper size (image fitted and centred) or the image's own size."""
+
+    A4 = "a4"
+    LETTER = "letter"
+    ORIGINAL = "original"
+
+
+class Lang(StrEnum):
+    """Language of messages."""
+
+    EN = "en"
+    FR = "fr"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Options:
+    """What a caller may choose; every field has the default a citizen's upload needs.
+
+    Attributes:
+        title: Title of the merged document (rule D4); default the first input's name.
+        page_size: Page size for images (``a4``, ``letter`` or ``original``).
+        flatten: Composite transparent images onto white instead of keeping a soft mask.
+        password: User password for encrypted PDFs (tried on every encrypted input).
+        strict: Refuse an input whose name's extension disagrees with its content.
+        lang: Language of messages in reports and errors.
+        all_frames: Every frame of an animated GIF becomes a page (default: the first only).
+        default_dpi: DPI assumed for ``original`` page size when an image has none.
+        bookmarks: One bookmark per input (with the input's own bookmarks nested under it).
+    """
+
+    title: str | None = None
+    page_size: PageSize = PageSize.A4
+    flatten: bool = False
+    password: str | None = None
+    strict: bool = False
+    lang: Lang = Lang.EN
+    all_frames: bool = False
+    default_dpi: float = DEFAULT_DPI
+    bookmarks: bool = True

@@ -1,0 +1,162 @@
+"""Inputs: paths, bytes or binary streams, read in chunks under the call's byte budget."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol, TypeAlias, runtime_checkable
+
+from msp_docs.errors import CannotReadInput, InputTooLarge, TooManyFiles
+from msp_docs.limits import Limits
+from msp_docs.names import clean_name
+
+__all__ = ["CHUNK_SIZE", "Input", "InputLike", "Loaded", "as_inputs", "read_inputs"]
+
+CHUNK_SIZE = 64 * 1024
+
+
+@runtime_checkable
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One input and how to call it.
+
+    Attributes:
+        source: A path, the bytes themselves, or a binary file-like object (which may be
+            non-seekable: stdin, an HTTP request body). Streams are read, never closed.
+        name: Display name used in reports, errors and (by default) the bookmark. Defaults to
+            the path's file name, or ``input-N`` for bytes and streams.
+        label: Bookmark title for this input, if different from the name.
+    """
+
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+    name: str | None = None
+    label: str | None = None
+
+
+InputLike: TypeAlias = Input | str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """An input read into memory, with its cleaned display name."""
+
+    index: int
+    name: str
+    label: str | None
+    data: bytes
+    extension: str | None
+
+
+def as_inputs(
+    inputs: InputLike | Iterable[InputLike], *, at_most: int | None = None
+) -> list[Input]:
+    """Normalise what a caller passes into a list of :class:`Input` (reads no content).
+
+    With ``at_most``, stop after that many items, so an endless iterable of inputs is never
+    materialised: taking ``max_files + 1`` is enough to refuse one too many.
+    """
+    items: Iterable[InputLike]
+    if isinstance(inputs, Input | str | os.PathLike | bytes | bytearray | memoryview | _Readable):
+        items = [inputs]  # one input given bare
+    else:
+        items = inputs
+    out: list[Input] = []
+    for item in items:
+        if at_most is not None and len(out) >= at_most:
+            break
+        out.append(item if isinstance(item, Input) else Input(item))
+    return out
+
+
+def _display_name(item: Input, index: int) -> tuple[str, str | None]:
+    raw = item.name
+    if raw is None and isinstance(item.source, str | os.PathLike):
+        raw = os.fspath(item.source)
+        if raw == "-":
+            raw = "stdin"
+    if raw is None:
+        stream_name = getattr(item.source, "name", None)
+        raw = stream_name if isinstance(stream_name, str) and stream_name else None
+    if raw is None:
+        return f"input-{index + 1}", None
+    base = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    ext = base.rsplit(".", 1)[-1].lower() if "." in base.strip(".") else None
+    return clean_name(base, fallback=f"input-{index + 1}"), ext
+
+
+def _chunks(item: Input, name: str) -> Iterator[bytes]:
+    src = item.source
+    if isinstance(src, bytes | bytearray | memoryview):
+        view = memoryview(src)
+        for start in range(0, len(view), CHUNK_SIZE):
+            yield bytes(view[start : start + CHUNK_SIZE])
+        return
+    if isinstance(src, str | os.PathLike):
+        path = Path(src)
+        try:
+            with path.open("rb") as fh:
+                yield from _stream_chunks(fh)
+        except OSError as exc:
+            raise CannotReadInput(
+                input_name=name, reason=exc.strerror or type(exc).__name__
+            ) from exc
+        return
+    yield from _stream_chunks(src)
+
+
+def _stream_chunks(stream: BinaryIO | io.BufferedIOBase) -> Iterator[bytes]:
+    read = getattr(stream, "read1", None) or stream.read
+    while True:
+        chunk = read(CHUNK_SIZE)
+        if not chunk:
+            return
+        yield bytes(chunk)
+
+
+def read_inputs(inputs: list[Input], limits: Limits) -> list[Loaded]:
+    """Read every input in order, in chunks, stopping as soon as a limit is crossed.
+
+    A list longer than ``limits.max_files`` is refused before anything is read. The running
+    byte total over all inputs is checked after every chunk, so a caller that sends an endless
+    stream costs at most the limit plus one chunk.
+
+    Raises:
+        TooManyFiles: more inputs than ``limits.max_files``.
+        InputTooLarge: the running total passed ``limits.max_total_bytes``.
+        CannotReadInput: a path could not be opened or read.
+    """
+    if len(inputs) > limits.max_files:
+        name, _ = _display_name(inputs[limits.max_files], limits.max_files)
+        raise TooManyFiles(
+            input_name=name,
+            input_index=limits.max_files,
+            count=limits.max_files + 1,
+            limit=limits.max_files,
+        )
+    loaded: list[Loaded] = []
+    total = 0
+    for index, item in enumerate(inputs):
+        name, ext = _display_name(item, index)
+        parts: list[bytes] = []
+        size = 0
+        for chunk in _chunks(item, name):
+            size += len(chunk)
+            total += len(chunk)
+            if total > limits.max_total_bytes:
+                raise InputTooLarge(
+                    input_name=name,
+                    input_index=index,
+                    read=total,
+                    limit=limits.max_total_bytes,
+                    read_of_this_input=size,
+                )
+            parts.append(chunk)
+        loaded.append(Loaded(index, name, item.label, b"".join(parts), ext))
+    return loaded

@@ -1,0 +1,72 @@
+"""Writing the output: atomically to a path (temporary file + rename), or to a binary stream."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, TypeAlias
+
+from msp_docs.errors import OutputError
+
+__all__ = ["OutputTarget", "describe_target", "write_output"]
+
+OutputTarget: TypeAlias = str | os.PathLike[str] | BinaryIO
+
+
+@functools.cache
+def _umask() -> int:
+    # The umask can only be read by setting it; do it once (mkstemp files are 0600, and the
+    # output should get the permissions an ordinary new file would).
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def describe_target(target: OutputTarget) -> str:
+    """A printable name for the target: the path, or ``<stream>``."""
+    if isinstance(target, str | os.PathLike):
+        return os.fspath(target)
+    return "<stream>"
+
+
+def write_output(target: OutputTarget, data: bytes) -> None:
+    """Write ``data`` to ``target``; a path is never left partial or empty.
+
+    A path is written to a temporary file in the same directory, flushed to disk and renamed
+    over the target, so readers see the old file or the whole new one; on any failure the
+    temporary file is removed. A stream is written and flushed, never closed.
+
+    Raises:
+        OutputError: the target cannot be written.
+    """
+    if not isinstance(target, str | os.PathLike):
+        try:
+            target.write(data)
+            target.flush()
+        except (OSError, ValueError) as exc:
+            raise OutputError(target="<stream>", reason=str(exc) or type(exc).__name__) from exc
+        return
+    path = Path(target)
+    directory = path.parent
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    except OSError as exc:
+        raise OutputError(target=str(path), reason=exc.strerror or str(exc)) from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(temp_name, 0o666 & ~_umask())
+        os.replace(temp_name, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise OutputError(target=str(path), reason=exc.strerror or str(exc)) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
