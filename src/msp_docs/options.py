@@ -51,3 +51,10 @@ class Options:
     all_frames: bool = False
     default_dpi: float = DEFAULT_DPI
     bookmarks: bool = True
+
+    def __post_init__(self) -> None:
+        # Accept the plain strings a caller (or a config file) naturally writes: "fr", "letter".
+        object.__setattr__(self, "page_size", PageSize(self.page_size))
+        object.__setattr__(self, "lang", Lang(self.lang))
+        if not self.default_dpi > 0:
+            raise ValueError(f"default_dpi must be positive, not {self.default_dpi!r}")
