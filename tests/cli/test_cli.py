@@ -1,4 +1,4 @@
-"""The command line: exit codes, --json, stdin/stdout and no partial output, in and out of process."""
+"""The command line: exit codes, --json, stdin/stdout, no partial output, in and out of process."""
 
 from __future__ import annotations
 
