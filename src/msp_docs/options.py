@@ -40,6 +40,9 @@ class Options:
         all_frames: Every frame of an animated GIF becomes a page (default: the first only).
         default_dpi: DPI assumed for ``original`` page size when an image has none.
         bookmarks: One bookmark per input (with the input's own bookmarks nested under it).
+        isolate: Decode each input in a forked child with memory, CPU and wall-clock limits
+            (see ``msp_docs.isolation``); where fork is unavailable inputs are processed
+            in-process and the time budget is checked afterwards.
     """
 
     title: str | None = None
@@ -51,6 +54,7 @@ class Options:
     all_frames: bool = False
     default_dpi: float = DEFAULT_DPI
     bookmarks: bool = True
+    isolate: bool = True
 
     def __post_init__(self) -> None:
         # Accept the plain strings a caller (or a config file) naturally writes: "fr", "letter".

@@ -1,33 +1,39 @@
-"""The pipeline, in stage order: collect → read → detect → normalise → merge → write.
+"""The pipeline in stage order: read, then per input detect and normalise, then merge and write."""
 
-Each stage is a function below, called in that order by :func:`run`; the work of each stage
-lives in its own module (``sources``, ``detect``, the format backends, ``write``).
+:func:`run` calls the stages below in that order. The per-input stage (:func:`process`) touches
+untrusted bytes with C decoders, so it runs in forked, resource-limited children when isolation
+is on (``Options.isolate``, the default where fork exists), one per core at a time; the merge and
+the write happen in the caller. The work of each stage lives in its own module (``sources``,
+``detect``, the format backends, ``_backends/assemble``, ``write``).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from msp_docs import isolation
 from msp_docs.detect import check_extension, detect
 from msp_docs.errors import (
     InternalError,
     MspDocsError,
     OutputTooLarge,
+    ProcessingTimeout,
     TooManyPages,
 )
 from msp_docs.limits import Limits
-from msp_docs.model import ImageResult, Kind, PdfResult
+from msp_docs.model import ImageResult, Kind, Note, PdfResult
 from msp_docs.options import Options
 from msp_docs.report import InputReport, OutputReport, Report
-from msp_docs.sources import InputLike, Loaded, as_inputs, read_inputs
+from msp_docs.sources import InputLike, Loaded, as_inputs, display_name, read_inputs
 from msp_docs.write import OutputTarget, describe_target, write_output
 
-__all__ = ["Normalised", "run"]
+__all__ = ["Processed", "process", "run"]
 
 # Kind -> (backend module, function). Imported on first use so that `import msp_docs` stays light.
 _BACKENDS: dict[Kind, tuple[str, str]] = {
@@ -37,11 +43,22 @@ _BACKENDS: dict[Kind, tuple[str, str]] = {
     Kind.PDF: ("msp_docs._backends.pdf", "open_pdf"),
 }
 
+# Heavy libraries imported once in the caller before forking, so children start with them.
+_PRELOAD = ("PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.GifImagePlugin",
+            "pikepdf")  # fmt: skip
+
 
 @dataclass(slots=True)
-class Normalised:
-    """An accepted input on its way to the merge: its report entry and its backend result."""
+class Processed:
+    """One input after the per-input stage: its kind, warnings and backend result."""
 
+    kind: Kind
+    result: ImageResult | PdfResult
+    warnings: list[Note] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Accepted:
     loaded: Loaded
     report: InputReport
     result: ImageResult | PdfResult
@@ -63,12 +80,10 @@ def run(
     :class:`InternalError`.
     """
     report = Report(operation=operation, lang=options.lang.value)
-    accepted: list[Normalised] = []
+    accepted: list[_Accepted] = []
     try:
-        for item in _read(inputs, limits, report):
-            normalised = _normalise(item, limits, options, report)
-            if normalised is not None:
-                accepted.append(normalised)
+        loaded = _read(inputs, limits, report)
+        accepted = _process_all(loaded, limits, options, report)
         _check_pages(accepted, limits)
         if output is not None:
             if report.rejected:
@@ -96,68 +111,146 @@ def run(
     return report
 
 
-# --- stages -------------------------------------------------------------------------------------
+# --- stage 1: read ------------------------------------------------------------------------------
 def _read(inputs: InputLike | Iterable[InputLike], limits: Limits, report: Report) -> list[Loaded]:
     """Collect and read the inputs under the count and byte limits."""
     items = as_inputs(inputs, at_most=limits.max_files + 1)
     try:
         loaded = read_inputs(items, limits)
     except MspDocsError as error:
-        # Report what was (or would have been) read, then end the call.
-        for index, _item in enumerate(items[: limits.max_files + 1]):
-            entry = InputReport(index=index, name=error.input_name or f"input-{index + 1}")
+        # Report the inputs up to the one that ended the call; the rest were never looked at.
+        last = error.input_index if error.input_index is not None else len(items) - 1
+        for index, given in enumerate(items[: last + 1]):
+            entry = InputReport(index=index, name=display_name(given, index)[0])
             if index == error.input_index:
                 entry.status = "rejected"
                 entry.error = error
-                report.inputs.append(entry)
-                break
+            report.inputs.append(entry)
         raise
     for item in loaded:
         report.inputs.append(InputReport(index=item.index, name=item.name, bytes=len(item.data)))
     return loaded
 
 
-def _normalise(item: Loaded, limits: Limits, options: Options, report: Report) -> Normalised | None:
-    """Detect one input's kind, then validate and normalise it with its backend."""
-    entry = report.inputs[item.index]
-    try:
-        detected = detect(item.data)
-        entry.kind = detected.kind
-        warning = check_extension(item.extension, detected.kind, strict=options.strict)
-        if warning is not None:
-            entry.warnings.append(warning)
-        result = _backend(detected.kind)(
-            item.data, offset=detected.offset, limits=limits, options=options
-        )
-    except MspDocsError as error:
-        error.for_input(item.name, item.index)
-        entry.status = "rejected"
-        entry.error = error
-        if error.facts.get("described_as"):
-            entry.described_as = str(error.facts["described_as"])
-        return None
-    except MemoryError as exc:
-        raise InternalError("out of memory", input_name=item.name) from exc
-    except Exception as exc:  # never let a decoder's exception escape raw
-        internal = InternalError(
-            f"{type(exc).__name__}: {exc}", input_name=item.name, input_index=item.index
-        )
-        entry.status = "rejected"
-        entry.error = internal
-        return None
-    entry.status = "accepted"
-    entry.actions.extend(result.actions)
-    entry.warnings.extend(result.warnings)
-    entry.details.update(result.details)
-    if isinstance(result, ImageResult):
-        entry.pages = len(result.pages)
-        entry.width, entry.height, entry.dpi = result.width, result.height, result.dpi
+# --- stage 2: per input, detect then validate and normalise -------------------------------------
+def process(data: bytes, extension: str | None, *, limits: Limits, options: Options) -> Processed:
+    """Detect what ``data`` is, then validate and normalise it with its kind's backend.
+
+    This is the only stage that parses untrusted bytes; with isolation it runs in a child.
+    """
+    detected = detect(data)
+    warnings: list[Note] = []
+    warning = check_extension(extension, detected.kind, strict=options.strict)
+    if warning is not None:
+        warnings.append(warning)
+    result = _backend(detected.kind)(data, offset=detected.offset, limits=limits, options=options)
+    return Processed(detected.kind, result, warnings)
+
+
+def _process_portable(
+    data: bytes, extension: str | None, *, limits: Limits, options: Options
+) -> Processed:
+    """:func:`process` for a child: a PDF document comes back as bytes, to be reopened."""
+    processed = process(data, extension, limits=limits, options=options)
+    if isinstance(processed.result, PdfResult):
+        from msp_docs._backends.transfer import export_document
+
+        processed.result.document = export_document(processed.result.document)
+    return processed
+
+
+def _process_all(
+    loaded: list[Loaded], limits: Limits, options: Options, report: Report
+) -> list[_Accepted]:
+    outcomes: list[Processed | MspDocsError]
+    if options.isolate and isolation.available() and loaded:
+        outcomes = _process_isolated(loaded, limits, options)
     else:
-        entry.pages = result.pages
-    return Normalised(item, entry, result)
+        outcomes = [_process_here(item, limits, options) for item in loaded]
+    accepted = []
+    for item, outcome in zip(loaded, outcomes, strict=True):
+        entry = report.inputs[item.index]
+        if isinstance(outcome, MspDocsError):
+            _reject(entry, outcome.for_input(item.name, item.index))
+            continue
+        entry.status = "accepted"
+        entry.kind = outcome.kind
+        entry.warnings.extend(outcome.warnings)
+        result = outcome.result
+        entry.actions.extend(result.actions)
+        entry.warnings.extend(result.warnings)
+        entry.details.update(result.details)
+        if isinstance(result, ImageResult):
+            entry.pages = len(result.pages)
+            entry.width, entry.height, entry.dpi = result.width, result.height, result.dpi
+        else:
+            entry.pages = result.pages
+        accepted.append(_Accepted(item, entry, result))
+    return accepted
 
 
-def _check_pages(accepted: list[Normalised], limits: Limits) -> None:
+def _process_here(item: Loaded, limits: Limits, options: Options) -> Processed | MspDocsError:
+    started = time.monotonic()
+    try:
+        processed = process(item.data, item.extension, limits=limits, options=options)
+    except MspDocsError as error:
+        return error
+    except Exception as exc:  # never let a decoder's exception escape raw
+        return InternalError(f"{type(exc).__name__}: {exc}")
+    elapsed = time.monotonic() - started
+    if elapsed > limits.max_seconds_per_input:
+        # Without isolation nothing can stop a decoder mid-way; refuse the result afterwards.
+        _close(processed.result)
+        return ProcessingTimeout(seconds=limits.max_seconds_per_input)
+    return processed
+
+
+def _process_isolated(
+    loaded: list[Loaded], limits: Limits, options: Options
+) -> list[Processed | MspDocsError]:
+    for module in _PRELOAD:
+        importlib.import_module(module)
+    for kind in Kind:
+        importlib.import_module(_BACKENDS[kind][0])
+    jobs = [
+        isolation.Job(
+            _process_portable,
+            (item.data, item.extension),
+            {"limits": limits, "options": options},
+        )
+        for item in loaded
+    ]
+    outcomes = isolation.run_jobs(
+        jobs, seconds=limits.max_seconds_per_input, memory_bytes=limits.max_memory_bytes
+    )
+    results: list[Processed | MspDocsError] = []
+    for outcome in outcomes:
+        if outcome.error is not None:
+            results.append(outcome.error)
+            continue
+        processed = outcome.value
+        assert processed is not None
+        if isinstance(processed.result, PdfResult):
+            from msp_docs._backends.transfer import import_document
+
+            processed.result.document = import_document(processed.result.document)
+        results.append(processed)
+    return results
+
+
+def _reject(entry: InputReport, error: MspDocsError) -> None:
+    entry.status = "rejected"
+    entry.error = error
+    kind = error.facts.get("kind")
+    if entry.kind is None and isinstance(kind, str) and kind in Kind.__members__.values():
+        entry.kind = Kind(kind)
+    described = error.facts.get("described_as")
+    if described:
+        entry.described_as = str(described)
+
+
+# --- stage 3: merge -----------------------------------------------------------------------------
+def _check_pages(accepted: list[_Accepted], limits: Limits) -> None:
     """Refuse an output with more pages than the limit, naming the input that crossed it."""
     total = 0
     for item in accepted:
@@ -171,7 +264,7 @@ def _check_pages(accepted: list[Normalised], limits: Limits) -> None:
             )
 
 
-def _merge(accepted: list[Normalised], options: Options) -> tuple[bytes, int]:
+def _merge(accepted: list[_Accepted], options: Options) -> tuple[bytes, int]:
     """Assemble the accepted inputs into one PDF, in input order."""
     from msp_docs._backends.assemble import Part, assemble
 
@@ -183,6 +276,7 @@ def _merge(accepted: list[Normalised], options: Options) -> tuple[bytes, int]:
     return merged.data, merged.pages
 
 
+# --- stage 4: write (write_output) and its check ------------------------------------------------
 def _check_output_size(data: bytes, limits: Limits) -> None:
     if len(data) > limits.max_output_bytes:
         raise OutputTooLarge(size=len(data), limit=limits.max_output_bytes)

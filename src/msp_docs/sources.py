@@ -13,7 +13,15 @@ from msp_docs.errors import CannotReadInput, InputTooLarge, TooManyFiles
 from msp_docs.limits import Limits
 from msp_docs.names import clean_name
 
-__all__ = ["CHUNK_SIZE", "Input", "InputLike", "Loaded", "as_inputs", "read_inputs"]
+__all__ = [
+    "CHUNK_SIZE",
+    "Input",
+    "InputLike",
+    "Loaded",
+    "as_inputs",
+    "display_name",
+    "read_inputs",
+]
 
 CHUNK_SIZE = 64 * 1024
 
@@ -75,7 +83,8 @@ def as_inputs(
     return out
 
 
-def _display_name(item: Input, index: int) -> tuple[str, str | None]:
+def display_name(item: Input, index: int) -> tuple[str, str | None]:
+    """The cleaned display name of an input and its lower-case extension (reads nothing)."""
     raw = item.name
     if raw is None and isinstance(item.source, str | os.PathLike):
         raw = os.fspath(item.source)
@@ -133,7 +142,7 @@ def read_inputs(inputs: list[Input], limits: Limits) -> list[Loaded]:
         CannotReadInput: a path could not be opened or read.
     """
     if len(inputs) > limits.max_files:
-        name, _ = _display_name(inputs[limits.max_files], limits.max_files)
+        name, _ = display_name(inputs[limits.max_files], limits.max_files)
         raise TooManyFiles(
             input_name=name,
             input_index=limits.max_files,
@@ -143,7 +152,7 @@ def read_inputs(inputs: list[Input], limits: Limits) -> list[Loaded]:
     loaded: list[Loaded] = []
     total = 0
     for index, item in enumerate(inputs):
-        name, ext = _display_name(item, index)
+        name, ext = display_name(item, index)
         parts: list[bytes] = []
         size = 0
         for chunk in _chunks(item, name):

@@ -1,0 +1,114 @@
+"""Isolation: whatever a child does, the caller gets a typed error, within the budget."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+
+import pytest
+
+from msp_docs import isolation
+from msp_docs.errors import (
+    CorruptImage,
+    InternalError,
+    ProcessingTimeout,
+    UnprocessableInput,
+)
+
+pytestmark = pytest.mark.skipif(not isolation.available(), reason="needs fork and memfd")
+
+MiB = 1024 * 1024
+
+
+def _value(x: int) -> int:
+    return x * 2
+
+
+def _big(n: int) -> bytes:
+    return bytes(range(256)) * (n // 256)
+
+
+def _segfault() -> None:
+    ctypes.string_at(0)
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def _sleep() -> None:
+    time.sleep(60)
+
+
+def _hog() -> bytes:
+    return b"x" * (2048 * MiB)
+
+
+def _typed() -> None:
+    raise CorruptImage(reason="bad data")
+
+
+def _bug() -> None:
+    raise KeyError("oops")
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def run(*jobs: isolation.Job, seconds: float = 5.0) -> list[isolation.Outcome]:
+    return isolation.run_jobs(list(jobs), seconds=seconds, memory_bytes=512 * MiB)
+
+
+def test_values_come_back_in_order() -> None:
+    outcomes = run(*(isolation.Job(_value, (i,)) for i in range(6)))
+    assert [o.value for o in outcomes] == [0, 2, 4, 6, 8, 10]
+    assert all(o.error is None for o in outcomes)
+
+
+def test_large_values_come_back_intact() -> None:
+    (outcome,) = run(isolation.Job(_big, (8 * MiB,)))
+    assert outcome.value == _big(8 * MiB)
+
+
+def test_jobs_run_in_other_processes() -> None:
+    outcomes = run(isolation.Job(_pid), isolation.Job(_pid))
+    pids = {o.value for o in outcomes}
+    assert os.getpid() not in pids and len(pids) == 2
+
+
+def test_a_crash_in_c_code_is_a_typed_error_and_the_others_carry_on() -> None:
+    outcomes = run(
+        isolation.Job(_value, (1,)), isolation.Job(_segfault), isolation.Job(_value, (2,))
+    )
+    assert outcomes[0].value == 2 and outcomes[2].value == 4
+    assert isinstance(outcomes[1].error, UnprocessableInput)
+    assert "SIGSEGV" in outcomes[1].error.facts["reason"]
+
+
+@pytest.mark.parametrize("job", [_spin, _sleep])
+def test_the_wall_clock_budget_is_enforced(job) -> None:
+    started = time.monotonic()
+    (outcome,) = run(isolation.Job(job), seconds=0.5)
+    assert isinstance(outcome.error, ProcessingTimeout)
+    assert time.monotonic() - started < 3
+
+
+def test_memory_is_capped() -> None:
+    (outcome,) = run(isolation.Job(_hog))
+    assert isinstance(outcome.error, UnprocessableInput)
+    assert "memory" in outcome.error.facts["reason"]
+
+
+def test_typed_errors_and_bugs_cross_the_boundary() -> None:
+    typed, bug = run(isolation.Job(_typed), isolation.Job(_bug))
+    assert isinstance(typed.error, CorruptImage) and typed.error.facts == {"reason": "bad data"}
+    assert isinstance(bug.error, InternalError) and "KeyError" in (bug.error.detail or "")
+
+
+def test_no_child_is_left_behind() -> None:
+    run(isolation.Job(_sleep), isolation.Job(_value, (1,)), seconds=0.3)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
