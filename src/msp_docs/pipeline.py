@@ -1,4 +1,4 @@
-"""The pipeline in stage order: read, then per input detect and normalise, then merge and write."""
+"""The pipeline in stage order: read, then per input detect and normalise, then merge, write.
 
 :func:`run` calls the stages below in that order. The per-input stage (:func:`process`) touches
 untrusted bytes with C decoders, so it runs in forked, resource-limited children when isolation
