@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
-.venv/bin/ruff check src cli tests benchmarks scripts
-.venv/bin/ruff format --check src cli tests benchmarks scripts
+.venv/bin/ruff check src cli tests benchmarks scripts fuzz
+.venv/bin/ruff format --check src cli tests benchmarks scripts fuzz
 .venv/bin/mypy
 .venv/bin/pytest "$@"

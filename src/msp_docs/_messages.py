@@ -266,10 +266,10 @@ NOTES: dict[str, tuple[str, str]] = {
         "aucune résolution exploitable ; {dpi} ppp supposés",
     ),
     "polyglot": (
-        "the file is also a valid {other}; it was handled as {kind_label}, what its first bytes "
-        "declare",
-        "le fichier est aussi un {other} valide ; il a été traité comme {kind_label_fr}, ce que "
-        "déclarent ses premiers octets",
+        "the file also looks like a {other}; it was handled as {kind_label}, what its first "
+        "bytes declare, and only that part was kept",
+        "le fichier ressemble aussi à un {other} ; il a été traité comme {kind_label_fr}, ce que "
+        "déclarent ses premiers octets, et seule cette partie a été conservée",
     ),
     "outline-items-dropped": (
         "{count} bookmarks that led outside the document were dropped",

@@ -18,6 +18,7 @@ __all__ = [
     "EXTENSIONS",
     "PDF_HEADER_WINDOW",
     "Detected",
+    "also_valid_as",
     "check_extension",
     "describe_other",
     "detect",
@@ -310,6 +311,21 @@ def _describe(mime: str, text: str) -> tuple[str, str, str, str, str]:
         "Choisissez à nouveau votre document, exporté en PDF ou en JPEG.",
         mime,
     )
+
+
+def also_valid_as(data: bytes, kind: Kind) -> str | None:
+    """Name another format that ``data`` also declares, if any (pure; cheap signature checks).
+
+    A polyglot is handled as the kind its first bytes declare; this only lets the report say
+    so. Looked for: a PDF header in the first 1024 bytes of a non-PDF (what PDF readers accept)
+    and a ZIP end-of-central-directory record near the end (what ZIP readers look for).
+    """
+    if kind is not Kind.PDF and data.find(b"%PDF-", 0, PDF_HEADER_WINDOW) >= 0:
+        return "PDF document"
+    tail = data[-(65_535 + 22) :]
+    if tail.rfind(b"PK\x05\x06") >= 0 and b"PK\x03\x04" in data:
+        return "ZIP archive"
+    return None
 
 
 def check_extension(extension: str | None, kind: Kind, *, strict: bool) -> Note | None:

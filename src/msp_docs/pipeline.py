@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from msp_docs import isolation
-from msp_docs.detect import check_extension, detect
+from msp_docs.detect import also_valid_as, check_extension, detect
 from msp_docs.errors import (
     InternalError,
     MspDocsError,
@@ -143,6 +143,9 @@ def process(data: bytes, extension: str | None, *, limits: Limits, options: Opti
     warning = check_extension(extension, detected.kind, strict=options.strict)
     if warning is not None:
         warnings.append(warning)
+    other = also_valid_as(data, detected.kind)
+    if other is not None:
+        warnings.append(Note("polyglot", {"other": other, "kind": detected.kind.value}))
     result = _backend(detected.kind)(data, offset=detected.offset, limits=limits, options=options)
     return Processed(detected.kind, result, warnings)
 

@@ -104,3 +104,12 @@ def test_extension_checks() -> None:
     assert "PNG" in note.message() and "PNG" in note.message("fr")
     with pytest.raises(ExtensionMismatch):
         check_extension("jpg", Kind.PNG, strict=True)
+
+
+def test_polyglots_are_named() -> None:
+    from msp_docs.detect import also_valid_as
+
+    assert also_valid_as(b"\xff\xd8\xff\xe0" + b"%PDF-1.4", Kind.JPEG) == "PDF document"
+    zipped = b"%PDF-1.4 ..." + b"PK\x03\x04" + b"\0" * 30 + b"PK\x05\x06" + b"\0" * 18
+    assert also_valid_as(zipped, Kind.PDF) == "ZIP archive"
+    assert also_valid_as(b"%PDF-1.4 plain", Kind.PDF) is None

@@ -1,0 +1,43 @@
+"""Shared body of the fuzz targets: any bytes must give a result or one of our typed errors."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import atheris
+
+with atheris.instrument_imports(include=["msp_docs"]):
+    from msp_docs import Limits, MspDocsError, Options
+    from msp_docs.errors import InternalError
+    from msp_docs.pipeline import process
+
+# In-process (no fork): a crash must reach the fuzzer, not be absorbed by isolation.
+OPTIONS = Options(isolate=False)
+LIMITS = Limits(max_seconds_per_input=30)
+ROOT = Path(__file__).resolve().parent
+
+
+def one_input(prefix: bytes) -> Callable[[bytes], None]:
+    """A fuzz entry point that feeds ``prefix + data`` (keeps the fuzzer inside one format)."""
+
+    def test(data: bytes) -> None:
+        payload = data if data.startswith(prefix) else prefix + data
+        try:
+            result = process(payload, None, limits=LIMITS, options=OPTIONS).result
+        except InternalError:
+            raise
+        except MspDocsError:
+            return
+        close = getattr(getattr(result, "document", None), "close", None)
+        if callable(close):
+            close()
+
+    return test
+
+
+def main(prefix: bytes) -> None:
+    """Run the fuzzer (``python fuzz/fuzz_png.py fuzz/corpus/png -max_total_time=600``)."""
+    atheris.Setup(sys.argv, one_input(prefix))
+    atheris.Fuzz()
