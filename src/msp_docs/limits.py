@@ -49,7 +49,7 @@ class Limits:
     max_content_operators: int = 2_000_000
     max_depth: int = 256
     max_seconds_per_input: float = 5.0
-    max_memory_bytes: int = 1024 * MiB
+    max_memory_bytes: int = 512 * MiB
 
     def __post_init__(self) -> None:
         for f in fields(self):
