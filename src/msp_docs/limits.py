@@ -46,7 +46,7 @@ class Limits:
     max_metadata_bytes: int = 4 * MiB
     max_stream_bytes: int = 256 * MiB
     max_pdf_objects: int = 500_000
-    max_content_operators: int = 2_000_000
+    max_content_operators: int = 500_000
     max_depth: int = 256
     max_seconds_per_input: float = 5.0
     max_memory_bytes: int = 512 * MiB

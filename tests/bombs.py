@@ -1,0 +1,245 @@
+"""Hostile files built with code (issue 3): decompression bombs, loops, floods.
+
+Every builder returns bytes and stays cheap to run: compressed payloads are produced in a
+streaming way, never materialised inflated. ``write_all`` writes them all to a folder (used by
+benchmarks/corpus_bounds.py --bombs).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+MiB = 1024 * 1024
+
+
+# --- a minimal raw PDF writer -------------------------------------------------------------------
+def raw_pdf(objects: dict[int, bytes], *, root: int = 1, trailer_extra: bytes = b"") -> bytes:
+    """Serialise numbered object bodies with a classic xref table (no validation at all)."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
+    size = max(objects) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for number in range(1, size):
+        if number in offsets:
+            out += b"%010d 00000 n \n" % offsets[number]
+        else:
+            out += b"0000000000 65535 f \n"
+    out += b"trailer\n<< /Size %d /Root %d 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        size,
+        root,
+        trailer_extra,
+        xref,
+    )
+    return bytes(out)
+
+
+def stream(dictionary: bytes, data: bytes) -> bytes:
+    """A stream object body with the right /Length."""
+    return b"<< %s /Length %d >>\nstream\n" % (dictionary, len(data)) + data + b"\nendstream"
+
+
+def _deflate_repeated(block: bytes, count: int) -> bytes:
+    """zlib data that inflates to ``block * count``, built without holding the inflated data."""
+    packer = zlib.compressobj(9)
+    parts = [packer.compress(block) for _ in range(count)]
+    parts.append(packer.flush())
+    return b"".join(parts)
+
+
+def _one_page(content_ref: bytes = b"4 0 R", resources: bytes = b"<< >>") -> dict[int, bytes]:
+    return {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources "
+        + resources
+        + b" /Contents "
+        + content_ref
+        + b" >>",
+    }
+
+
+# --- PDF bombs ----------------------------------------------------------------------------------
+def pdf_flate_bomb(inflated: int = 512 * MiB) -> bytes:
+    """A page whose content stream inflates to ``inflated`` bytes of spaces."""
+    data = _deflate_repeated(b" " * MiB, inflated // MiB)
+    objects = _one_page()
+    objects[4] = stream(b"/Filter /FlateDecode", data)
+    return raw_pdf(objects)
+
+
+def pdf_giant_bitmap(filter_name: bytes = b"JBIG2Decode") -> bytes:
+    """An image XObject declaring a 1 000 000 x 1 000 000 bitmap (10^12 pixels) in a few bytes."""
+    objects = _one_page(resources=b"<< /XObject << /Im0 5 0 R >> >>")
+    objects[4] = stream(b"", b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    parms = (
+        b" /DecodeParms << /K -1 /Columns 1000000 /Rows 1000000 >>"
+        if b"CCITT" in (filter_name)
+        else b""
+    )
+    objects[5] = stream(
+        b"/Type /XObject /Subtype /Image /Width 1000000 /Height 1000000 /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 1 /Filter /" + filter_name + parms,
+        b"\x00" * 32,
+    )
+    return raw_pdf(objects)
+
+
+def _object_stream_pdf(bodies: Iterable[bytes], first_number: int, head: dict[int, bytes]) -> bytes:
+    """Objects ``first_number..`` packed in one compressed object stream, with an xref stream."""
+    index, payload, count = bytearray(), bytearray(), 0
+    for offset_number, body in enumerate(bodies):
+        index += b"%d %d " % (first_number + offset_number, len(payload))
+        payload += body + b" "
+        count += 1
+    objstm_number = first_number + count
+    packed = zlib.compress(bytes(index) + bytes(payload), 1)
+    objects = dict(head)
+    objects[objstm_number] = stream(
+        b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode" % (count, len(index)), packed
+    )
+    # Build a cross-reference stream: type 1 for the plain objects, type 2 for packed ones.
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
+    xref_number = objstm_number + 1
+    size = xref_number + 1
+    rows = bytearray()
+    for number in range(size):
+        if number == 0:
+            rows += struct.pack(">BII", 0, 0, 65535)
+        elif number in offsets:
+            rows += struct.pack(">BII", 1, offsets[number], 0)
+        elif first_number <= number < objstm_number:
+            rows += struct.pack(">BII", 2, objstm_number, number - first_number)
+        elif number == xref_number:
+            rows += struct.pack(">BII", 1, len(out), 0)
+        else:
+            rows += struct.pack(">BII", 0, 0, 0)
+    xref_offset = len(out)
+    body = stream(
+        b"/Type /XRef /Size %d /W [1 4 4] /Root 1 0 R /Filter /FlateDecode" % size,
+        zlib.compress(bytes(rows), 1),
+    )
+    out += b"%d 0 obj\n" % xref_number + body + b"\nendobj\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % xref_offset
+    return bytes(out)
+
+
+def pdf_many_pages(pages: int = 100_000) -> bytes:
+    """``pages`` pages (sharing one content stream), packed in an object stream."""
+    first = 10
+    kids = b" ".join(b"%d 0 R" % (first + i) for i in range(pages))
+    head = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        3: stream(b"", b"0 0 m 1 1 l S"),
+    }
+    bodies = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 9 9] /Contents 3 0 R >>"
+              for _ in range(pages))  # fmt: skip
+    return _object_stream_pdf(bodies, first, head)
+
+
+def pdf_million_objects(count: int = 1_000_000) -> bytes:
+    """One ordinary page plus ``count`` tiny objects packed in an object stream."""
+    head = _one_page()
+    head[4] = stream(b"", b"0 0 m 1 1 l S")
+    return _object_stream_pdf((b"null" for _ in range(count)), 10, head)
+
+
+def pdf_page_tree_cycle() -> bytes:
+    """A /Pages node whose /Kids include itself (and its parent)."""
+    objects = _one_page()
+    objects[2] = b"<< /Type /Pages /Kids [3 0 R 2 0 R 5 0 R] /Count 3 >>"
+    objects[4] = stream(b"", b"0 0 m 1 1 l S")
+    objects[5] = b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R 5 0 R] /Count 2 >>"
+    return raw_pdf(objects)
+
+
+def pdf_outline_cycle() -> bytes:
+    """An outline whose items point at each other in a ring (and one at itself as child)."""
+    objects = _one_page()
+    objects[1] = b"<< /Type /Catalog /Pages 2 0 R /Outlines 5 0 R >>"
+    objects[4] = stream(b"", b"0 0 m 1 1 l S")
+    objects[5] = b"<< /Type /Outlines /First 6 0 R /Last 7 0 R /Count 2 >>"
+    objects[6] = b"<< /Title (a) /Parent 5 0 R /Next 7 0 R /First 6 0 R /Dest [3 0 R /Fit] >>"
+    objects[7] = b"<< /Title (b) /Parent 5 0 R /Next 6 0 R /Prev 6 0 R /Dest [3 0 R /Fit] >>"
+    return raw_pdf(objects)
+
+
+def pdf_name_tree_cycle() -> bytes:
+    """A /Dests name tree whose /Kids lead back to its root."""
+    objects = _one_page()
+    objects[1] = b"<< /Type /Catalog /Pages 2 0 R /Names << /Dests 5 0 R >> >>"
+    objects[4] = stream(b"", b"0 0 m 1 1 l S")
+    objects[5] = b"<< /Kids [6 0 R] >>"
+    objects[6] = b"<< /Kids [5 0 R 6 0 R] /Limits [(a) (z)] >>"
+    return raw_pdf(objects)
+
+
+def pdf_deep_nesting(depth: int = 10_000) -> bytes:
+    """A page dictionary carrying an array nested ``depth`` levels deep."""
+    objects = _one_page()
+    objects[4] = stream(b"", b"0 0 m 1 1 l S")
+    objects[3] = objects[3][:-2] + b" /Junk " + b"[" * depth + b"]" * depth + b" >>"
+    return raw_pdf(objects)
+
+
+def pdf_xref_loop() -> bytes:
+    """An xref section whose /Prev points at itself."""
+    objects = _one_page()
+    objects[4] = stream(b"", b"0 0 m 1 1 l S")
+    data = raw_pdf(objects)
+    xref = data.rindex(b"xref\n")
+    return data.replace(b"trailer\n<< ", b"trailer\n<< /Prev %d " % xref)
+
+
+def pdf_operator_flood(operators: int = 1_000_000) -> bytes:
+    """A page whose (compressed) content holds ``operators`` path operators."""
+    objects = _one_page()
+    objects[4] = stream(
+        b"/Filter /FlateDecode", _deflate_repeated(b"0 0 m\n" * 1000, operators // 1000)
+    )
+    return raw_pdf(objects)
+
+
+def pdf_self_referencing_object_stream() -> bytes:
+    """An object stream that /Extends itself and holds its own object number."""
+    head = _one_page(content_ref=b"10 0 R")
+    data = _object_stream_pdf([b"11 0 R", b"<< /Type /ObjStm >>"], 10, head)
+    return data.replace(b"/Type /ObjStm /N 2", b"/Type /ObjStm /Extends 12 0 R /N 2")
+
+
+PDF_BOMBS: dict[str, Callable[[], bytes]] = {
+    "pdf-flate-bomb-512mib": pdf_flate_bomb,
+    "pdf-jbig2-10e12-pixels": pdf_giant_bitmap,
+    "pdf-ccitt-10e12-pixels": lambda: pdf_giant_bitmap(b"CCITTFaxDecode"),
+    "pdf-100000-pages": pdf_many_pages,
+    "pdf-page-tree-cycle": pdf_page_tree_cycle,
+    "pdf-outline-cycle": pdf_outline_cycle,
+    "pdf-name-tree-cycle": pdf_name_tree_cycle,
+    "pdf-nesting-10000": pdf_deep_nesting,
+    "pdf-xref-loop": pdf_xref_loop,
+    "pdf-1000000-objects": pdf_million_objects,
+    "pdf-1000000-operators": pdf_operator_flood,
+    "pdf-objstm-self-reference": pdf_self_referencing_object_stream,
+}
+
+
+def write_all(folder: Path) -> list[Path]:
+    """Write every bomb to ``folder`` and return the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, build in PDF_BOMBS.items():
+        path = folder / f"{name}.pdf"
+        path.write_bytes(build())
+        paths.append(path)
+    return paths
