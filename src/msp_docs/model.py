@@ -13,6 +13,7 @@ __all__ = [
     "ImagePage",
     "ImageResult",
     "IndexedColour",
+    "InputSpans",
     "Kind",
     "Note",
     "PdfResult",
@@ -81,6 +82,24 @@ class IndexedColour:
 ColourSpace = DeviceColour | ICCColour | IndexedColour
 
 
+@dataclass(frozen=True, slots=True)
+class InputSpans:
+    """Image data given as byte ranges of the input itself, concatenated: ``data[a:b] + ...``.
+
+    A passthrough backend (a JPEG minus its metadata segments, a PNG's IDAT chunks) can answer
+    with spans instead of bytes; an isolated child then sends back a few numbers instead of
+    megabytes, and the caller, which holds the input, rebuilds the data
+    (:func:`msp_docs.pipeline.resolve_spans`).
+    """
+
+    spans: tuple[tuple[int, int], ...]
+
+    def join(self, source: bytes) -> bytes:
+        """The data these spans select from ``source``."""
+        view = memoryview(source)
+        return b"".join(view[start:end] for start, end in self.spans)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RasterImage:
     """An image XObject ready to be written into a PDF, its data already encoded.
@@ -90,7 +109,8 @@ class RasterImage:
         height: Height in pixels, as stored.
         bits_per_component: 1, 2, 4, 8 or 16.
         colour_space: The PDF colour space of the samples.
-        data: The encoded sample data (the stream's content).
+        data: The encoded sample data (the stream's content), or spans of the input that hold
+            it (resolved to bytes by the pipeline before the merge).
         filter: ``DCTDecode`` (JPEG passed through), ``FlateDecode`` or ``None`` (raw).
         decode_parms: ``/DecodeParms`` of the filter (PNG predictors), if any.
         decode: ``/Decode`` array, e.g. the inverted ranges of an Adobe CMYK JPEG.
@@ -103,7 +123,7 @@ class RasterImage:
     height: int
     bits_per_component: int
     colour_space: ColourSpace
-    data: bytes
+    data: bytes | InputSpans
     filter: Literal["DCTDecode", "FlateDecode"] | None
     decode_parms: Mapping[str, int] | None = None
     decode: tuple[float, ...] | None = None

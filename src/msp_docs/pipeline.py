@@ -13,7 +13,7 @@ import importlib
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,13 +27,13 @@ from msp_docs.errors import (
     TooManyPages,
 )
 from msp_docs.limits import Limits
-from msp_docs.model import ImageResult, Kind, Note, PdfResult
+from msp_docs.model import ImageResult, InputSpans, Kind, Note, PdfResult, RasterImage
 from msp_docs.options import Options
 from msp_docs.report import InputReport, OutputReport, Report
 from msp_docs.sources import InputLike, Loaded, as_inputs, display_name, read_inputs
 from msp_docs.write import OutputTarget, describe_target, write_output
 
-__all__ = ["Processed", "process", "run"]
+__all__ = ["Processed", "process", "resolve_spans", "run"]
 
 # Kind -> (backend module, function). Imported on first use so that `import msp_docs` stays light.
 _BACKENDS: dict[Kind, tuple[str, str]] = {
@@ -178,6 +178,7 @@ def _process_all(
             continue
         entry.status = "accepted"
         entry.kind = outcome.kind
+        resolve_spans(outcome.result, item.data)
         entry.warnings.extend(outcome.warnings)
         result = outcome.result
         entry.actions.extend(result.actions)
@@ -239,6 +240,24 @@ def _process_isolated(
             processed.result.document = import_document(processed.result.document)
         results.append(processed)
     return results
+
+
+def resolve_spans(result: ImageResult | PdfResult, source: bytes) -> None:
+    """Replace image data given as :class:`InputSpans` of ``source`` by the bytes themselves."""
+    if not isinstance(result, ImageResult):
+        return
+    for index, page in enumerate(result.pages):
+        image = _resolved(page.image, source)
+        if image is not page.image:
+            result.pages[index] = replace(page, image=image)
+
+
+def _resolved(image: RasterImage, source: bytes) -> RasterImage:
+    mask = _resolved(image.soft_mask, source) if image.soft_mask is not None else None
+    data = image.data.join(source) if isinstance(image.data, InputSpans) else image.data
+    if data is image.data and mask is image.soft_mask:
+        return image
+    return replace(image, data=data, soft_mask=mask)
 
 
 def _reject(entry: InputReport, error: MspDocsError) -> None:

@@ -112,3 +112,32 @@ def test_no_child_is_left_behind() -> None:
     run(isolation.Job(_sleep), isolation.Job(_value, (1,)), seconds=0.3)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_spans_of_the_input_are_resolved_by_the_caller() -> None:
+    from msp_docs.model import DeviceColour, ImagePage, ImageResult, InputSpans, RasterImage
+    from msp_docs.pipeline import resolve_spans
+
+    source = b"0123456789abcdef"
+    mask = RasterImage(
+        width=1,
+        height=1,
+        bits_per_component=8,
+        colour_space=DeviceColour("DeviceGray"),
+        data=InputSpans(((10, 12),)),
+        filter=None,
+    )
+    image = RasterImage(
+        width=1,
+        height=1,
+        bits_per_component=8,
+        colour_space=DeviceColour("DeviceGray"),
+        data=InputSpans(((0, 2), (5, 7))),
+        filter=None,
+        soft_mask=mask,
+    )
+    result = ImageResult(pages=[ImagePage(image=image)], width=1, height=1)
+    resolve_spans(result, source)
+    resolved = result.pages[0].image
+    assert resolved.data == b"0156"
+    assert resolved.soft_mask is not None and resolved.soft_mask.data == b"ab"

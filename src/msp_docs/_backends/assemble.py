@@ -147,6 +147,7 @@ class _ImageWriter:
             entries["/SMask"] = self._xobject(image.soft_mask)
         if image.colour_key_mask is not None:
             entries["/Mask"] = pikepdf.Array(list(image.colour_key_mask))
+        assert isinstance(image.data, bytes), "spans are resolved by the pipeline"
         return self.pdf.make_stream(image.data, pikepdf.Dictionary(entries))
 
     def _colour_space(self, space: DeviceColour | ICCColour | IndexedColour) -> Any:

@@ -6,7 +6,7 @@ import io
 
 from msp_docs.errors import CorruptImage
 from msp_docs.limits import Limits
-from msp_docs.model import DeviceColour, ImagePage, ImageResult, RasterImage
+from msp_docs.model import DeviceColour, ImagePage, ImageResult, InputSpans, RasterImage
 from msp_docs.options import Options
 
 __all__ = ["normalise_jpeg"]
@@ -28,7 +28,7 @@ def normalise_jpeg(data: bytes, *, offset: int, limits: Limits, options: Options
         height=height,
         bits_per_component=8,
         colour_space=DeviceColour(colour),  # type: ignore[arg-type]
-        data=data,
+        data=InputSpans(((0, len(data)),)),
         filter="DCTDecode",
     )
     return ImageResult(pages=[ImagePage(image=image)], width=width, height=height)
