@@ -218,7 +218,13 @@ def _run(work: Callable[[], T], *, as_json: bool, lang: str, message: str) -> T:
 
 
 def _open_output(output: str) -> str | BinaryIO:
-    return sys.stdout.buffer if output == "-" else output
+    if output != "-":
+        return output
+    if sys.stdout.isatty():
+        raise typer.BadParameter(
+            "refusing to write a PDF to a terminal; redirect it or name a file"
+        )
+    return sys.stdout.buffer
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -259,8 +265,9 @@ def merge(
         lang=lang,
     )
     inputs = _inputs(files)
+    target = _open_output(output)
     report = _run(
-        lambda: merge_files(inputs, _open_output(output), limits=limits, options=options),
+        lambda: merge_files(inputs, target, limits=limits, options=options),
         as_json=as_json,
         lang=lang.value,
         message=f"Merging {len(files)} file(s)",
@@ -304,8 +311,9 @@ def convert(
         lang=lang,
     )
     (source,) = _inputs([file])
+    target = _open_output(output)
     report = _run(
-        lambda: convert_file(source, _open_output(output), limits=limits, options=options),
+        lambda: convert_file(source, target, limits=limits, options=options),
         as_json=as_json,
         lang=lang.value,
         message="Converting",
