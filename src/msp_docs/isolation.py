@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import os
 import pickle
 import resource
@@ -131,6 +132,9 @@ def _child_main(
         os.dup2(null, 1)
         os.dup2(null, 2)  # a C library's complaints (or a crash dump) are not the caller's output
         faulthandler.disable()
+        # A collection would touch every object inherited from the parent and copy their
+        # pages (copy-on-write); a child lives for one input, under a memory cap: no GC.
+        gc.disable()
         warnings.simplefilter("ignore")
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         with contextlib.suppress(ValueError, OSError):

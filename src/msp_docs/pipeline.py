@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from msp_docs import isolation
-from msp_docs.detect import also_valid_as, check_extension, detect
+from msp_docs.detect import also_valid_as, check_extension, detect, sniff
 from msp_docs.errors import (
     InternalError,
     MspDocsError,
@@ -216,6 +216,11 @@ def _process_isolated(
         importlib.import_module(module)
     for kind in Kind:
         importlib.import_module(_BACKENDS[kind][0])
+    if any(_unrecognised(item.data) for item in loaded):
+        # libmagic loads its database on first use (~10 ms): once here, not once per child.
+        from msp_docs._backends.magic_ import identify
+
+        identify(b"")
     jobs = [
         isolation.Job(
             _process_portable,
@@ -258,6 +263,14 @@ def _resolved(image: RasterImage, source: bytes) -> RasterImage:
     if data is image.data and mask is image.soft_mask:
         return image
     return replace(image, data=data, soft_mask=mask)
+
+
+def _unrecognised(data: bytes) -> bool:
+    """True if no signature of ours matches (a cheap look at the first bytes, nothing parsed)."""
+    try:
+        return sniff(data) is None
+    except MspDocsError:
+        return False
 
 
 def _reject(entry: InputReport, error: MspDocsError) -> None:

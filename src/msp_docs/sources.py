@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, TypeAlias, runtime_checkable
@@ -100,41 +100,56 @@ def display_name(item: Input, index: int) -> tuple[str, str | None]:
     return clean_name(base, fallback=f"input-{index + 1}"), ext
 
 
-def _chunks(item: Input, name: str) -> Iterator[bytes]:
+class _OverBudget(Exception):
+    """Internal: an input brought the running total past the budget after ``read`` bytes."""
+
+    def __init__(self, read: int) -> None:
+        super().__init__(read)
+        self.read = read
+
+
+def _read_one(item: Input, name: str, remaining: int) -> bytes:
+    """Read one input, never holding more than ``remaining + 1`` of its bytes."""
     src = item.source
     if isinstance(src, bytes | bytearray | memoryview):
-        view = memoryview(src)
-        for start in range(0, len(view), CHUNK_SIZE):
-            yield bytes(view[start : start + CHUNK_SIZE])
-        return
+        size = memoryview(src).nbytes
+        if size > remaining:
+            raise _OverBudget(remaining + 1)  # in memory already: the byte that crossed
+        return src if isinstance(src, bytes) else bytes(src)
     if isinstance(src, str | os.PathLike):
-        path = Path(src)
         try:
-            with path.open("rb") as fh:
-                yield from _stream_chunks(fh)
+            with Path(src).open("rb") as fh:
+                declared = os.fstat(fh.fileno()).st_size
+                if declared > remaining:
+                    raise _OverBudget(declared)  # refused without reading it
+                return _read_stream(fh, remaining)
         except OSError as exc:
             raise CannotReadInput(
                 input_name=name, reason=exc.strerror or type(exc).__name__
             ) from exc
-        return
-    yield from _stream_chunks(src)
+    return _read_stream(src, remaining)
 
 
-def _stream_chunks(stream: BinaryIO | io.BufferedIOBase) -> Iterator[bytes]:
+def _read_stream(stream: BinaryIO | io.BufferedIOBase, remaining: int) -> bytes:
+    """Read a stream to its end in chunks, asking never for more than one byte past the budget."""
     read = getattr(stream, "read1", None) or stream.read
+    buffer = bytearray()
     while True:
-        chunk = read(CHUNK_SIZE)
+        chunk = read(min(CHUNK_SIZE, remaining + 1 - len(buffer)))
         if not chunk:
-            return
-        yield bytes(chunk)
+            return bytes(buffer)
+        buffer += chunk
+        if len(buffer) > remaining:
+            raise _OverBudget(len(buffer))
 
 
 def read_inputs(inputs: list[Input], limits: Limits) -> list[Loaded]:
-    """Read every input in order, in chunks, stopping as soon as a limit is crossed.
+    """Read every input in order, stopping as soon as a limit is crossed.
 
-    A list longer than ``limits.max_files`` is refused before anything is read. The running
-    byte total over all inputs is checked after every chunk, so a caller that sends an endless
-    stream costs at most the limit plus one chunk.
+    A list longer than ``limits.max_files`` is refused before anything is read. Streams are read
+    in chunks of at most :data:`CHUNK_SIZE`, never asking for more than one byte past the running
+    budget, so a caller that sends an endless stream costs the limit plus one byte; a file whose
+    size already exceeds the budget is refused without being read; bytes are taken as they are.
 
     Raises:
         TooManyFiles: more inputs than ``limits.max_files``.
@@ -153,19 +168,16 @@ def read_inputs(inputs: list[Input], limits: Limits) -> list[Loaded]:
     total = 0
     for index, item in enumerate(inputs):
         name, ext = display_name(item, index)
-        parts: list[bytes] = []
-        size = 0
-        for chunk in _chunks(item, name):
-            size += len(chunk)
-            total += len(chunk)
-            if total > limits.max_total_bytes:
-                raise InputTooLarge(
-                    input_name=name,
-                    input_index=index,
-                    read=total,
-                    limit=limits.max_total_bytes,
-                    read_of_this_input=size,
-                )
-            parts.append(chunk)
-        loaded.append(Loaded(index, name, item.label, b"".join(parts), ext))
+        try:
+            data = _read_one(item, name, limits.max_total_bytes - total)
+        except _OverBudget as over:
+            raise InputTooLarge(
+                input_name=name,
+                input_index=index,
+                read=total + over.read,
+                limit=limits.max_total_bytes,
+                read_of_this_input=over.read,
+            ) from None
+        total += len(data)
+        loaded.append(Loaded(index, name, item.label, data, ext))
     return loaded
