@@ -132,7 +132,7 @@ def start_smtp_server(**kwargs: Any) -> SmtpServer:
 def body(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content()).replace("\r\n", "\n")  # type: ignore[attr-defined]
 
 
 def link_token(text: str) -> str:

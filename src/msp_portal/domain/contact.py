@@ -118,7 +118,12 @@ def check_contact_details(details: ContactDetails, *, today: date) -> ContactDet
     values: dict[str, object] = {}
     for f in fields(details):
         value = getattr(details, f.name)
-        if isinstance(value, str):
+        if f.name == "civility":
+            try:
+                value = None if value is None else Civility(value)
+            except ValueError:
+                raise InvalidContactDetails(field="civility", reason="M. or Mme") from None
+        elif isinstance(value, str):
             value = value.strip()
             limit = _TEXT_LIMITS.get(f.name)
             if limit is not None and len(value) > limit:
@@ -126,8 +131,6 @@ def check_contact_details(details: ContactDetails, *, today: date) -> ContactDet
             if _CONTROL.search(value):
                 raise InvalidContactDetails(field=f.name, reason="control characters")
         values[f.name] = value
-    if details.civility is not None and not isinstance(details.civility, Civility):
-        raise InvalidContactDetails(field="civility", reason="M. or Mme")
     if details.birth_date is not None and not date(1900, 1, 1) <= details.birth_date <= today:
         raise InvalidContactDetails(field="birth_date", reason="not a possible birth date")
     if values["phone"]:
