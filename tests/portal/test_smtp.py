@@ -68,7 +68,8 @@ def _authenticator(
     server: Any, session: Any, envelope: Any, mechanism: str, data: Any
 ) -> AuthResult:
     ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"portail", b"s3cret")
-    return AuthResult(success=ok)
+    # handled=False: let aiosmtpd answer 535 itself (its default is to stay silent).
+    return AuthResult(success=ok, handled=False)
 
 
 @pytest.fixture

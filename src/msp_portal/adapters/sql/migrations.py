@@ -35,7 +35,7 @@ from msp_portal.adapters.sql.schema import schema_versions
 from msp_portal.adapters.sql.types import UtcDateTime
 from msp_portal.errors import SchemaTooNew
 
-_ADVISORY_LOCK_KEY = 0x6D73705F706F7274  # "msp_port"
+LOCK_KEY = 0x6D73705F706F7274  # "msp_port": PostgreSQL advisory lock around schema changes
 
 
 def _account_fk() -> ForeignKey:
@@ -162,7 +162,7 @@ def migrate(engine: Engine, target: int = LATEST) -> int:
     """
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(select(func.pg_advisory_xact_lock(_ADVISORY_LOCK_KEY)))
+            conn.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
         schema_versions.create(conn, checkfirst=True)
         found = current_version(conn)
         if found > LATEST:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     literal,
     or_,
@@ -212,6 +213,8 @@ class SqlStore:
                 )
                 if schema is not None:
                     with engine.begin() as conn:
+                        # Serialised like migrations: concurrent IF NOT EXISTS can still clash.
+                        conn.execute(select(func.pg_advisory_xact_lock(migrations.LOCK_KEY)))
                         conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             store = cls(engine)
             if migrate:
