@@ -68,17 +68,15 @@ def bench(name: str, store: SqlStore, rounds: int) -> None:
     )
     portal.create_account("bench", "bench@example.org", PASSWORD)
     print(f"\n== {name}")
+    right = timed(lambda: portal.sign_in("bench", PASSWORD), rounds)
+    wrong = timed(lambda: portal.sign_in("bench", WRONG), rounds)
+    unknown = timed(lambda: portal.sign_in("nobody", WRONG), rounds)
+    print("sign-in, right password        ", percentiles(right))
+    print("sign-in, wrong password        ", percentiles(wrong))
+    print("sign-in, unknown identifier    ", percentiles(unknown))
     print(
-        "sign-in, right password        ",
-        percentiles(timed(lambda: portal.sign_in("bench", PASSWORD), rounds)),
-    )
-    print(
-        "sign-in, wrong password        ",
-        percentiles(timed(lambda: portal.sign_in("bench", WRONG), rounds)),
-    )
-    print(
-        "sign-in, unknown identifier    ",
-        percentiles(timed(lambda: portal.sign_in("nobody", WRONG), rounds)),
+        "timing parity, unknown / wrong password (p50): "
+        f"{statistics.median(unknown) / statistics.median(wrong):.2f}"
     )
 
     strict = Portal(store, MemoryMailer(), FakeCaptcha(), clock=clock, hasher=hasher)
@@ -115,6 +113,10 @@ def bench(name: str, store: SqlStore, rounds: int) -> None:
     print("lockout: answer latency        ", percentiles(latencies))
     while_locked = timed(lambda: strict.sign_in("target", PASSWORD), rounds)
     print("sign-in while locked (no check)", percentiles(while_locked))
+    print(
+        "refusal while locked vs a password check (p50): "
+        f"{statistics.median(while_locked) / statistics.median(wrong):.3f}"
+    )
 
 
 def main() -> None:

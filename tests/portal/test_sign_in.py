@@ -123,7 +123,7 @@ def test_passwords_are_stored_with_argon2id_at_owasp_cost(
 
 
 def test_sign_in_rehashes_when_the_parameters_change(
-    portal: Portal, account: str, store: SqlStore, clock: FakeClock, mailer: object
+    portal: Portal, account: str, store: SqlStore, clock: FakeClock
 ) -> None:
     stronger = PortalSettings(argon2=Argon2Params(memory_kib=20 * 1024, time_cost=3))
     upgraded = Portal(store, portal.ctx.mailer, FakeCaptcha(), clock=clock, settings=stronger)
