@@ -1,0 +1,1 @@
+"""SQL storage on SQLAlchemy 2 Core: SQLite by default, PostgreSQL for several instances."""

@@ -1,0 +1,148 @@
+"""The current schema (version 2), as the store queries it; migrations.py builds it step by step."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from msp_portal.adapters.sql.types import UtcDateTime
+
+metadata = MetaData()
+
+schema_versions = Table(
+    "msp_portal_schema",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", UtcDateTime, nullable=False),
+)
+
+# An account row outlives the account: after deletion only the identifier and dates remain,
+# so that the identifier is never given to anyone else (A1).
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("identifier", String(64), nullable=False, unique=True),
+    Column("email", String(254)),
+    Column("email_key", String(254), index=True),
+    Column("password_hash", String(255)),
+    Column("password_version", Integer, nullable=False, default=0),
+    Column("failed_count", Integer, nullable=False, default=0),
+    Column("locked_until", UtcDateTime),
+    Column("sms_phone", String(20)),
+    Column("unlock_code_hash", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("deleted_at", UtcDateTime),
+)
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("civility", String(8)),
+    Column("family_name", String(100), nullable=False, default=""),
+    Column("given_names", String(150), nullable=False, default=""),
+    Column("birth_date", Date),
+    Column("address_line1", String(200), nullable=False, default=""),
+    Column("address_line2", String(200), nullable=False, default=""),
+    Column("postcode", String(10), nullable=False, default=""),
+    Column("city", String(100), nullable=False, default=""),
+    Column("country", String(100), nullable=False, default=""),
+    Column("phone", String(20), nullable=False, default=""),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+)
+
+# Emailed links: password reset, email change. Only the token's hash is stored.
+link_tokens = Table(
+    "link_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("purpose", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+    Column("password_version", Integer, nullable=False),
+    Column("new_email", String(254)),
+)
+
+# One row per SMS code; token_hash is the hash of the sign-in attempt (or enrolment) it belongs to.
+sms_challenges = Table(
+    "sms_challenges",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("purpose", String(16), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("salt", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("entries", Integer, nullable=False, default=0),
+    Column("used_at", UtcDateTime),
+)
+
+sms_outbox = Table(
+    "sms_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("phone", String(20), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),  # v2
+    Column("last_error", String(500)),  # v2
+)
+
+partner_links = Table(
+    "partner_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("partner_code", String(32), nullable=False),
+    Column("partner_reference", String(128), nullable=False),
+    Column("linked_at", UtcDateTime, nullable=False),
+    UniqueConstraint("partner_code", "partner_reference"),
+)

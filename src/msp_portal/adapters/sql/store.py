@@ -1,0 +1,772 @@
+"""SqlStore: every read and write of the services, each one transaction, atomic where it counts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    case,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from msp_portal.adapters.sql import migrations
+from msp_portal.adapters.sql.schema import (
+    accounts,
+    link_tokens,
+    partner_links,
+    profiles,
+    sessions,
+    sms_challenges,
+    sms_outbox,
+)
+from msp_portal.adapters.sql.types import UtcDateTime
+from msp_portal.domain.contact import Civility, ContactDetails
+from msp_portal.domain.lockout import LockPolicy, LockState
+from msp_portal.errors import IdentifierTaken, StorageError
+
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """An account as stored (a deleted account is never returned)."""
+
+    id: int
+    identifier: str
+    email: str
+    password_hash: str
+    password_version: int
+    failed_count: int
+    locked_until: datetime | None
+    sms_phone: str | None
+    unlock_code_hash: str | None
+    created_at: datetime
+
+    @property
+    def lock_state(self) -> LockState:
+        """The account's lock counters as the domain sees them."""
+        return LockState(self.failed_count, self.locked_until)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Answer of :meth:`SqlStore.admit_password_check`."""
+
+    admitted: bool
+    state: LockState
+    password_hash: str | None
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A live session after it was touched."""
+
+    account_id: int
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class LinkTokenRecord:
+    """An emailed link's stored facts."""
+
+    account_id: int
+    purpose: str
+    password_version: int
+    new_email: str | None
+
+
+@dataclass(frozen=True)
+class ChallengeEntry:
+    """One entry taken on an SMS code: the facts needed to check it."""
+
+    account_id: int
+    phone: str
+    code_hash: str
+    salt: str
+    entries: int
+
+
+@dataclass(frozen=True)
+class PartnerLinkRecord:
+    """A link with a partner organisation."""
+
+    partner_code: str
+    partner_reference: str
+    linked_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """An SMS waiting in (or sent from) the outbox."""
+
+    id: int
+    phone: str
+    body: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    memory = parsed.database in (None, "", ":memory:")
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": 60, "check_same_thread": False}}
+    if memory:
+        # One shared connection, or each connection would see its own empty database.
+        kwargs["poolclass"] = StaticPool
+    else:
+        kwargs.update(pool_size=8, max_overflow=24, pool_timeout=120)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves (below); pysqlite's own implicit BEGIN is deferred, and a
+        # deferred transaction that reads then writes fails at once with "database is locked"
+        # instead of waiting when another writer got there first.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 60000")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read_only = conn.get_execution_options().get("msp_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+class SqlStore:
+    """The portal's storage on SQLAlchemy Core; the same code runs on SQLite and PostgreSQL.
+
+    Open it with :meth:`open`. Every method is one transaction. The counters that guard against
+    guessing (failed password checks, SMS code entries, single-use links) are changed by one
+    conditional UPDATE each, so parallel requests, in threads, processes or on several hosts,
+    cannot slip past them.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(
+        cls,
+        url: str = "sqlite://",
+        *,
+        schema: str | None = None,
+        migrate: bool = True,
+        pool_size: int = 10,
+    ) -> SqlStore:
+        """Connect to ``url`` (SQLAlchemy URL) and, unless told not to, migrate the schema.
+
+        Args:
+            url: ``sqlite:///path/portal.db`` (default: a private in-memory database, for tests
+                and examples), or ``postgresql+psycopg://user:pass@host:port/db``.
+            schema: PostgreSQL only: keep the tables in this schema (created when missing).
+            migrate: Bring the schema to the latest version now.
+            pool_size: PostgreSQL connection pool size.
+        """
+        try:
+            if url.startswith("sqlite"):
+                if schema is not None:
+                    raise ValueError("schema= is for PostgreSQL only")
+                engine = _sqlite_engine(url)
+            else:
+                connect_args: dict[str, Any] = {}
+                if schema is not None:
+                    if not _SCHEMA_NAME.fullmatch(schema):
+                        raise ValueError(f"invalid schema name {schema!r}")
+                    connect_args["options"] = f"-c search_path={schema}"
+                engine = create_engine(
+                    url,
+                    connect_args=connect_args,
+                    pool_size=pool_size,
+                    max_overflow=pool_size,
+                    pool_timeout=120,
+                    pool_pre_ping=True,
+                )
+                if schema is not None:
+                    with engine.begin() as conn:
+                        # Serialised like migrations: concurrent IF NOT EXISTS can still clash.
+                        conn.execute(select(func.pg_advisory_xact_lock(migrations.LOCK_KEY)))
+                        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            store = cls(engine)
+            if migrate:
+                store.migrate()
+        except SQLAlchemyError as exc:
+            raise StorageError(str(exc), reason=type(exc).__name__) from exc
+        return store
+
+    def migrate(self, target: int = migrations.LATEST) -> int:
+        """Bring the schema forward to ``target`` (default: the latest); returns the version."""
+        return migrations.migrate(self.engine, target)
+
+    def schema_version(self) -> int:
+        """The version the database is at."""
+        with self._read() as conn:
+            return migrations.current_version(conn)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # --- plumbing --------------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except IntegrityError:
+            raise  # the caller knows which constraint it means
+        except SQLAlchemyError as exc:
+            raise StorageError(str(exc), reason=type(exc).__name__) from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(msp_read_only=True)
+                with conn.begin():
+                    yield conn
+        except SQLAlchemyError as exc:
+            raise StorageError(str(exc), reason=type(exc).__name__) from exc
+
+    # --- accounts --------------------------------------------------------------------------------
+    def add_account(
+        self, identifier: str, email: str, email_key: str, password_hash: str, now: datetime
+    ) -> int:
+        """Insert an account; raises IdentifierTaken if the identifier exists or existed."""
+        try:
+            with self._write() as conn:
+                result = conn.execute(
+                    insert(accounts)
+                    .values(
+                        identifier=identifier,
+                        email=email,
+                        email_key=email_key,
+                        password_hash=password_hash,
+                        password_version=0,
+                        failed_count=0,
+                        created_at=now,
+                    )
+                    .returning(accounts.c.id)
+                )
+                return int(result.scalar_one())
+        except IntegrityError as exc:
+            raise IdentifierTaken(str(exc)) from exc
+
+    @staticmethod
+    def _account(row: Row[Any] | None) -> AccountRecord | None:
+        if row is None:
+            return None
+        return AccountRecord(
+            id=row.id,
+            identifier=row.identifier,
+            email=row.email,
+            password_hash=row.password_hash,
+            password_version=row.password_version,
+            failed_count=row.failed_count,
+            locked_until=row.locked_until,
+            sms_phone=row.sms_phone,
+            unlock_code_hash=row.unlock_code_hash,
+            created_at=row.created_at,
+        )
+
+    def account_by_identifier(self, identifier: str) -> AccountRecord | None:
+        """The live account with exactly this identifier (case-sensitive), or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(accounts).where(
+                    accounts.c.identifier == identifier, accounts.c.deleted_at.is_(None)
+                )
+            ).first()
+        return self._account(row)
+
+    def account_by_id(self, account_id: int) -> AccountRecord | None:
+        """The live account with this id, or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(accounts).where(accounts.c.id == account_id, accounts.c.deleted_at.is_(None))
+            ).first()
+        return self._account(row)
+
+    def identifiers_for_email(self, email_key: str) -> list[str]:
+        """Identifiers of the live accounts attached to an address (compared case-insensitively)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(accounts.c.identifier)
+                .where(accounts.c.email_key == email_key, accounts.c.deleted_at.is_(None))
+                .order_by(accounts.c.identifier)
+            )
+            return [r.identifier for r in rows]
+
+    # --- the lock (A5) ---------------------------------------------------------------------------
+    def admit_password_check(self, account_id: int, now: datetime, policy: LockPolicy) -> Admission:
+        """Count one password check as failed and admit it, unless the account is locked.
+
+        The SQL twin of :func:`msp_portal.domain.lockout.admit`, in a single UPDATE: the row
+        lock (PostgreSQL) or the database write lock (SQLite) makes check-and-count one step.
+        """
+        expired = accounts.c.locked_until.is_not(None)
+        new_count = case((expired, 1), else_=accounts.c.failed_count + 1)
+        with self._write() as conn:
+            row = conn.execute(
+                update(accounts)
+                .where(
+                    accounts.c.id == account_id,
+                    accounts.c.deleted_at.is_(None),
+                    or_(accounts.c.locked_until.is_(None), accounts.c.locked_until <= now),
+                )
+                .values(
+                    failed_count=new_count,
+                    locked_until=case(
+                        (
+                            new_count >= policy.threshold,
+                            literal(now + policy.duration, UtcDateTime),
+                        ),
+                        else_=None,
+                    ),
+                )
+                .returning(
+                    accounts.c.failed_count, accounts.c.locked_until, accounts.c.password_hash
+                )
+            ).first()
+            if row is not None:
+                return Admission(
+                    True, LockState(row.failed_count, row.locked_until), row.password_hash
+                )
+            current = conn.execute(
+                select(accounts.c.failed_count, accounts.c.locked_until).where(
+                    accounts.c.id == account_id
+                )
+            ).first()
+        state = LockState(current.failed_count, current.locked_until) if current else LockState()
+        return Admission(False, state, None)
+
+    def clear_failures(self, account_id: int) -> None:
+        """A success: reset the failure count and lift the lock."""
+        with self._write() as conn:
+            conn.execute(
+                update(accounts)
+                .where(accounts.c.id == account_id)
+                .values(failed_count=0, locked_until=None)
+            )
+
+    def rehash_password(self, account_id: int, old_hash: str, new_hash: str) -> None:
+        """Replace a hash made with older parameters (same password, so the version stays)."""
+        with self._write() as conn:
+            conn.execute(
+                update(accounts)
+                .where(accounts.c.id == account_id, accounts.c.password_hash == old_hash)
+                .values(password_hash=new_hash)
+            )
+
+    def change_password(
+        self,
+        account_id: int,
+        new_hash: str,
+        *,
+        expected_version: int | None = None,
+        keep_session: str | None = None,
+    ) -> bool:
+        """Set a new password: voids earlier links, clears the lock, ends the other sessions.
+
+        With ``expected_version``, nothing happens (False) if the password changed since.
+        """
+        changing = update(accounts).where(
+            accounts.c.id == account_id, accounts.c.deleted_at.is_(None)
+        )
+        if expected_version is not None:
+            changing = changing.where(accounts.c.password_version == expected_version)
+        with self._write() as conn:
+            result = conn.execute(
+                changing.values(
+                    password_hash=new_hash,
+                    password_version=accounts.c.password_version + 1,
+                    failed_count=0,
+                    locked_until=None,
+                )
+            )
+            if result.rowcount != 1:
+                return False
+            ending = delete(sessions).where(sessions.c.account_id == account_id)
+            if keep_session is not None:
+                ending = ending.where(sessions.c.token_hash != keep_session)
+            conn.execute(ending)
+            conn.execute(delete(sms_challenges).where(sms_challenges.c.account_id == account_id))
+            return True
+
+    def set_email(self, account_id: int, email: str, email_key: str) -> None:
+        """Replace the account's email address."""
+        with self._write() as conn:
+            conn.execute(
+                update(accounts)
+                .where(accounts.c.id == account_id)
+                .values(email=email, email_key=email_key)
+            )
+
+    def enable_sms(self, account_id: int, phone: str, unlock_code_hash: str) -> bool:
+        """Turn SMS access on; False if it already was."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(accounts)
+                .where(accounts.c.id == account_id, accounts.c.sms_phone.is_(None))
+                .values(sms_phone=phone, unlock_code_hash=unlock_code_hash)
+            )
+            return result.rowcount == 1
+
+    def disable_sms(self, account_id: int) -> bool:
+        """Turn SMS access off; False if it already was."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(accounts)
+                .where(accounts.c.id == account_id, accounts.c.sms_phone.is_not(None))
+                .values(sms_phone=None, unlock_code_hash=None)
+            )
+            conn.execute(delete(sms_challenges).where(sms_challenges.c.account_id == account_id))
+            return result.rowcount == 1
+
+    def delete_account(self, account_id: int, now: datetime) -> None:
+        """Remove every personal datum of an account; keep its identifier reserved (A1)."""
+        with self._write() as conn:
+            for table in (profiles, sessions, link_tokens, sms_challenges, partner_links):
+                conn.execute(delete(table).where(table.c.account_id == account_id))
+            conn.execute(
+                update(accounts)
+                .where(accounts.c.id == account_id)
+                .values(
+                    email=None,
+                    email_key=None,
+                    password_hash=None,
+                    sms_phone=None,
+                    unlock_code_hash=None,
+                    failed_count=0,
+                    locked_until=None,
+                    deleted_at=now,
+                )
+            )
+
+    # --- profile ---------------------------------------------------------------------------------
+    def contact_details(self, account_id: int) -> ContactDetails:
+        """The account's contact details (empty ones when never given)."""
+        with self._read() as conn:
+            row = conn.execute(select(profiles).where(profiles.c.account_id == account_id)).first()
+        if row is None:
+            return ContactDetails()
+        birth: date | None = row.birth_date
+        return ContactDetails(
+            civility=Civility(row.civility) if row.civility else None,
+            family_name=row.family_name,
+            given_names=row.given_names,
+            birth_date=birth,
+            address_line1=row.address_line1,
+            address_line2=row.address_line2,
+            postcode=row.postcode,
+            city=row.city,
+            country=row.country,
+            phone=row.phone,
+        )
+
+    def save_contact_details(self, account_id: int, details: ContactDetails, now: datetime) -> None:
+        """Replace the account's contact details."""
+        values = {
+            "civility": details.civility.value if details.civility else None,
+            "family_name": details.family_name,
+            "given_names": details.given_names,
+            "birth_date": details.birth_date,
+            "address_line1": details.address_line1,
+            "address_line2": details.address_line2,
+            "postcode": details.postcode,
+            "city": details.city,
+            "country": details.country,
+            "phone": details.phone,
+            "updated_at": now,
+        }
+        with self._write() as conn:
+            conn.execute(delete(profiles).where(profiles.c.account_id == account_id))
+            conn.execute(insert(profiles).values(account_id=account_id, **values))
+
+    # --- sessions --------------------------------------------------------------------------------
+    def add_session(self, token_hash: str, account_id: int, now: datetime) -> None:
+        """Record a new session under its token's hash."""
+        with self._write() as conn:
+            conn.execute(
+                insert(sessions).values(
+                    token_hash=token_hash, account_id=account_id, created_at=now, last_seen_at=now
+                )
+            )
+
+    def touch_session(
+        self, token_hash: str, now: datetime, *, idle: timedelta, absolute: timedelta
+    ) -> SessionRecord | None:
+        """Mark a session used at ``now`` if still alive; a dead one is removed, None returned."""
+        alive = and_(
+            sessions.c.token_hash == token_hash,
+            sessions.c.last_seen_at > now - idle,
+            sessions.c.created_at > now - absolute,
+        )
+        with self._write() as conn:
+            row = conn.execute(
+                update(sessions)
+                .where(alive)
+                .values(last_seen_at=now)
+                .returning(sessions.c.account_id, sessions.c.created_at, sessions.c.last_seen_at)
+            ).first()
+            if row is None:
+                conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+                return None
+        return SessionRecord(row.account_id, row.created_at, row.last_seen_at)
+
+    def end_session(self, token_hash: str) -> None:
+        """Sign out: forget the session."""
+        with self._write() as conn:
+            conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+
+    def session_count(self, account_id: int) -> int:
+        """Number of stored sessions of an account."""
+        with self._read() as conn:
+            return len(
+                conn.execute(
+                    select(sessions.c.token_hash).where(sessions.c.account_id == account_id)
+                ).all()
+            )
+
+    # --- emailed links ---------------------------------------------------------------------------
+    def add_link_token(
+        self,
+        token_hash: str,
+        account_id: int,
+        purpose: str,
+        *,
+        now: datetime,
+        expires_at: datetime,
+        password_version: int,
+        new_email: str | None = None,
+    ) -> None:
+        """Record an emailed link under its token's hash."""
+        with self._write() as conn:
+            conn.execute(
+                insert(link_tokens).values(
+                    token_hash=token_hash,
+                    account_id=account_id,
+                    purpose=purpose,
+                    created_at=now,
+                    expires_at=expires_at,
+                    password_version=password_version,
+                    new_email=new_email,
+                )
+            )
+
+    def peek_link_token(
+        self, token_hash: str, purpose: str, now: datetime
+    ) -> LinkTokenRecord | None:
+        """The link's facts if it is unused and unexpired, without using it."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(link_tokens).where(
+                    link_tokens.c.token_hash == token_hash,
+                    link_tokens.c.purpose == purpose,
+                    link_tokens.c.used_at.is_(None),
+                    link_tokens.c.expires_at > now,
+                )
+            ).first()
+        if row is None:
+            return None
+        return LinkTokenRecord(row.account_id, row.purpose, row.password_version, row.new_email)
+
+    def use_link_token(
+        self, token_hash: str, purpose: str, now: datetime
+    ) -> LinkTokenRecord | None:
+        """Use a link once: only the first of any number of parallel uses gets its facts."""
+        with self._write() as conn:
+            row = conn.execute(
+                update(link_tokens)
+                .where(
+                    link_tokens.c.token_hash == token_hash,
+                    link_tokens.c.purpose == purpose,
+                    link_tokens.c.used_at.is_(None),
+                    link_tokens.c.expires_at > now,
+                )
+                .values(used_at=now)
+                .returning(
+                    link_tokens.c.account_id,
+                    link_tokens.c.purpose,
+                    link_tokens.c.password_version,
+                    link_tokens.c.new_email,
+                )
+            ).first()
+        if row is None:
+            return None
+        return LinkTokenRecord(row.account_id, row.purpose, row.password_version, row.new_email)
+
+    # --- SMS codes -------------------------------------------------------------------------------
+    def add_challenge(
+        self,
+        token_hash: str,
+        account_id: int,
+        purpose: str,
+        *,
+        phone: str,
+        code_hash: str,
+        salt: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None:
+        """Record an SMS code (hashed) bound to the attempt whose token hashes to token_hash."""
+        with self._write() as conn:
+            conn.execute(
+                insert(sms_challenges).values(
+                    token_hash=token_hash,
+                    account_id=account_id,
+                    purpose=purpose,
+                    phone=phone,
+                    code_hash=code_hash,
+                    salt=salt,
+                    created_at=now,
+                    expires_at=expires_at,
+                    entries=0,
+                )
+            )
+
+    def take_challenge_entry(
+        self, token_hash: str, purpose: str, now: datetime, max_entries: int
+    ) -> ChallengeEntry | None:
+        """Count one entry on a live code before it is checked; None when none is left."""
+        with self._write() as conn:
+            row = conn.execute(
+                update(sms_challenges)
+                .where(
+                    sms_challenges.c.token_hash == token_hash,
+                    sms_challenges.c.purpose == purpose,
+                    sms_challenges.c.used_at.is_(None),
+                    sms_challenges.c.expires_at > now,
+                    sms_challenges.c.entries < max_entries,
+                )
+                .values(entries=sms_challenges.c.entries + 1)
+                .returning(
+                    sms_challenges.c.account_id,
+                    sms_challenges.c.phone,
+                    sms_challenges.c.code_hash,
+                    sms_challenges.c.salt,
+                    sms_challenges.c.entries,
+                )
+            ).first()
+        if row is None:
+            return None
+        return ChallengeEntry(row.account_id, row.phone, row.code_hash, row.salt, row.entries)
+
+    def use_challenge(self, token_hash: str, now: datetime) -> bool:
+        """Mark a code used; True for the single caller that did it first."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(sms_challenges)
+                .where(
+                    sms_challenges.c.token_hash == token_hash, sms_challenges.c.used_at.is_(None)
+                )
+                .values(used_at=now)
+            )
+            return result.rowcount == 1
+
+    # --- partner links ---------------------------------------------------------------------------
+    def add_partner_link(
+        self, account_id: int, partner_code: str, partner_reference: str, linked_at: datetime
+    ) -> None:
+        """Record a link made in the past (import of existing links; no new link is offered)."""
+        with self._write() as conn:
+            conn.execute(
+                insert(partner_links).values(
+                    account_id=account_id,
+                    partner_code=partner_code,
+                    partner_reference=partner_reference,
+                    linked_at=linked_at,
+                )
+            )
+
+    def partner_links(self, account_id: int) -> list[PartnerLinkRecord]:
+        """The account's links, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(partner_links)
+                .where(partner_links.c.account_id == account_id)
+                .order_by(partner_links.c.linked_at, partner_links.c.id)
+            ).all()
+        return [PartnerLinkRecord(r.partner_code, r.partner_reference, r.linked_at) for r in rows]
+
+    def delete_partner_link(self, partner_code: str, partner_reference: str) -> bool:
+        """Delete a link by the partner's own reference; False when there was none."""
+        with self._write() as conn:
+            result = conn.execute(
+                delete(partner_links).where(
+                    partner_links.c.partner_code == partner_code,
+                    partner_links.c.partner_reference == partner_reference,
+                )
+            )
+            return result.rowcount == 1
+
+    # --- SMS outbox ------------------------------------------------------------------------------
+    def enqueue_sms(self, phone: str, body: str, now: datetime) -> int:
+        """Queue an SMS; returns its id."""
+        with self._write() as conn:
+            result = conn.execute(
+                insert(sms_outbox)
+                .values(phone=phone, body=body, created_at=now, attempts=0)
+                .returning(sms_outbox.c.id)
+            )
+            return int(result.scalar_one())
+
+    def outbox(self, *, pending_only: bool = False) -> list[OutboxMessage]:
+        """Messages of the outbox, oldest first."""
+        query = select(sms_outbox).order_by(sms_outbox.c.id)
+        if pending_only:
+            query = query.where(sms_outbox.c.sent_at.is_(None))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            OutboxMessage(r.id, r.phone, r.body, r.created_at, r.sent_at, r.attempts, r.last_error)
+            for r in rows
+        ]
+
+    def claim_sms(self, message_id: int, now: datetime) -> bool:
+        """Mark a pending SMS as sent before handing it over; True for the one claimant."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(sms_outbox)
+                .where(sms_outbox.c.id == message_id, sms_outbox.c.sent_at.is_(None))
+                .values(sent_at=now)
+            )
+            return result.rowcount == 1
+
+    def release_sms(self, message_id: int, error: str) -> None:
+        """The hand-over failed: put the SMS back in the queue with the error."""
+        with self._write() as conn:
+            conn.execute(
+                update(sms_outbox)
+                .where(sms_outbox.c.id == message_id)
+                .values(sent_at=None, attempts=sms_outbox.c.attempts + 1, last_error=error[:500])
+            )

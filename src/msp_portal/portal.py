@@ -1,0 +1,150 @@
+"""Portal: the accounts API in one object, wired once with the service's collaborators."""
+
+from __future__ import annotations
+
+from msp_portal.adapters.argon2_hasher import Argon2Hasher
+from msp_portal.adapters.sms import OutboxSmsGateway
+from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.clock import system_clock
+from msp_portal.domain.contact import ContactDetails
+from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
+from msp_portal.domain.partners import Partner
+from msp_portal.ports import Captcha, Clock, Mailer, PasswordHasher, SmsGateway
+from msp_portal.services import accounts, partners, profile, recovery, sms_access
+from msp_portal.services.context import Collaborators
+from msp_portal.settings import PortalSettings
+
+
+class Portal:
+    """The citizen accounts of the portal (rules A1-A11, L1-L3).
+
+    Each method is a use case from ``msp_portal.services``; errors are :class:`PortalError`
+    subclasses (match them by type or ``code``). Session tokens, challenge tokens and link
+    tokens are opaque strings handed to the citizen's browser; only their hashes are stored.
+
+    Args:
+        store: Where accounts live (:meth:`SqlStore.open`).
+        mailer: Email delivery (:class:`msp_portal.adapters.smtp.SmtpMailer` in production).
+        captcha: The service's captcha provider (forgot identifier / password).
+        clock: Returns aware UTC datetimes; default: the system clock.
+        sms: SMS delivery; default: the outbox in ``store`` (drain it with
+            :func:`msp_portal.adapters.sms.drain_outbox`).
+        hasher: Password hashing; default: argon2id with ``settings.argon2``.
+        settings: The rules' numbers; default: the service's.
+    """
+
+    def __init__(
+        self,
+        store: SqlStore,
+        mailer: Mailer,
+        captcha: Captcha,
+        *,
+        clock: Clock = system_clock,
+        sms: SmsGateway | None = None,
+        hasher: PasswordHasher | None = None,
+        settings: PortalSettings | None = None,
+    ) -> None:
+        settings = settings or PortalSettings()
+        self.ctx = Collaborators(
+            store=store,
+            clock=clock,
+            mailer=mailer,
+            sms=sms if sms is not None else OutboxSmsGateway(store, clock),
+            captcha=captcha,
+            hasher=hasher if hasher is not None else Argon2Hasher(settings.argon2),
+            settings=settings,
+        )
+
+    # --- accounts and sign-in --------------------------------------------------------------------
+    def create_account(self, identifier: str, email: str, password: str) -> None:
+        """Create an account; see :func:`msp_portal.services.accounts.create_account`."""
+        accounts.create_account(self.ctx, identifier, email, password)
+
+    def sign_in(self, identifier: str, password: str) -> Session | SmsChallenge:
+        """Sign in; see :func:`msp_portal.services.accounts.sign_in`."""
+        return accounts.sign_in(self.ctx, identifier, password)
+
+    def complete_sign_in(self, challenge_token: str, code: str) -> Session:
+        """Finish a sign-in with the SMS code; see :func:`...accounts.complete_sign_in`."""
+        return accounts.complete_sign_in(self.ctx, challenge_token, code)
+
+    def authenticate(self, session_token: str) -> str:
+        """The identifier behind a live session, which is marked used now."""
+        return accounts.authenticate(self.ctx, session_token)
+
+    def sign_out(self, session_token: str) -> None:
+        """End a session."""
+        accounts.sign_out(self.ctx, session_token)
+
+    # --- recovery --------------------------------------------------------------------------------
+    def forgot_identifier(self, email: str, captcha_response: str) -> None:
+        """Email the identifiers attached to an address (A3)."""
+        recovery.forgot_identifier(self.ctx, email, captcha_response)
+
+    def forgot_password(self, identifier: str, captcha_response: str) -> None:
+        """Email a reset link (A4), or a "locked until" notice to the owner (A5)."""
+        recovery.forgot_password(self.ctx, identifier, captcha_response)
+
+    def reset_password(self, token: str, new_password: str) -> None:
+        """Choose a new password from a reset link."""
+        recovery.reset_password(self.ctx, token, new_password)
+
+    # --- SMS access ------------------------------------------------------------------------------
+    def start_sms_enrolment(self, session_token: str, password: str, phone: str) -> SmsEnrolment:
+        """Enable SMS access, step 1: password, then a code to ``phone``."""
+        return sms_access.start_sms_enrolment(self.ctx, session_token, password, phone)
+
+    def confirm_sms_enrolment(self, session_token: str, enrolment_token: str, code: str) -> str:
+        """Enable SMS access, step 2: returns the unlock code, to show once."""
+        return sms_access.confirm_sms_enrolment(self.ctx, session_token, enrolment_token, code)
+
+    def phone_changed(self, identifier: str, password: str, unlock_code: str) -> None:
+        """Phone number changed: remove SMS access with the unlock code (A6)."""
+        sms_access.phone_changed(self.ctx, identifier, password, unlock_code)
+
+    # --- profile ---------------------------------------------------------------------------------
+    def view_account(self, session_token: str) -> AccountView:
+        """The signed-in holder's account and contact details."""
+        return profile.view_account(self.ctx, session_token)
+
+    def update_contact_details(self, session_token: str, details: ContactDetails) -> ContactDetails:
+        """Replace the contact details kept for prefilling."""
+        return profile.update_contact_details(self.ctx, session_token, details)
+
+    def request_email_change(self, session_token: str, password: str, new_email: str) -> None:
+        """Change the email: a confirmation link goes to the new address."""
+        profile.request_email_change(self.ctx, session_token, password, new_email)
+
+    def confirm_email_change(self, token: str) -> str:
+        """Open the confirmation link; the old address is notified. Returns the new one."""
+        return profile.confirm_email_change(self.ctx, token)
+
+    def change_password(self, session_token: str, current_password: str, new_password: str) -> None:
+        """Change the password; other sessions end."""
+        profile.change_password(self.ctx, session_token, current_password, new_password)
+
+    def delete_account(self, session_token: str, password: str) -> None:
+        """Delete the account and its personal data; every session ends."""
+        profile.delete_account(self.ctx, session_token, password)
+
+    # --- partner links ---------------------------------------------------------------------------
+    @staticmethod
+    def partner_directory() -> tuple[Partner, ...]:
+        """The partner organisations and their contact details (L3)."""
+        return partners.directory()
+
+    def partner_links(self, session_token: str) -> list[PartnerLink]:
+        """The signed-in account's links with partner organisations."""
+        return partners.list_links(self.ctx, session_token)
+
+    def create_partner_link(self, session_token: str, partner_code: str) -> None:
+        """Always refused (L1)."""
+        partners.create_link(self.ctx, session_token, partner_code)
+
+    def delete_partner_link(self, session_token: str, partner_code: str) -> None:
+        """Always refused (L2): links are deleted from the partner's site."""
+        partners.holder_delete_link(self.ctx, session_token, partner_code)
+
+    def partner_delete_link(self, partner_code: str, partner_key: str, reference: str) -> None:
+        """Partner-side call: the partner deletes its link with its API key."""
+        partners.partner_delete_link(self.ctx, partner_code, partner_key, reference)

@@ -1,0 +1,1 @@
+"""Use cases: each takes its collaborators (store, clock, mailer, SMS gateway, captcha) in."""

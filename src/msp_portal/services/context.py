@@ -1,0 +1,129 @@
+"""The collaborators every use case receives, and the steps several use cases share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from msp_portal.adapters.sql.store import AccountRecord, SqlStore
+from msp_portal.domain.contact import could_be_identifier
+from msp_portal.domain.lockout import LockPolicy, is_locked
+from msp_portal.domain.model import Session
+from msp_portal.domain.passwords import normalise_password
+from msp_portal.domain.tokens import hash_token, new_token
+from msp_portal.errors import AccountLocked, InvalidCredentials, SessionInvalid
+from msp_portal.ports import Captcha, Clock, Mailer, PasswordHasher, SmsGateway
+from msp_portal.settings import PortalSettings
+
+
+@dataclass(frozen=True)
+class Collaborators:
+    """Everything a use case talks to; built once by :class:`msp_portal.Portal`."""
+
+    store: SqlStore
+    clock: Clock
+    mailer: Mailer
+    sms: SmsGateway
+    captcha: Captcha
+    hasher: PasswordHasher
+    settings: PortalSettings
+
+    def now(self) -> datetime:
+        """The clock's instant; a naive one is a wiring mistake and refused."""
+        instant = self.clock()
+        if instant.tzinfo is None:
+            raise ValueError("the clock must return aware datetimes")
+        return instant
+
+    @property
+    def lock_policy(self) -> LockPolicy:
+        """The lock rule's numbers from the settings."""
+        return LockPolicy(self.settings.lock_threshold, self.settings.lock_duration)
+
+
+def find_account(ctx: Collaborators, identifier: str, password: str) -> AccountRecord:
+    """The live account named ``identifier``, or InvalidCredentials after a dummy check.
+
+    Unknown and empty identifiers cost one argon2 verification too, and never touch any
+    counter: nothing is stored or locked for a name that has no account.
+    """
+    identifier = identifier.strip()
+    known = could_be_identifier(identifier)
+    account = ctx.store.account_by_identifier(identifier) if known else None
+    if account is None:
+        ctx.hasher.verify_dummy(normalise_password(password))
+        raise InvalidCredentials
+    return account
+
+
+def check_password(
+    ctx: Collaborators, account: AccountRecord, password: str, *, forgive: bool = True
+) -> None:
+    """Check ``password`` under the lock rule (A5); raise unless it is right.
+
+    The check is counted as a failure before it runs (see domain.lockout); ``forgive`` resets
+    the count on success (False when a second factor must confirm the sign-in first). When the
+    hash was made with older argon2 parameters, it is replaced by one with the current ones.
+
+    Raises:
+        AccountLocked: the account is locked, now or by this very failure.
+        InvalidCredentials: the password is wrong.
+    """
+    admission = ctx.store.admit_password_check(account.id, ctx.now(), ctx.lock_policy)
+    if not admission.admitted:
+        until = admission.state.locked_until
+        if until is not None:
+            raise AccountLocked(until=until)
+        raise InvalidCredentials  # deleted meanwhile
+    normalised = normalise_password(password)
+    stored = admission.password_hash
+    if stored is None or not ctx.hasher.verify(stored, normalised):
+        if admission.state.locked_until is not None:
+            raise AccountLocked(until=admission.state.locked_until)
+        raise InvalidCredentials
+    if ctx.hasher.needs_rehash(stored):
+        ctx.store.rehash_password(account.id, stored, ctx.hasher.hash(normalised))
+    if forgive:
+        ctx.store.clear_failures(account.id)
+
+
+def refuse_if_locked(ctx: Collaborators, account: AccountRecord, now: datetime) -> None:
+    """Raise AccountLocked when the account is locked at ``now``."""
+    if is_locked(account.lock_state, now):
+        assert account.locked_until is not None
+        raise AccountLocked(until=account.locked_until)
+
+
+def open_session(ctx: Collaborators, account: AccountRecord) -> Session:
+    """Start a session: a fresh 256-bit token, stored hashed."""
+    now = ctx.now()
+    token = new_token()
+    ctx.store.add_session(hash_token(token), account.id, now)
+    settings = ctx.settings
+    return Session(
+        token=token,
+        identifier=account.identifier,
+        created_at=now,
+        idle_expires_at=now + settings.session_idle_timeout,
+        expires_at=now + settings.session_absolute_timeout,
+    )
+
+
+def session_account(ctx: Collaborators, token: str) -> tuple[AccountRecord, str]:
+    """The account behind a live session (touched now), and the session's hash.
+
+    Raises:
+        SessionInvalid: unknown, signed out, idle too long, too old, or its account is gone.
+    """
+    token_hash = hash_token(token)
+    settings = ctx.settings
+    record = ctx.store.touch_session(
+        token_hash,
+        ctx.now(),
+        idle=settings.session_idle_timeout,
+        absolute=settings.session_absolute_timeout,
+    )
+    account = ctx.store.account_by_id(record.account_id) if record else None
+    if account is None:
+        raise SessionInvalid
+    return account, token_hash

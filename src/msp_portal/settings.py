@@ -1,0 +1,74 @@
+"""PortalSettings: every rule's number in one frozen value, passed in, never a module global."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import MappingProxyType
+
+# OWASP Password Storage Cheat Sheet, argon2id: m = 19 MiB, t = 2, p = 1 is the floor.
+OWASP_MIN_MEMORY_KIB = 19 * 1024
+OWASP_MIN_TIME_COST = 2
+
+
+@dataclass(frozen=True)
+class Argon2Params:
+    """argon2id cost parameters; refused below OWASP's minimum (m >= 19 MiB, t >= 2)."""
+
+    memory_kib: int = OWASP_MIN_MEMORY_KIB
+    time_cost: int = OWASP_MIN_TIME_COST
+    parallelism: int = 1
+
+    def __post_init__(self) -> None:
+        if self.memory_kib < OWASP_MIN_MEMORY_KIB or self.time_cost < OWASP_MIN_TIME_COST:
+            msg = (
+                f"argon2id parameters below OWASP's minimum (m={self.memory_kib} KiB, "
+                f"t={self.time_cost}; need m >= {OWASP_MIN_MEMORY_KIB}, t >= {OWASP_MIN_TIME_COST})"
+            )
+            raise ValueError(msg)
+        if self.parallelism < 1:
+            raise ValueError("argon2id parallelism must be at least 1")
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    """The account rules' numbers; the defaults are the service's (rules A5, A6) and ours.
+
+    Attributes:
+        lock_threshold: Consecutive failed password checks that lock the account (A5).
+        lock_duration: How long a lock lasts; it ends by itself (A5).
+        password_min_length: Minimum length in characters after NFKC normalisation.
+        password_max_length: Maximum accepted length (at least 128 must be accepted).
+        argon2: Hashing cost of new passwords; older hashes are upgraded at sign-in.
+        reset_link_validity: Lifetime of a "forgot password" link (single use).
+        email_change_link_validity: Lifetime of the link confirming a new email address.
+        sms_code_validity: Lifetime of an SMS code (single use).
+        sms_code_max_entries: Entries allowed for one SMS code (wrong ones included).
+        session_idle_timeout: A session ends after this long without use.
+        session_absolute_timeout: A session ends this long after sign-in, used or not.
+        base_url: Start of the links put in emails.
+        partner_keys: Partner code -> SHA-256 hex digest of that partner's API key.
+    """
+
+    lock_threshold: int = 5
+    lock_duration: timedelta = timedelta(hours=2)
+    password_min_length: int = 12
+    password_max_length: int = 1024
+    argon2: Argon2Params = field(default_factory=Argon2Params)
+    reset_link_validity: timedelta = timedelta(hours=1)
+    email_change_link_validity: timedelta = timedelta(hours=24)
+    sms_code_validity: timedelta = timedelta(minutes=10)
+    sms_code_max_entries: int = 3
+    session_idle_timeout: timedelta = timedelta(minutes=30)
+    session_absolute_timeout: timedelta = timedelta(hours=12)
+    base_url: str = "https://mon.service-public.fr"
+    partner_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if self.lock_threshold < 1:
+            raise ValueError("lock_threshold must be at least 1")
+        if self.password_min_length < 12 or self.password_max_length < 128:
+            raise ValueError("passwords of 12 to at least 128 characters must be accepted")
+        if self.sms_code_max_entries < 1:
+            raise ValueError("sms_code_max_entries must be at least 1")
