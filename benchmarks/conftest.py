@@ -14,6 +14,7 @@ REFERENCE = HERE / "reference"
 
 @pytest.fixture(scope="session")
 def reference() -> dict[str, bytes]:
-    subprocess.run([sys.executable, str(HERE / "make_reference_set.py")], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(HERE / "make_reference_set.py")], check=True, stdout=subprocess.DEVNULL
+    )
     return {p.name: p.read_bytes() for p in REFERENCE.iterdir() if p.is_file()}

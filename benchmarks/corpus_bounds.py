@@ -3,7 +3,8 @@
 Issue 3: every input must be answered within 5 s and 512 MB peak RSS on this machine, whatever
 it declares. Each file is converted by a fresh ``msp-docs convert`` process (the CLI's default
 configuration); the wall time and the peak RSS (the largest of the CLI process and its forked
-decoding children, from wait4's rusage) are recorded. Prints the worst file for each, and every file over a bound.
+decoding children, from wait4's rusage) are recorded. Prints the worst file for each, and every
+file over a bound.
 
 Usage: .venv/bin/python benchmarks/corpus_bounds.py [--bombs] [--corpus DIR]
 """
@@ -44,8 +45,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared" / "corpus")
     parser.add_argument("--bombs", action="store_true", help="also the generated bomb fixtures")
     args = parser.parse_args()
-    files = sorted(p for p in args.corpus.iterdir() if p.is_file() and p.suffix != ".tsv"
-                   and p.suffix != ".md")
+    files = sorted(
+        p for p in args.corpus.iterdir() if p.is_file() and p.suffix not in {".tsv", ".md"}
+    )
     workdir = Path(tempfile.mkdtemp(prefix="msp-bounds-"))
     if args.bombs:
         sys.path.insert(0, str(HERE.parent))

@@ -108,10 +108,24 @@ def test_typed_errors_and_bugs_cross_the_boundary() -> None:
     assert isinstance(bug.error, InternalError) and "KeyError" in (bug.error.detail or "")
 
 
-def test_no_child_is_left_behind() -> None:
-    run(isolation.Job(_sleep), isolation.Job(_value, (1,)), seconds=0.3)
+def _sleep_after_telling(path: str) -> None:
+    with open(path, "w") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(60)
+
+
+def test_no_child_is_left_behind(tmp_path) -> None:
+    marker = tmp_path / "pid"
+    run(
+        isolation.Job(_sleep_after_telling, (str(marker),)),
+        isolation.Job(_value, (1,)),
+        seconds=0.5,
+    )
+    pid = int(marker.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # killed, and reaped: not even a zombie remains
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+        os.waitpid(pid, os.WNOHANG)
 
 
 def test_spans_of_the_input_are_resolved_by_the_caller() -> None:
