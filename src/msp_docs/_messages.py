@@ -164,7 +164,7 @@ NOTES: dict[str, tuple[str, str]] = {
     ),
     "exif-oriented": (
         "turned upright from its EXIF orientation ({orientation}: {transform})",
-        "redressé d'après son orientation EXIF ({orientation} : {transform})",
+        "redressé d'après son orientation EXIF ({orientation} : {transform_fr})",
     ),
     "transparency-soft-mask": (
         "transparency kept as a soft mask",
@@ -189,6 +189,10 @@ NOTES: dict[str, tuple[str, str]] = {
     "trailing-data-removed": (
         "{bytes} bytes after the end of the {kind} removed",
         "{bytes} octets après la fin du {kind} supprimés",
+    ),
+    "stray-bytes-removed": (
+        "{bytes} stray bytes between the JPEG segments removed (decoders skip them)",
+        "{bytes} octets parasites entre les segments JPEG supprimés (les décodeurs les ignorent)",
     ),
     "leading-junk-removed": (
         "{bytes} bytes before the PDF header ignored",
@@ -256,6 +260,19 @@ NOTES: dict[str, tuple[str, str]] = {
     "invalid-orientation": (
         "invalid EXIF orientation {value} ignored",
         "orientation EXIF invalide {value} ignorée",
+    ),
+    "exif-unreadable": (
+        "the EXIF data is damaged ({reason}); what could not be read was ignored",
+        "les données EXIF sont endommagées ({reason}) ; ce qui n'a pu être lu a été ignoré",
+    ),
+    "icc-profile-ignored": (
+        "the embedded colour profile was not used ({reason}); colours may look slightly different",
+        "le profil de couleur intégré n'a pas été utilisé ({reason}) ; les couleurs peuvent "
+        "paraître légèrement différentes",
+    ),
+    "palette-invented": (
+        "the GIF has no colour table; it was shown in shades of grey",
+        "le GIF n'a pas de table de couleurs ; il a été rendu en niveaux de gris",
     ),
     "signature-invalidated": (
         "the PDF is digitally signed; merging invalidates the signature",
