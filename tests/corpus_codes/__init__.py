@@ -1,0 +1,1 @@
+"""Decisions on the shared corpus: for each file, the outcome msp_docs must give."""
