@@ -129,7 +129,7 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{name} was refused: its compressed data would expand beyond safe limits ({what}). "
         "If it is a genuine document, export it again.",
         "{name} a été refusé : ses données compressées dépasseraient les limites de sécurité une "
-        "fois décompressées ({what}). S'il s'agit d'un vrai document, exportez-le à nouveau.",
+        "fois décompressées ({what_fr}). S'il s'agit d'un vrai document, exportez-le à nouveau.",
     ),
     "unsafe-content": (
         "{name} was refused: {reason}. Print it to PDF or export it as a plain PDF.",
@@ -160,7 +160,7 @@ NOTES: dict[str, tuple[str, str]] = {
     # actions
     "metadata-removed": (
         "personal metadata removed ({what})",
-        "métadonnées personnelles supprimées ({what})",
+        "métadonnées personnelles supprimées ({what_fr})",
     ),
     "exif-oriented": (
         "turned upright from its EXIF orientation ({orientation}: {transform})",
@@ -180,7 +180,7 @@ NOTES: dict[str, tuple[str, str]] = {
     ),
     "reencoded": (
         "image re-encoded losslessly ({source} → {target}): {reason}",
-        "image réencodée sans perte ({source} → {target}) : {reason}",
+        "image réencodée sans perte ({source} → {target}) : {reason_fr}",
     ),
     "passthrough": (
         "image data embedded as it is ({encoding})",
@@ -188,7 +188,7 @@ NOTES: dict[str, tuple[str, str]] = {
     ),
     "trailing-data-removed": (
         "{bytes} bytes after the end of the {kind} removed",
-        "{bytes} octets après la fin du {kind} supprimés",
+        "{bytes} octets après la fin du {kind_fr} supprimés",
     ),
     "stray-bytes-removed": (
         "{bytes} stray bytes between the JPEG segments removed (decoders skip them)",

@@ -260,6 +260,29 @@ def test_grey_and_rgb_trns_become_colour_keys() -> None:
     assert [int(v) for v in _image(rgb).Mask] == [4, 4, 5, 5, 6, 6]
 
 
+@pytest.mark.parametrize("depth", [1, 2, 4, 8, 16])
+def test_grey_colour_key_flattened_at_every_depth(depth: int) -> None:
+    width = 8
+    top = (1 << depth) - 1
+    values = [(x * top) // (width - 1) for x in range(width)]
+    key = values[2]
+    if depth == 16:
+        row = struct.pack(f">{width}H", *values)
+    else:
+        packed = 0
+        for value in values:
+            packed = (packed << depth) | value
+        row = packed.to_bytes((width * depth + 7) // 8, "big")
+    trns = png_chunk(b"tRNS", struct.pack(">H", key))
+    data = make_png(width, 1, depth, 0, [row], extra=(trns,))
+    (samples,) = pdf_samples(_image(data, flatten=True))
+    bits = int(_image(data, flatten=True).BitsPerComponent)
+    white = (1 << bits) - 1
+    scale = white // top if bits != depth else 1
+    expected = [white if v == key else v * scale for v in values]
+    assert samples == expected
+
+
 def test_text_chunks_and_exif_do_not_reach_the_output() -> None:
     rows = [bytes(4) for _ in range(2)]
     secret = b"48.8566N 2.3522E"

@@ -30,7 +30,8 @@ __all__ = [
     "raw_flate",
 ]
 
-#: zlib level of what we re-encode: 6 is zlib's own balance; levels above buy ~1 % for 2-3x time.
+#: zlib level of what we re-encode: zlib's default balance (level 9 was ~15 % smaller on a
+#: screenshot, for twice the time).
 FLATE_LEVEL = 6
 
 # Exceptions Pillow (and the zlib and struct calls inside its plugins) raise on bad data.

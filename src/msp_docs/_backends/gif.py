@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from msp_docs._backends import _pillow
 from msp_docs.formats import gif as gif_format
-from msp_docs.formats.common import trailing_note
+from msp_docs.formats.common import metadata_note, reencoded_note, trailing_note
 from msp_docs.limits import Limits
 from msp_docs.model import DeviceColour, ImagePage, ImageResult, IndexedColour, Note, RasterImage
 from msp_docs.options import Options
@@ -63,13 +63,11 @@ def normalise_gif(data: bytes, *, offset: int, limits: Limits, options: Options)
     if invented:
         warnings.append(Note("palette-invented"))
     actions.append(
-        Note(
-            "reencoded",
-            {
-                "source": "GIF (LZW)",
-                "target": "Flate",
-                "reason": "PDF readers cannot decode GIF's LZW data",
-            },
+        reencoded_note(
+            "GIF (LZW)",
+            "Flate",
+            "PDF readers cannot decode GIF's variant of LZW",
+            "les lecteurs PDF ne décodent pas la variante LZW du GIF",
         )
     )
     for code in canvas.transparency:
@@ -80,7 +78,7 @@ def normalise_gif(data: bytes, *, offset: int, limits: Limits, options: Options)
         warnings.append(Note("animation-first-frame", {"frames": count}))
     removed = _metadata(gif)
     if removed:
-        actions.append(Note("metadata-removed", {"what": ", ".join(removed)}))
+        actions.append(metadata_note(removed))
     trailing = trailing_note(len(data) - gif.end, "gif")
     if trailing is not None:
         actions.append(trailing)

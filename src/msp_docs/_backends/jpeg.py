@@ -7,7 +7,13 @@ from typing import Any
 from msp_docs._backends import _pillow
 from msp_docs.errors import MspDocsError, UnsupportedVariant
 from msp_docs.formats import jpeg as jpeg_format
-from msp_docs.formats.common import check_dimensions, orientation, trailing_note
+from msp_docs.formats.common import (
+    check_dimensions,
+    metadata_note,
+    orientation,
+    reencoded_note,
+    trailing_note,
+)
 from msp_docs.formats.exif import ExifFacts, read_exif
 from msp_docs.geometry import oriented_size
 from msp_docs.limits import Limits
@@ -65,17 +71,15 @@ def normalise_jpeg(data: bytes, *, offset: int, limits: Limits, options: Options
     else:
         image = _reencode(parsed, cleaned, icc, reason, limits)
         actions.append(
-            Note(
-                "reencoded",
-                {
-                    "source": f"JPEG {frame.process}",
-                    "target": "Flate",
-                    "reason": f"PDF readers do not decode {reason}",
-                },
+            reencoded_note(
+                f"JPEG {frame.process}",
+                "Flate",
+                f"PDF readers need not decode {reason}",
+                f"les lecteurs PDF ne décodent pas forcément ce JPEG ({reason})",
             )
         )
     if parsed.removed:
-        actions.append(Note("metadata-removed", {"what": ", ".join(parsed.removed)}))
+        actions.append(metadata_note(parsed.removed))
     if parsed.stray_bytes:
         actions.append(Note("stray-bytes-removed", {"bytes": parsed.stray_bytes}))
     for note in (turned, trailing_note(len(data) - parsed.end, "jpeg")):
@@ -146,8 +150,9 @@ def _reencode(
             image = _pillow.open_image(cleaned, "JPEG")
             image.load()
     except MspDocsError as exc:
-        if frame.precision != 8 or frame.lossless:
-            # Pillow drives libjpeg's 8-bit interface only: deeper samples cannot be decoded.
+        if frame.precision != 8 or frame.lossless or len(frame.components) not in (1, 3, 4):
+            # Pillow drives libjpeg's 8-bit interface only, into L, RGB or CMYK: deeper
+            # samples or other component counts cannot be decoded at all.
             raise UnsupportedVariant(str(exc), kind="jpeg", variant=variant) from exc
         raise
     if image.mode not in ("L", "RGB", "CMYK") or image.size != (frame.width, frame.height):

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 from msp_docs._backends import _pillow
 from msp_docs.errors import DecompressionBomb
 from msp_docs.formats import png as png_format
-from msp_docs.formats.common import check_dimensions, orientation, trailing_note
+from msp_docs.formats.common import (
+    check_dimensions,
+    metadata_note,
+    orientation,
+    reencoded_note,
+    trailing_note,
+)
 from msp_docs.formats.exif import ExifFacts, read_exif
 from msp_docs.geometry import oriented_size
 from msp_docs.limits import Limits
@@ -92,9 +98,9 @@ def normalise_png(data: bytes, *, offset: int, limits: Limits, options: Options)
     checked = png_format.check_image_data(parsed, data)
     context.idat = parsed.image_data(data)[: checked.used]
     if checked.extra:
-        context.actions.append(
-            Note("trailing-data-removed", {"bytes": checked.extra, "kind": "PNG image data"})
-        )
+        extra = trailing_note(checked.extra, "PNG image data", "flux d'image PNG")
+        assert extra is not None
+        context.actions.append(extra)
 
     image = _image(context)
 
@@ -102,7 +108,7 @@ def normalise_png(data: bytes, *, offset: int, limits: Limits, options: Options)
     turn, turned, invalid = orientation(exif.orientation if exif is not None else None)
     removed = sorted({_PERSONAL[c.type] for c in parsed.chunks if c.type in _PERSONAL})
     if removed:
-        context.actions.append(Note("metadata-removed", {"what": ", ".join(removed)}))
+        context.actions.append(metadata_note(removed))
     for note in (turned, trailing_note(len(data) - parsed.end, "png")):
         if note is not None:
             context.actions.append(note)
@@ -130,7 +136,10 @@ def _animation(context: _Context) -> int:
     frames: int = struct.unpack(">II", control)[0]
     if frames > context.limits.max_frames:
         raise DecompressionBomb(
-            kind="png", what=f"{frames} animation frames", limit=context.limits.max_frames
+            kind="png",
+            what=f"{frames} animation frames",
+            what_fr=f"{frames} images d'animation",
+            limit=context.limits.max_frames,
         )
     if frames > 1:
         context.warnings.append(Note("animation-first-frame", {"frames": frames}))
@@ -154,7 +163,9 @@ def _measure_text(context: _Context) -> None:
             size = png_format.inflated_size(stream, budget, what="text chunks")
         except DecompressionBomb:
             limit = context.limits.max_metadata_bytes
-            raise DecompressionBomb(kind="png", what="text chunks", limit=limit) from None
+            raise DecompressionBomb(
+                kind="png", what="text chunks", what_fr="blocs de texte", limit=limit
+            ) from None
         except zlib.error:
             continue  # damaged text is dropped with the rest of the text
         budget -= size
@@ -188,7 +199,9 @@ def _colour_profile(context: _Context) -> None:
     try:
         profile = png_format.inflate_limited(body[name_end + 2 :], limit, what="ICC profile")
     except DecompressionBomb:
-        raise DecompressionBomb(kind="png", what="ICC profile", limit=limit) from None
+        raise DecompressionBomb(
+            kind="png", what="ICC profile", what_fr="profil de couleur ICC", limit=limit
+        ) from None
     except zlib.error:
         context.warnings.append(Note("icc-profile-ignored", {"reason": "corrupt compressed data"}))
         return
@@ -319,13 +332,11 @@ def _palette_image(context: _Context) -> RasterImage:
         assert decoded is not None
         image = _pillow.encode(_with_palette(decoded, lookup), colour)
         context.actions.append(
-            Note(
-                "reencoded",
-                {
-                    "source": "PNG palette, interlaced",
-                    "target": "Flate",
-                    "reason": "a PDF image cannot carry interlaced data",
-                },
+            reencoded_note(
+                "PNG palette, interlaced",
+                "Flate",
+                "a PDF image cannot be interlaced",
+                "une image PDF ne peut pas être entrelacée",
             )
         )
     else:
@@ -443,48 +454,49 @@ def _reencoded(context: _Context) -> RasterImage:
     header = context.header
     samples = _decode_samples(context)
     if header.interlace:
-        reason = "interlaced"
+        reason = ("a PDF image cannot be interlaced", "une image PDF ne peut pas être entrelacée")
     elif header.has_alpha:
-        reason = "alpha channel"
+        reason = (
+            "a PDF image keeps alpha in a separate soft mask",
+            "une image PDF garde la transparence dans un masque à part",
+        )
     else:
-        reason = "transparent colour flattened"
-    if samples.alpha is not None and _opaque(samples.alpha, samples.bits):
+        reason = ("the transparent colour was made white", "la couleur transparente a été blanchie")
+    if samples.alpha is not None and _opaque(samples.alpha):
         samples.alpha = None  # an alpha channel that hides nothing
     key = _colour_key(context)
     colour = samples.colour
     if key is not None and not isinstance(colour, bytes) and colour.mode == "L":
         # Pillow scales 2- and 4-bit grey to 0..255: scale the key the same way.
         key = tuple(v * 255 // ((1 << header.bit_depth) - 1) for v in key)
-    if context.options.flatten and (samples.alpha is not None or key is not None):
+    flattened = context.options.flatten and (samples.alpha is not None or key is not None)
+    if flattened:
         samples = _flattened(context, samples, key)
         key = None
-        context.transparency = "flattened"
-        context.actions.append(Note("transparency-flattened"))
     encoded = _encode_colour(context, samples)
-    smask = None
-    if samples.alpha is not None:
-        smask = _encode_grey(context, samples.alpha, samples.bits)
-        context.transparency = "soft mask"
-        context.actions.append(Note("transparency-soft-mask"))
+    smask = _encode_grey(context, samples.alpha) if samples.alpha is not None else None
     context.actions.append(
-        Note(
-            "reencoded",
-            {
-                "source": f"PNG {_COLOUR_TYPES[header.colour_type]}, {reason}",
-                "target": "Flate" + (" + soft mask" if smask is not None else ""),
-                "reason": "a PDF image cannot carry it as it is",
-            },
+        reencoded_note(
+            f"PNG {_COLOUR_TYPES[header.colour_type]}, {header.bit_depth}-bit",
+            "Flate" + (" + soft mask" if smask is not None else ""),
+            *reason,
         )
     )
+    if flattened:
+        context.transparency = "flattened"
+        context.actions.append(Note("transparency-flattened"))
     mask = None
-    if key is not None:
+    if smask is not None:
+        context.transparency = "soft mask"
+        context.actions.append(Note("transparency-soft-mask"))
+    elif key is not None:
         context.transparency = "colour key"
         context.actions.append(Note("transparency-colour-key"))
         mask = tuple(v for value in key for v in (value, value))
     return replace(encoded, soft_mask=smask, colour_key_mask=mask)
 
 
-def _opaque(alpha: Image.Image | bytes, bits: int) -> bool:
+def _opaque(alpha: Image.Image | bytes) -> bool:
     if isinstance(alpha, bytes):
         return alpha.count(b"\xff") == len(alpha)
     return alpha.getextrema() == (255, 255)
@@ -495,7 +507,7 @@ def _encode_colour(context: _Context, samples: _Samples) -> RasterImage:
     colour = samples.colour
     if isinstance(colour, bytes):
         if header.colour_type in (0, 4):
-            return _encode_grey(context, colour, 16, _base_colour(context))
+            return _encode_grey(context, colour, _base_colour(context))
         return _pillow.raw_flate(colour, header.width, header.height, 16, _base_colour(context))
     return _pillow.encode(colour, _base_colour(context))
 
@@ -503,9 +515,9 @@ def _encode_colour(context: _Context, samples: _Samples) -> RasterImage:
 def _encode_grey(
     context: _Context,
     samples: Image.Image | bytes,
-    bits: int,
     colour: DeviceColour | ICCColour | None = None,
 ) -> RasterImage:
+    """One grey plane: a Pillow image, or 16-bit big-endian samples."""
     from PIL import Image
 
     if isinstance(samples, bytes):
@@ -524,7 +536,8 @@ def _flattened(context: _Context, samples: _Samples, key: tuple[int, ...] | None
     colour = samples.colour
     assert not isinstance(colour, bytes)
     if colour.mode == "1":
-        colour = colour.convert("L")
+        colour = colour.convert("L")  # 0 and 255: the key follows
+        key = tuple(255 * v for v in key) if key is not None else None
     if key is not None:
         mask = _key_mask8(colour, key)
     else:

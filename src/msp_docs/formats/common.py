@@ -6,7 +6,7 @@ from msp_docs.errors import ImageTooLarge, InvalidDimensions
 from msp_docs.limits import Limits
 from msp_docs.model import Note
 
-__all__ = ["check_dimensions", "orientation", "trailing_note"]
+__all__ = ["check_dimensions", "metadata_note", "orientation", "reencoded_note", "trailing_note"]
 
 
 def check_dimensions(width: int, height: int, limits: Limits) -> None:
@@ -23,11 +23,39 @@ def check_dimensions(width: int, height: int, limits: Limits) -> None:
         raise ImageTooLarge(width=width, height=height, limit=limits.max_image_pixels)
 
 
-def trailing_note(count: int, kind: str) -> Note | None:
+def trailing_note(count: int, kind: str, kind_fr: str | None = None) -> Note | None:
     """The note for ``count`` bytes found after the end of the image, or ``None`` for none."""
     if count <= 0:
         return None
-    return Note("trailing-data-removed", {"bytes": count, "kind": kind})
+    facts: dict[str, object] = {"bytes": count, "kind": kind}
+    if kind_fr is not None:
+        facts["kind_fr"] = kind_fr
+    return Note("trailing-data-removed", facts)
+
+
+# Names of removed metadata, in French.
+_FRENCH = {
+    "comment": "commentaire",
+    "comments": "commentaires",
+    "text": "texte",
+    "modification time": "date de modification",
+    "JFIF thumbnail": "vignette JFIF",
+    "application data": "données d'application",
+}
+
+
+def metadata_note(names: list[str]) -> Note:
+    """The ``metadata-removed`` note naming what was removed, in both languages."""
+    return Note(
+        "metadata-removed",
+        {"what": ", ".join(names), "what_fr": ", ".join(_FRENCH.get(n, n) for n in names)},
+    )
+
+
+def reencoded_note(source: str, target: str, reason: str, reason_fr: str) -> Note:
+    """The ``reencoded`` note: from what, to what, and why (in both languages)."""
+    facts = {"source": source, "target": target, "reason": reason, "reason_fr": reason_fr}
+    return Note("reencoded", facts)
 
 
 # EXIF orientation -> what the viewer does to show the stored image upright (English, French).

@@ -146,6 +146,7 @@ def parse(data: bytes, limits: Limits) -> GifFile:
                 raise DecompressionBomb(
                     kind="gif",
                     what=f"more than {limits.max_frames} frames",
+                    what_fr=f"plus de {limits.max_frames} images",
                     limit=limits.max_frames,
                 )
             control = None
