@@ -129,7 +129,7 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{name} was refused: its compressed data would expand beyond safe limits ({what}). "
         "If it is a genuine document, export it again.",
         "{name} a été refusé : ses données compressées dépasseraient les limites de sécurité une "
-        "fois décompressées ({what}). S'il s'agit d'un vrai document, exportez-le à nouveau.",
+        "fois décompressées ({what_fr}). S'il s'agit d'un vrai document, exportez-le à nouveau.",
     ),
     "unsafe-content": (
         "{name} was refused: {reason}. Print it to PDF or export it as a plain PDF.",
@@ -160,11 +160,11 @@ NOTES: dict[str, tuple[str, str]] = {
     # actions
     "metadata-removed": (
         "personal metadata removed ({what})",
-        "métadonnées personnelles supprimées ({what})",
+        "métadonnées personnelles supprimées ({what_fr})",
     ),
     "exif-oriented": (
         "turned upright from its EXIF orientation ({orientation}: {transform})",
-        "redressé d'après son orientation EXIF ({orientation} : {transform})",
+        "redressé d'après son orientation EXIF ({orientation} : {transform_fr})",
     ),
     "transparency-soft-mask": (
         "transparency kept as a soft mask",
@@ -180,7 +180,7 @@ NOTES: dict[str, tuple[str, str]] = {
     ),
     "reencoded": (
         "image re-encoded losslessly ({source} → {target}): {reason}",
-        "image réencodée sans perte ({source} → {target}) : {reason}",
+        "image réencodée sans perte ({source} → {target}) : {reason_fr}",
     ),
     "passthrough": (
         "image data embedded as it is ({encoding})",
@@ -188,7 +188,11 @@ NOTES: dict[str, tuple[str, str]] = {
     ),
     "trailing-data-removed": (
         "{bytes} bytes after the end of the {kind} removed",
-        "{bytes} octets après la fin du {kind} supprimés",
+        "{bytes} octets après la fin du {kind_fr} supprimés",
+    ),
+    "stray-bytes-removed": (
+        "{bytes} stray bytes between the JPEG segments removed (decoders skip them)",
+        "{bytes} octets parasites entre les segments JPEG supprimés (les décodeurs les ignorent)",
     ),
     "leading-junk-removed": (
         "{bytes} bytes before the PDF header ignored",
@@ -256,6 +260,19 @@ NOTES: dict[str, tuple[str, str]] = {
     "invalid-orientation": (
         "invalid EXIF orientation {value} ignored",
         "orientation EXIF invalide {value} ignorée",
+    ),
+    "exif-unreadable": (
+        "the EXIF data is damaged ({reason}); what could not be read was ignored",
+        "les données EXIF sont endommagées ({reason}) ; ce qui n'a pu être lu a été ignoré",
+    ),
+    "icc-profile-ignored": (
+        "the embedded colour profile was not used ({reason}); colours may look slightly different",
+        "le profil de couleur intégré n'a pas été utilisé ({reason}) ; les couleurs peuvent "
+        "paraître légèrement différentes",
+    ),
+    "palette-invented": (
+        "the GIF has no colour table; it was shown in shades of grey",
+        "le GIF n'a pas de table de couleurs ; il a été rendu en niveaux de gris",
     ),
     "signature-invalidated": (
         "the PDF is digitally signed; merging invalidates the signature",

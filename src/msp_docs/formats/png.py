@@ -1,0 +1,418 @@
+"""PNG structure without Pillow: chunks, CRCs, header, bounded inflation, image-data check."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from msp_docs.errors import (
+    ChecksumMismatch,
+    CorruptImage,
+    DecompressionBomb,
+    InvalidDimensions,
+    TruncatedInput,
+)
+
+__all__ = [
+    "MAX_CHUNK_LENGTH",
+    "SIGNATURE",
+    "Chunk",
+    "Header",
+    "ImageData",
+    "PngFile",
+    "build",
+    "check_image_data",
+    "inflate_limited",
+    "inflated_size",
+    "parse",
+]
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: The PNG specification caps a chunk length at 2^31 - 1.
+MAX_CHUNK_LENGTH = 2**31 - 1
+_MAX_SIDE = 2**31 - 1
+
+_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
+# Adam7 passes: (first column, first row, column step, row step).
+_ADAM7 = (
+    (0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)
+)  # fmt: skip
+_CRITICAL = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND"})
+_INFLATE_STEP = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The IHDR chunk."""
+
+    width: int
+    height: int
+    bit_depth: int
+    colour_type: int
+    interlace: int
+
+    @property
+    def channels(self) -> int:
+        """Samples per pixel (1 for palette indices)."""
+        return _CHANNELS[self.colour_type]
+
+    @property
+    def has_alpha(self) -> bool:
+        """True for grey+alpha and RGBA."""
+        return self.colour_type in (4, 6)
+
+    def row_bytes(self, width: int) -> int:
+        """Bytes of one row of ``width`` pixels, without its filter byte."""
+        return (width * self.channels * self.bit_depth + 7) // 8
+
+    def passes(self) -> list[tuple[int, int]]:
+        """(width, height) of each pass: the whole image, or the seven Adam7 sub-images."""
+        if not self.interlace:
+            return [(self.width, self.height)]
+        return [
+            ((self.width - x0 + dx - 1) // dx if self.width > x0 else 0,
+             (self.height - y0 + dy - 1) // dy if self.height > y0 else 0)
+            for x0, y0, dx, dy in _ADAM7
+        ]  # fmt: skip
+
+    def raw_size(self) -> int:
+        """Bytes the image data inflates to: every row of every pass with its filter byte."""
+        return sum(h * (1 + self.row_bytes(w)) for w, h in self.passes() if w and h)
+
+    def decode_parms(self) -> dict[str, int]:
+        """``/DecodeParms`` that make a PDF reader undo the PNG filters of this image data."""
+        return {
+            "Predictor": 15,
+            "Colors": self.channels,
+            "BitsPerComponent": self.bit_depth,
+            "Columns": self.width,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One chunk: its type and where it sits (``start`` is the offset of its length field)."""
+
+    type: bytes
+    start: int
+    length: int
+
+    @property
+    def data_start(self) -> int:
+        """Offset of the chunk's data."""
+        return self.start + 8
+
+    @property
+    def data_end(self) -> int:
+        """Offset just after the chunk's data (where its CRC starts)."""
+        return self.start + 8 + self.length
+
+    def body(self, data: bytes) -> bytes:
+        """The chunk's data."""
+        return data[self.data_start : self.data_end]
+
+
+@dataclass(slots=True)
+class PngFile:
+    """A PNG whose chunk structure and checksums are valid.
+
+    Attributes:
+        header: The IHDR chunk.
+        chunks: Every chunk up to IEND, in order.
+        end: Offset just after IEND; the rest of the input is trailing data.
+        before_header: Types of the ancillary chunks found before IHDR.
+    """
+
+    header: Header
+    chunks: list[Chunk]
+    end: int
+    before_header: list[str]
+
+    def all(self, kind: bytes) -> list[Chunk]:
+        """The chunks of type ``kind``."""
+        return [c for c in self.chunks if c.type == kind]
+
+    def first(self, kind: bytes) -> Chunk | None:
+        """The first chunk of type ``kind``, if any."""
+        return next((c for c in self.chunks if c.type == kind), None)
+
+    def image_chunks(self) -> list[Chunk]:
+        """The IDAT chunks."""
+        return self.all(b"IDAT")
+
+    def image_data(self, data: bytes) -> bytes:
+        """The IDAT data concatenated: one zlib stream."""
+        view = memoryview(data)
+        return b"".join(view[c.data_start : c.data_end] for c in self.image_chunks())
+
+    def chunk_types(self) -> list[str]:
+        """The chunk types in order, repeated types counted once (for reports)."""
+        types: list[str] = []
+        for chunk in self.chunks:
+            name = chunk.type.decode("latin-1")
+            if name not in types:
+                types.append(name)
+        return types
+
+
+def parse(data: bytes) -> PngFile:
+    """Walk the chunks of ``data`` up to IEND, checking every CRC and the chunk order (pure).
+
+    Raises:
+        CorruptImage: bad signature, a chunk length over 2^31-1, an invalid chunk type, an
+            impossible header, a critical chunk out of place, no IDAT.
+        ChecksumMismatch: a chunk whose CRC does not match (facts: ``chunk``).
+        TruncatedInput: the data stops inside a chunk or before IEND.
+        InvalidDimensions: a zero width or height.
+    """
+    if not data.startswith(SIGNATURE):
+        if len(data) < len(SIGNATURE) and SIGNATURE.startswith(data):
+            raise TruncatedInput("signature", kind="png", reason="the signature is cut short")
+        raise CorruptImage("signature", kind="png", reason="bad PNG signature")
+    view = memoryview(data)
+    chunks: list[Chunk] = []
+    header: Header | None = None
+    before: list[str] = []
+    seen_palette = seen_data = data_ended = False
+    pos = len(SIGNATURE)
+    while True:
+        chunk = _chunk_at(data, view, pos)
+        kind = chunk.type
+        name = kind.decode("latin-1")
+        if header is None and kind != b"IHDR":
+            if kind in _CRITICAL or _is_critical(kind):
+                raise CorruptImage("IHDR", kind="png", reason=f"{name} before the header chunk")
+            before.append(name)
+            pos = chunk.data_end + 4
+            continue
+        if kind == b"IHDR":
+            if header is not None:
+                raise CorruptImage("IHDR", kind="png", reason="two header chunks")
+            header = _header(chunk.body(data))
+        elif kind == b"PLTE":
+            if seen_palette:
+                raise CorruptImage("PLTE", kind="png", reason="two palettes")
+            if seen_data:
+                raise CorruptImage("PLTE", kind="png", reason="palette after the image data")
+            if chunk.length % 3 or not 3 <= chunk.length <= 768:
+                raise CorruptImage("PLTE", kind="png", reason="invalid palette length")
+            seen_palette = True
+        elif kind == b"IDAT":
+            if data_ended:
+                raise CorruptImage("IDAT", kind="png", reason="image data split by other chunks")
+            seen_data = True
+        elif kind == b"IEND":
+            chunks.append(chunk)
+            break
+        elif _is_critical(kind):
+            raise CorruptImage("chunk", kind="png", reason=f"unknown critical chunk {name}")
+        if seen_data and kind != b"IDAT":
+            data_ended = True
+        chunks.append(chunk)
+        pos = chunk.data_end + 4
+    assert header is not None
+    if not seen_data:
+        raise CorruptImage("no IDAT", kind="png", reason="no image data")
+    if header.colour_type == 3 and not seen_palette:
+        raise CorruptImage("no PLTE", kind="png", reason="palette image without a palette")
+    return PngFile(header=header, chunks=chunks, end=chunks[-1].data_end + 4, before_header=before)
+
+
+def _is_critical(kind: bytes) -> bool:
+    return not kind[0] & 0x20
+
+
+def _chunk_at(data: bytes, view: memoryview, pos: int) -> Chunk:
+    if pos + 8 > len(data):
+        raise TruncatedInput("IEND", kind="png", reason="the data stops before the end chunk")
+    length, kind = struct.unpack_from(">I4s", data, pos)
+    if length > MAX_CHUNK_LENGTH:
+        raise CorruptImage("length", kind="png", reason="chunk length over 2^31-1")
+    if not kind.isalpha() or not kind.isascii():
+        raise CorruptImage("type", kind="png", reason="invalid chunk type")
+    chunk = Chunk(kind, pos, length)
+    if chunk.data_end + 4 > len(data):
+        name = kind.decode("latin-1")
+        raise TruncatedInput("chunk", kind="png", chunk=name, reason=f"{name} chunk cut short")
+    (stored,) = struct.unpack_from(">I", data, chunk.data_end)
+    if zlib.crc32(view[pos + 4 : chunk.data_end]) != stored:
+        raise ChecksumMismatch("crc", kind="png", chunk=kind.decode("latin-1"))
+    return chunk
+
+
+def _header(body: bytes) -> Header:
+    if len(body) != 13:
+        raise CorruptImage("IHDR", kind="png", reason="invalid header chunk")
+    width, height, depth, colour, compression, filtering, interlace = struct.unpack(
+        ">IIBBBBB", body
+    )
+    if width == 0 or height == 0 or width > _MAX_SIDE or height > _MAX_SIDE:
+        raise InvalidDimensions(kind="png", width=width, height=height)
+    if colour not in _DEPTHS:
+        raise CorruptImage("colour type", kind="png", reason=f"invalid colour type {colour}")
+    if depth not in _DEPTHS[colour]:
+        raise CorruptImage("bit depth", kind="png", reason=f"invalid bit depth {depth}")
+    if compression != 0 or filtering != 0 or interlace not in (0, 1):
+        raise CorruptImage("IHDR", kind="png", reason="unknown compression, filter or interlace")
+    return Header(width, height, depth, colour, interlace)
+
+
+# --- inflation ----------------------------------------------------------------------------------
+class _Inflater:
+    """A zlib stream fed piece by piece, giving output in bounded steps."""
+
+    def __init__(self) -> None:
+        self.stream = zlib.decompressobj()
+
+    def feed(self, piece: bytes | memoryview, room: int) -> Iterator[bytes]:
+        """Inflate ``piece``, yielding at most ``room + 1`` bytes (one more shows an excess)."""
+        pending: bytes | memoryview = piece
+        while not self.stream.eof:
+            step = min(_INFLATE_STEP, room + 1)
+            out = self.stream.decompress(pending, step)
+            room -= len(out)
+            yield out
+            if room < 0:
+                return
+            pending = self.stream.unconsumed_tail
+            if not pending and len(out) < step:
+                return
+
+
+def inflate_limited(stream: bytes, limit: int, *, what: str) -> bytes:
+    """Inflate a zlib ``stream`` but never past ``limit`` bytes (pure).
+
+    Raises:
+        DecompressionBomb: the stream inflates to more than ``limit`` bytes (facts: ``what``).
+        zlib.error: the stream is corrupt or incomplete.
+    """
+    out: list[bytes] = []
+    _inflate_counted(stream, limit, what, out)
+    return b"".join(out)
+
+
+def inflated_size(stream: bytes, limit: int, *, what: str) -> int:
+    """The size ``stream`` inflates to, measured in bounded steps and dropped as it comes.
+
+    Raises:
+        DecompressionBomb: more than ``limit`` bytes.
+        zlib.error: the stream is corrupt or incomplete.
+    """
+    return _inflate_counted(stream, limit, what, None)
+
+
+def _inflate_counted(stream: bytes, limit: int, what: str, keep: list[bytes] | None) -> int:
+    inflater = _Inflater()
+    total = 0
+    for piece in inflater.feed(stream, limit):
+        total += len(piece)
+        if total > limit:
+            raise DecompressionBomb(what=what, limit=limit)
+        if keep is not None:
+            keep.append(piece)
+    if not inflater.stream.eof:
+        raise zlib.error("incomplete compressed stream")
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class ImageData:
+    """The result of checking IDAT: compressed bytes the zlib stream used, and bytes after it."""
+
+    used: int
+    extra: int
+
+
+def check_image_data(png: PngFile, data: bytes) -> ImageData:
+    """Inflate the image data in bounded steps and prove it is complete and well formed (pure).
+
+    The stream must end (zlib end marker and Adler-32), inflate to exactly the size the header
+    implies, and every row must start with a valid filter type (0-4). After that the image
+    decodes, since unfiltering cannot fail. Memory stays bounded: the output is checked and
+    dropped step by step.
+
+    Raises:
+        TruncatedInput: the stream stops before its end.
+        ChecksumMismatch: its Adler-32 does not match (``chunk`` = ``IDAT``).
+        CorruptImage: corrupt deflate data, too much or too little data, a bad filter type.
+    """
+    header = png.header
+    view = memoryview(data)
+    pieces = [view[c.data_start : c.data_end] for c in png.image_chunks()]
+    expected = header.raw_size()
+    layout = _row_layout(header)
+    inflater = _Inflater()
+    produced = 0
+    ended_in = len(pieces)
+    try:
+        for index, piece in enumerate(pieces):
+            for out in inflater.feed(piece, expected - produced):
+                if produced + len(out) > expected:
+                    raise CorruptImage(
+                        "too much data", kind="png", reason="more image data than the size declares"
+                    )
+                if not _filters_valid(out, produced, layout):
+                    raise CorruptImage("filter", kind="png", reason="invalid row filter type")
+                produced += len(out)
+            if inflater.stream.eof:
+                ended_in = index
+                break
+    except zlib.error as exc:
+        if "incorrect data check" in str(exc):
+            raise ChecksumMismatch(str(exc), kind="png", chunk="IDAT") from exc
+        raise CorruptImage(str(exc), kind="png", reason="corrupt compressed image data") from exc
+    if not inflater.stream.eof:
+        raise TruncatedInput("IDAT", kind="png", reason="the image data stops before its end")
+    if produced < expected:
+        raise CorruptImage("short", kind="png", reason="less image data than the size declares")
+    extra = len(inflater.stream.unused_data) + sum(len(p) for p in pieces[ended_in + 1 :])
+    return ImageData(used=sum(len(p) for p in pieces) - extra, extra=extra)
+
+
+def _row_layout(header: Header) -> list[tuple[int, int, int]]:
+    """(offset, stride, rows) of each non-empty pass in the inflated data."""
+    layout = []
+    offset = 0
+    for width, height in header.passes():
+        if width and height:
+            stride = 1 + header.row_bytes(width)
+            layout.append((offset, stride, height))
+            offset += stride * height
+    return layout
+
+
+def _filters_valid(out: bytes, base: int, layout: list[tuple[int, int, int]]) -> bool:
+    """Whether every filter-type byte inside ``out`` (at offset ``base``) is 0..4."""
+    top = base + len(out)
+    for start, stride, rows in layout:
+        low, high = max(base, start), min(top, start + stride * rows)
+        if low >= high:
+            continue
+        first = low + (start - low) % stride
+        if first < high and max(out[first - base : high - base : stride]) > 4:
+            return False
+    return True
+
+
+# --- writing ------------------------------------------------------------------------------------
+def build(header: Header, chunks: list[tuple[bytes, bytes]]) -> bytes:
+    """A minimal PNG: signature, IHDR from ``header``, then ``chunks`` (type, data), then IEND."""
+    ihdr = struct.pack(
+        ">IIBBBBB",
+        header.width,
+        header.height,
+        header.bit_depth,
+        header.colour_type,
+        0,
+        0,
+        header.interlace,
+    )
+    parts = [SIGNATURE]
+    for kind, body in [(b"IHDR", ihdr), *chunks, (b"IEND", b"")]:
+        parts.append(struct.pack(">I", len(body)) + kind)
+        parts.append(body)
+        parts.append(struct.pack(">I", zlib.crc32(kind + body)))
+    return b"".join(parts)
