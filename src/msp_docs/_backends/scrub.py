@@ -1,0 +1,295 @@
+"""Removing active content, attachments and metadata from an opened PDF, in one pass over it.
+
+The policy (what is removed and why) is in :mod:`msp_docs._backends.sanitize`; this module
+applies it with pikepdf. Every object of the file is looked at once, whether it is reachable or
+not and whether it sits in an object stream or not: its serialised form is searched for the
+names that matter (in C++, fast) and only the objects that hold one are walked in Python,
+together with the dictionaries and arrays written inside them. Stream data is never decoded.
+Pages get a second, cheap look of their own (:func:`scrub_page`): their keys are whitelisted and
+their attachment and multimedia annotations removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Stream
+
+from msp_docs._backends.sanitize import (
+    ATTACHMENT_ANNOTATIONS,
+    KEPT_PAGE_KEYS,
+    MULTIMEDIA_ANNOTATIONS,
+    REMOVED_NAME_TREES,
+    TRIGGER_PATTERN,
+    Removed,
+    classify_action,
+)
+from msp_docs.errors import CorruptPdf
+
+__all__ = ["scrub_document", "scrub_page"]
+
+_TRIGGER = re.compile(TRIGGER_PATTERN)
+
+# Keys removed from annotations of the kinds removed from pages, in case such an annotation is
+# still referenced from somewhere else (a pop-up's /Parent): the media or file goes either way.
+_MEDIA_KEYS = ("/3DD", "/RichMediaContent", "/RichMediaSettings", "/Movie", "/Sound", "/FS")
+
+
+def scrub_document(pdf: pikepdf.Pdf, *, max_depth: int) -> Removed:
+    """Remove active content, embedded files, signatures and metadata from every object.
+
+    Raises:
+        CorruptPdf: objects nested deeper than ``max_depth``.
+    """
+    walker = _Walker(max_depth)
+    info = pdf.trailer.get("/Info")
+    if isinstance(info, Dictionary) and len(info.keys()) > 0:
+        walker.removed.info = True
+    walker.catalog = pdf.Root.objgen
+    objects: Iterable[Any] = pdf.objects
+    for obj in objects:
+        if not isinstance(obj, pikepdf.Object):
+            continue  # numbers, strings and names held as objects of their own
+        if isinstance(obj, Stream):
+            text = obj.stream_dict.unparse(resolved=True)
+        elif isinstance(obj, Dictionary | Array):
+            text = obj.unparse(resolved=True)
+        else:
+            continue
+        if _TRIGGER.search(text):
+            walker.walk(obj)
+    return walker.removed
+
+
+def scrub_page(page: Dictionary, removed: Removed) -> None:
+    """Keep only the page keys that describe its content, and drop media and attachments.
+
+    Annotations of the removed kinds are taken off the page, as are entries of /Annots that are
+    not annotations at all.
+    """
+    for key in list(page.keys()):
+        if key[1:] not in KEPT_PAGE_KEYS:
+            if key == "/LastModified":
+                removed.page_dates += 1
+            elif key == "/Metadata":
+                removed.object_metadata += 1
+            elif key == "/PieceInfo":
+                removed.piece_info += 1
+            del page[key]
+    annots = page.get("/Annots")
+    if annots is None:
+        return
+    if not isinstance(annots, Array):
+        del page["/Annots"]
+        return
+    kept: list[Any] = []
+    for annot in annots:
+        if not isinstance(annot, Dictionary):
+            continue
+        subtype = _name(annot.get("/Subtype"))
+        if subtype in ATTACHMENT_ANNOTATIONS:
+            removed.attachment_annotations += 1
+            _strip(annot, _MEDIA_KEYS)
+        elif subtype in MULTIMEDIA_ANNOTATIONS:
+            removed.multimedia_annotations += 1
+            _strip(annot, _MEDIA_KEYS)
+        else:
+            kept.append(annot)
+    if len(kept) != len(annots):
+        if kept:
+            page["/Annots"] = Array(kept)
+        else:
+            del page["/Annots"]
+
+
+class _Walker:
+    """Walks objects and the direct objects inside them, applying the policy to each dictionary."""
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.removed = Removed()
+        self.catalog: tuple[int, int] = (0, 0)
+        self._counted: set[tuple[int, int]] = set()
+        self._embedded: set[tuple[int, int]] = set()
+
+    def walk(self, top: Any) -> None:
+        stack: list[tuple[Any, int]] = [(top, 0)]
+        while stack:
+            obj, depth = stack.pop()
+            if depth > self.max_depth:
+                raise CorruptPdf(
+                    "objects nested too deeply", reason="its objects are nested too deeply"
+                )
+            if isinstance(obj, Array):
+                values: list[Any] = list(obj)
+            else:
+                values = [value for _, value in obj.items()]
+                self._dictionary(obj)
+            for value in values:
+                if isinstance(value, Dictionary | Array) and not value.is_indirect:
+                    stack.append((value, depth + 1))
+
+    # --- one dictionary ---------------------------------------------------------------------------
+    def _dictionary(self, d: Any) -> None:
+        """Apply every rule to one dictionary (or stream dictionary)."""
+        kind = _action_kind(d)
+        if kind is not None:
+            # Counted once here, wherever it hangs; emptied so that an unexpected reference to
+            # it (one the slot rules below do not know) leads nowhere.
+            self._count(d, kind)
+            for key in list(d.keys()):
+                del d[key]
+            return
+        keys = set(d.keys())
+        if "/ByteRange" in keys or _name(d.get("/Type")) == "Sig":
+            self._signature(d)
+        if "/AA" in keys:
+            self._additional_actions(d["/AA"])
+            del d["/AA"]
+        if "/JS" in keys:
+            self._count(d, "javascript")
+            del d["/JS"]
+        if "/A" in keys and _removable(d["/A"]):
+            del d["/A"]
+        if "/Next" in keys and "/S" in keys:
+            self._next(d)
+        if "/OpenAction" in keys:
+            self._open_action(d)
+        if "/EF" in keys or "/RF" in keys:
+            self._embedded_files(d)
+        if "/AF" in keys:
+            del d["/AF"]
+        if "/Names" in keys and isinstance(d["/Names"], Dictionary):
+            names = d["/Names"]
+            for tree in REMOVED_NAME_TREES:
+                if "/" + tree in names:
+                    del names["/" + tree]
+        if "/Metadata" in keys:
+            if d.is_indirect and d.objgen == self.catalog:
+                self.removed.xmp = True
+            else:
+                self.removed.object_metadata += 1
+            del d["/Metadata"]
+        if "/PieceInfo" in keys:
+            self.removed.piece_info += 1
+            del d["/PieceInfo"]
+        if "/Perms" in keys:
+            del d["/Perms"]
+        if "/XFA" in keys:
+            self._xfa(d)
+        for key in ("/NeedsRendering", "/Collection", "/SigFlags", *_MEDIA_KEYS[:5]):
+            if key in keys:
+                del d[key]
+        if "/V" in keys and _name(d.get("/FT")) == "Sig":
+            del d["/V"]
+
+    def _count(self, d: Any, kind: str) -> None:
+        if d.is_indirect:
+            if d.objgen in self._counted:
+                return
+            self._counted.add(d.objgen)
+        self.removed.actions[kind] += 1
+
+    def _signature(self, d: Any) -> None:
+        if d.is_indirect:
+            if d.objgen in self._counted:
+                return
+            self._counted.add(d.objgen)
+        references = d.get("/Reference")
+        methods = set()
+        if isinstance(references, Array):
+            for ref in references:
+                if isinstance(ref, Dictionary):
+                    methods.add(_name(ref.get("/TransformMethod")))
+        if methods & {"UR", "UR3"}:
+            self.removed.usage_rights += 1
+        else:
+            self.removed.signatures += 1
+
+    def _additional_actions(self, aa: Any) -> None:
+        """Count the actions of a removed /AA that are not counted as active content anyway."""
+        if not isinstance(aa, Dictionary):
+            return
+        for _, action in aa.items():
+            if isinstance(action, Dictionary) and _action_kind(action) is None and "/S" in action:
+                self._count(action, "automatic")
+
+    def _next(self, d: Any) -> None:
+        following = d["/Next"]
+        if isinstance(following, Array):
+            kept = [a for a in following if not _removable(a)]
+            if not kept:
+                del d["/Next"]
+            elif len(kept) != len(following):
+                d["/Next"] = Array(kept)
+        elif _removable(following):
+            del d["/Next"]
+
+    def _open_action(self, d: Any) -> None:
+        action = d["/OpenAction"]
+        if isinstance(action, Array):
+            return  # an explicit destination: the page the document opens at
+        if isinstance(action, Dictionary) and _name(action.get("/S")) == "GoTo":
+            return
+        if isinstance(action, Dictionary) and _action_kind(action) is None and "/S" in action:
+            self._count(action, "open-action")
+        del d["/OpenAction"]
+
+    def _embedded_files(self, d: Any) -> None:
+        for key in ("/EF", "/RF"):
+            files = d.get(key)
+            if isinstance(files, Dictionary):
+                for _, stream in files.items():
+                    if isinstance(stream, Stream):
+                        self._embedded.add(stream.objgen)
+            if key in d:
+                del d[key]
+        self.removed.embedded_files = len(self._embedded)
+
+    def _xfa(self, d: Any) -> None:
+        self.removed.xfa = True
+        fields = d.get("/Fields")
+        if not isinstance(fields, Array) or not any(isinstance(f, Dictionary) for f in fields):
+            self.removed.xfa_only = True
+        del d["/XFA"]
+
+
+def _name(value: Any) -> str | None:
+    """The text of a name object without its slash, or ``None`` for anything else."""
+    if isinstance(value, Name):
+        return str(value)[1:]
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, pikepdf.String):
+        return bytes(value).decode("latin-1")
+    return None
+
+
+def _action_kind(d: Any) -> str | None:
+    """The removal kind of an action dictionary, or ``None`` (kept, or not an action)."""
+    # /Type is optional in actions and viewers do not check it, so it is not looked at: a
+    # dictionary of another type with one of these /S values is not valid anyway.
+    action_type = _name(d.get("/S"))
+    if action_type is None:
+        return None
+    return classify_action(action_type, uri=_text(d.get("/URI")), names_file="/F" in d)
+
+
+def _removable(action: Any) -> bool:
+    """Whether an action slot should be emptied: a removed action, or one already emptied."""
+    if not isinstance(action, Dictionary):
+        return False  # a destination array, a boolean (/A of a movie): nothing to run
+    if len(action.keys()) == 0:
+        return True
+    return _action_kind(action) is not None
+
+
+def _strip(annot: Any, keys: tuple[str, ...]) -> None:
+    for key in (*keys, "/A", "/AA"):
+        if key in annot:
+            del annot[key]

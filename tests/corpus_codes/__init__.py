@@ -1,0 +1,1 @@
+"""Per-kind decisions for the shared corpus: file name -> "accept" or the exact error code."""
