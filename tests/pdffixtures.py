@@ -44,7 +44,11 @@ def build(
         change(pdf)
     buffer = io.BytesIO()
     mode = pikepdf.ObjectStreamMode.generate if object_streams else pikepdf.ObjectStreamMode.disable
-    pdf.save(buffer, object_stream_mode=mode, deterministic_id=True, **save)  # type: ignore[arg-type]
+    # Deterministic unless encrypted (qpdf cannot derive an ID then); streams kept as built.
+    if "encryption" not in save:
+        save.setdefault("deterministic_id", True)
+        save.setdefault("stream_decode_level", pikepdf.StreamDecodeLevel.none)
+    pdf.save(buffer, object_stream_mode=mode, **save)  # type: ignore[arg-type]
     return buffer.getvalue()
 
 

@@ -202,6 +202,30 @@ def unsafe_uris(pdf: pikepdf.Pdf) -> None:
     )
 
 
+def goto_then_js(pdf: pikepdf.Pdf) -> None:
+    survivors(pdf)
+    action = goto(pdf, 0)
+    action.Next = pdf.make_indirect(js())
+    link(pdf, 1, action)
+    chained = goto(pdf, 0)
+    chained.Next = Array([pdf.make_indirect(js()), goto(pdf, 1)])
+    link(pdf, 1, chained, rect=(0, 0, 10, 10))
+
+
+def shared_js(pdf: pikepdf.Pdf) -> None:
+    # One script object, reached from the catalog's names tree first (so it is numbered, and
+    # emptied, before the page that links to it through a GoTo chain and a widget).
+    survivors(pdf)
+    script = pdf.make_indirect(js())
+    tree = pikepdf.NameTree.new(pdf)
+    tree["shared"] = script
+    pdf.Root.Names = Dictionary(JavaScript=tree.obj)
+    action = goto(pdf, 0)
+    action.Next = script
+    link(pdf, 1, action)
+    link(pdf, 1, script, rect=(0, 0, 10, 10))
+
+
 def outline_js(pdf: pikepdf.Pdf) -> None:
     survivors(pdf)
     with pdf.open_outline() as outline:
@@ -226,6 +250,8 @@ CASES: dict[str, tuple[Callable[[pikepdf.Pdf], None], dict[str, int]]] = {
     "associated-files": (associated_files, {"embedded-file": 1}),
     "unsafe-uris": (unsafe_uris, {"javascript": 1, "unsafe-uri": 1}),
     "outline-js": (outline_js, {"javascript": 1}),
+    "goto-then-js": (goto_then_js, {"javascript": 2}),
+    "shared-js": (shared_js, {"javascript": 1}),
 }
 
 
@@ -241,6 +267,24 @@ def test_active_content_is_removed(case: str, object_streams: bool) -> None:
     removed = {k: v for k, v in counts(entry).items() if k not in ("info-dictionary",)}
     assert removed == expected
     assert_survivors(output)
+    assert_no_empty_actions(output)
+
+
+def assert_no_empty_actions(data: bytes) -> None:
+    """No action slot leads to an emptied action: each is removed, not left hollow."""
+    reader = PdfReader(io.BytesIO(data))
+    for number in list(reader.xref.get(0, {})) + list(reader.xref_objStm):
+        obj = reader.get_object(number)
+        if not isinstance(obj, dict):
+            continue
+        # /Next of an outline item is its next sibling; of an action, the next action.
+        for key in ("/A", "/Next", "/OpenAction") if "/S" in obj else ("/A", "/OpenAction"):
+            value = obj.get(key)
+            values = value if isinstance(value, list) else [value]
+            for action in values:
+                action = action.get_object() if action is not None else None
+                if isinstance(action, dict):
+                    assert "/S" in action, (number, key, action)
 
 
 def test_notes_name_what_was_removed() -> None:

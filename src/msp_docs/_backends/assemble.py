@@ -209,13 +209,13 @@ def _top_level_items(out: pikepdf.Pdf) -> int:
     outlines = out.Root.get("/Outlines")
     if outlines is None:
         return 0
-    count = 0
+    seen: set[tuple[int, int]] = set()
     item = outlines.get("/First")
     # The items were written by the copy just before: no loop, but stay bounded anyway.
-    while item is not None and count <= len(out.objects):
-        count += 1
+    while item is not None and item.objgen not in seen:
+        seen.add(item.objgen)
         item = item.get("/Next")
-    return count
+    return len(seen)
 
 
 def _finish_form(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf]) -> None:

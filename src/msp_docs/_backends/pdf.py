@@ -10,6 +10,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Stream
 
+from msp_docs._backends.sanitize import worst_case_size
 from msp_docs._backends.scrub import scrub_document, scrub_page
 from msp_docs.errors import (
     CorruptPdf,
@@ -26,21 +27,6 @@ from msp_docs.model import Note, PdfResult
 from msp_docs.options import Options
 
 __all__ = ["corrupt_reason", "count_problems", "open_pdf", "trailing_bytes"]
-
-# How much larger than its encoded form decoded data can get, per filter, at worst: used to
-# refuse a content stream qpdf would decode without a bound (LZW has none of its own).
-_WORST_EXPANSION = {
-    "/ASCIIHexDecode": 1,
-    "/AHx": 1,
-    "/ASCII85Decode": 4,
-    "/A85": 4,
-    "/RunLengthDecode": 64,
-    "/RL": 64,
-    "/LZWDecode": 1400,
-    "/LZW": 1400,
-    "/FlateDecode": 1100,
-    "/Fl": 1100,
-}
 
 # qpdf's messages for damage it cannot repair -> what we tell the user (pure data).
 _REASONS = (
@@ -150,7 +136,9 @@ def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Any, dict[str, Any]]:
         raise NoPages()
     if pages > limits.max_pages:
         raise TooManyPages(pages=pages, limit=limits.max_pages)
-    removed = scrub_document(pdf, max_depth=limits.max_depth)
+    removed = scrub_document(
+        pdf, max_depth=limits.max_depth, max_stream_bytes=limits.max_stream_bytes
+    )
     if removed.xfa_only:
         raise UnsafeContent(
             "XFA-only form",
@@ -208,12 +196,8 @@ def _decode(stream: Stream, number: int, limit: int) -> None:
             if len(out) > limit:
                 raise DecompressionBomb(what=f"content of page {number}", limit=limit)
             return
-    else:
-        worst = len(stream.read_raw_bytes())
-        for name in names:
-            worst *= _WORST_EXPANSION.get(name, 1)
-        if worst > limit:
-            raise DecompressionBomb(what=f"content of page {number}", limit=limit)
+    elif worst_case_size(len(stream.read_raw_bytes()), [n[1:] for n in names]) > limit:
+        raise DecompressionBomb(what=f"content of page {number}", limit=limit)
     try:
         stream.read_bytes()
     except pikepdf.PdfError as exc:

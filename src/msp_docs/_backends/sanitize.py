@@ -40,14 +40,18 @@ from msp_docs.model import Note
 __all__ = [
     "ACTION_KINDS",
     "ATTACHMENT_ANNOTATIONS",
+    "DECODED_ON_WRITE",
     "KEPT_PAGE_KEYS",
     "MULTIMEDIA_ANNOTATIONS",
     "REMOVED_NAME_TREES",
     "SAFE_URI_SCHEMES",
+    "SLOT_ONLY_TRIGGERS",
     "TRIGGER_PATTERN",
+    "WORST_EXPANSION",
     "Removed",
     "classify_action",
     "uri_scheme",
+    "worst_case_size",
 ]
 
 #: Action type (``/S``) -> kind of removal, for every action that is removed.
@@ -90,12 +94,18 @@ KEPT_PAGE_KEYS = frozenset(
 # serialised form of each object is searched first (fast, in C++) and only matches are walked.
 _TRIGGER_NAMES = (
     # keys
-    "AA", "JS", "A", "OpenAction", "Next", "AF", "EF", "RF", "Names", "Metadata", "PieceInfo",
+    "AA", "JS", "A", "OpenAction", "Next", "AF", "EF", "RF", "Metadata", "PieceInfo",
     "Perms", "XFA", "NeedsRendering", "Collection", "SigFlags", "ByteRange", "3DD",
     "RichMediaContent", "RichMediaSettings", "Movie", "Sound",
     # values
     "Sig", "URI", "Thread", *ACTION_KINDS,
+    # filters that qpdf decodes when it writes the output (see worst_case_size)
+    "LZWDecode", "LZW", "RunLengthDecode", "RL",
 )  # fmt: skip
+
+#: Trigger names that, alone, only call for a look at one slot: an /A or /Next that may lead to
+#: an action emptied elsewhere (links and bookmarks have them by the hundred).
+SLOT_ONLY_TRIGGERS = frozenset({b"/A", b"/Next"})
 
 #: A regular expression (bytes) matching a trigger name in qpdf's canonical serialisation,
 #: where a name always ends at a delimiter or white space.
@@ -105,6 +115,26 @@ TRIGGER_PATTERN: bytes = (
     + b"|".join(name.encode() for name in sorted(set(_TRIGGER_NAMES), key=lambda n: (-len(n), n)))
     + rb")(?=[\s()<>\[\]{}/%]|\Z)"
 )
+
+#: How many times larger than its encoded form decoded data can get, at worst, per filter.
+#: LZW: a 4096-entry table whose entries grow by one byte per 12-bit code gives at most ~1362
+#: (qpdf refuses codes once the table is full); Flate: 1032; RunLength: 128 bytes from 2.
+WORST_EXPANSION: dict[str, int] = {
+    "FlateDecode": 1032,
+    "Fl": 1032,
+    "LZWDecode": 1400,
+    "LZW": 1400,
+    "RunLengthDecode": 64,
+    "RL": 64,
+    "ASCII85Decode": 4,
+    "A85": 4,
+    "ASCIIHexDecode": 1,
+    "AHx": 1,
+}
+
+#: Filters qpdf decodes (and re-encodes with Flate) when writing the output: a stream using
+#: one of them must not be able to expand beyond the limit, since qpdf's LZW decoder has none.
+DECODED_ON_WRITE = frozenset({"LZWDecode", "LZW", "RunLengthDecode", "RL"})
 
 _LABELS = {
     "launch": "Launch",
@@ -116,6 +146,17 @@ _LABELS = {
     "automatic": "AA",
     "open-action": "OpenAction",
 }
+
+
+def worst_case_size(raw_length: int, filters: list[str]) -> int:
+    """The largest size ``raw_length`` encoded bytes can decode to through ``filters``.
+
+    Unknown filters (image codecs qpdf never decodes for us) count as 1.
+    """
+    size = raw_length
+    for name in filters:
+        size *= WORST_EXPANSION.get(name, 1)
+    return size
 
 
 def uri_scheme(uri: str) -> str | None:

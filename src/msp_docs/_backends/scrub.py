@@ -20,14 +20,17 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 from msp_docs._backends.sanitize import (
     ATTACHMENT_ANNOTATIONS,
+    DECODED_ON_WRITE,
     KEPT_PAGE_KEYS,
     MULTIMEDIA_ANNOTATIONS,
     REMOVED_NAME_TREES,
+    SLOT_ONLY_TRIGGERS,
     TRIGGER_PATTERN,
     Removed,
     classify_action,
+    worst_case_size,
 )
-from msp_docs.errors import CorruptPdf
+from msp_docs.errors import CorruptPdf, DecompressionBomb
 
 __all__ = ["scrub_document", "scrub_page"]
 
@@ -38,13 +41,15 @@ _TRIGGER = re.compile(TRIGGER_PATTERN)
 _MEDIA_KEYS = ("/3DD", "/RichMediaContent", "/RichMediaSettings", "/Movie", "/Sound", "/FS")
 
 
-def scrub_document(pdf: pikepdf.Pdf, *, max_depth: int) -> Removed:
+def scrub_document(pdf: pikepdf.Pdf, *, max_depth: int, max_stream_bytes: int) -> Removed:
     """Remove active content, embedded files, signatures and metadata from every object.
 
     Raises:
         CorruptPdf: objects nested deeper than ``max_depth``.
+        DecompressionBomb: a stream that qpdf will decode when writing (LZW, RunLength) could
+            expand beyond ``max_stream_bytes``.
     """
-    walker = _Walker(max_depth)
+    walker = _Walker(max_depth, max_stream_bytes)
     info = pdf.trailer.get("/Info")
     if isinstance(info, Dictionary) and len(info.keys()) > 0:
         walker.removed.info = True
@@ -59,8 +64,21 @@ def scrub_document(pdf: pikepdf.Pdf, *, max_depth: int) -> Removed:
             text = obj.unparse(resolved=True)
         else:
             continue
-        if _TRIGGER.search(text):
+        found = set(_TRIGGER.findall(text))
+        if not found:
+            continue
+        if found <= SLOT_ONLY_TRIGGERS:
+            if isinstance(obj, Dictionary):
+                walker.slots(obj)
+        else:
             walker.walk(obj)
+    # After the walk, which counted what they hold: the catalog's trees of scripts, files and
+    # media go. Their own objects are then unreferenced and never written.
+    names = pdf.Root.get("/Names")
+    if isinstance(names, Dictionary):
+        for tree in REMOVED_NAME_TREES:
+            if "/" + tree in names:
+                del names["/" + tree]
     return walker.removed
 
 
@@ -108,8 +126,9 @@ def scrub_page(page: Dictionary, removed: Removed) -> None:
 class _Walker:
     """Walks objects and the direct objects inside them, applying the policy to each dictionary."""
 
-    def __init__(self, max_depth: int) -> None:
+    def __init__(self, max_depth: int, max_stream_bytes: int) -> None:
         self.max_depth = max_depth
+        self.max_stream_bytes = max_stream_bytes
         self.removed = Removed()
         self.catalog: tuple[int, int] = (0, 0)
         self._counted: set[tuple[int, int]] = set()
@@ -132,6 +151,33 @@ class _Walker:
                 if isinstance(value, Dictionary | Array) and not value.is_indirect:
                     stack.append((value, depth + 1))
 
+    def slots(self, obj: Any) -> None:
+        """Empty the /A and /Next slots that lead to a removed or emptied action.
+
+        For objects whose only trigger names are /A or /Next: nothing in them needs the whole
+        walk, but an action they lead to may have been emptied as an object of its own.
+        """
+        stack: list[tuple[Any, int]] = [(obj, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > self.max_depth:
+                raise CorruptPdf(
+                    "actions nested too deeply", reason="its actions are nested too deeply"
+                )
+            if "/A" in node:
+                action = node["/A"]
+                if _removable(action):
+                    del node["/A"]
+                elif isinstance(action, Dictionary) and not action.is_indirect:
+                    stack.append((action, depth + 1))
+            if "/Next" in node and "/S" in node:
+                self._next(node)
+                following = node.get("/Next")
+                chain = following if isinstance(following, Array) else [following]
+                for action in chain:
+                    if isinstance(action, Dictionary) and not action.is_indirect:
+                        stack.append((action, depth + 1))
+
     # --- one dictionary ---------------------------------------------------------------------------
     def _dictionary(self, d: Any) -> None:
         """Apply every rule to one dictionary (or stream dictionary)."""
@@ -144,6 +190,8 @@ class _Walker:
                 del d[key]
             return
         keys = set(d.keys())
+        if "/Filter" in keys and isinstance(d, Stream):
+            self._stream_bound(d)
         if "/ByteRange" in keys or _name(d.get("/Type")) == "Sig":
             self._signature(d)
         if "/AA" in keys:
@@ -162,11 +210,6 @@ class _Walker:
             self._embedded_files(d)
         if "/AF" in keys:
             del d["/AF"]
-        if "/Names" in keys and isinstance(d["/Names"], Dictionary):
-            names = d["/Names"]
-            for tree in REMOVED_NAME_TREES:
-                if "/" + tree in names:
-                    del names["/" + tree]
         if "/Metadata" in keys:
             if d.is_indirect and d.objgen == self.catalog:
                 self.removed.xmp = True
@@ -185,6 +228,22 @@ class _Walker:
                 del d[key]
         if "/V" in keys and _name(d.get("/FT")) == "Sig":
             del d["/V"]
+
+    def _stream_bound(self, stream: Stream) -> None:
+        filters = stream.get("/Filter")
+        chain = (
+            [_name(f) or "" for f in filters]
+            if isinstance(filters, Array)
+            else [_name(filters) or ""]
+        )
+        if not DECODED_ON_WRITE.intersection(chain):
+            return
+        if worst_case_size(len(stream.read_raw_bytes()), chain) > self.max_stream_bytes:
+            raise DecompressionBomb(
+                f"stream {stream.objgen}",
+                what=f"a compressed stream (object {stream.objgen[0]})",
+                limit=self.max_stream_bytes,
+            )
 
     def _count(self, d: Any, kind: str) -> None:
         if d.is_indirect:
