@@ -165,6 +165,27 @@ def rich_media(pdf: pikepdf.Pdf) -> None:
     link(pdf, 1, Dictionary(S=Name.RichMediaExecute, TA=annot, CMD=Dictionary(C=String("play"))))
 
 
+def multimedia_annotations(pdf: pikepdf.Pdf) -> None:
+    survivors(pdf)
+    clip = Dictionary(Type=Name.MediaClip, S=Name.MCD, D=embedded_file_spec(pdf, "clip.mp4"))
+    rendition = Dictionary(Type=Name.Rendition, S=Name.MR, C=clip)
+    screen = pdf.make_indirect(
+        Dictionary(Type=Name.Annot, Subtype=Name.Screen, Rect=Array([0, 0, 50, 50]))
+    )
+    screen.A = Dictionary(S=Name.Rendition, OP=0, AN=screen, R=rendition)
+    sound = pdf.make_stream(b"\x00\x01" * 50, Type=Name.Sound, R=8000)
+    annots = [
+        screen,
+        Dictionary(Type=Name.Annot, Subtype=Name("/3D"), Rect=Array([0, 0, 9, 9]),
+                   **{"/3DD": pdf.make_stream(b"U3D data", Type=Name("/3D"), Subtype=Name.U3D)}),
+        Dictionary(Type=Name.Annot, Subtype=Name.Sound, Rect=Array([0, 0, 9, 9]), Sound=sound),
+        Dictionary(Type=Name.Annot, Subtype=Name.Movie, Rect=Array([0, 0, 9, 9]),
+                   Movie=Dictionary(F=String("film.mov"))),
+    ]  # fmt: skip
+    for annot in annots:
+        pdf.pages[1].obj.Annots.append(pdf.make_indirect(annot))
+
+
 def file_attachment(pdf: pikepdf.Pdf) -> None:
     survivors(pdf)
     spec = embedded_file_spec(pdf)
@@ -246,6 +267,10 @@ CASES: dict[str, tuple[Callable[[pikepdf.Pdf], None], dict[str, int]]] = {
     "import-data": (import_data, {"import-data": 1}),
     "goto-remote-embedded": (goto_remote, {"remote-goto": 1, "embedded-goto": 1}),
     "rich-media": (rich_media, {"multimedia": 1, "multimedia-annotation": 1, "embedded-file": 1}),
+    "multimedia-annotations": (
+        multimedia_annotations,
+        {"multimedia": 1, "multimedia-annotation": 4, "embedded-file": 1},
+    ),
     "file-attachment": (file_attachment, {"attachment-annotation": 1, "embedded-file": 1}),
     "associated-files": (associated_files, {"embedded-file": 1}),
     "unsafe-uris": (unsafe_uris, {"javascript": 1, "unsafe-uri": 1}),
@@ -334,6 +359,52 @@ def test_escaped_names_are_recognised() -> None:
     output, entry = convert(raw)
     assert active_content(output) == []
     assert counts(entry) == {"javascript": 1, "launch": 1}
+
+
+def test_names_that_are_not_utf8_do_not_hide_scripts() -> None:
+    raw = (
+        b"%PDF-1.4\n"
+        b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R] >> endobj\n"
+        b"4 0 obj << /Type /Annot /Subtype /Link /Rect [0 0 9 9] /S /J#C7 "
+        b"/X#C7 << /S /JavaScript /JS (app.alert(1)) >> >> endobj\n"
+        b"trailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+    )
+    assert active_content(raw)
+    output, entry = convert(raw)
+    assert active_content(output) == []
+    assert counts(entry) == {"javascript": 1}
+
+
+def field_with_kids(pdf: pikepdf.Pdf) -> None:
+    survivors(pdf)
+    parent = pdf.make_indirect(
+        Dictionary(FT=Name.Tx, T=String("parent"), V=String("x"), DA=String("/Helv 9 Tf 0 g"))
+    )
+    kids = []
+    for y in (400, 440):
+        widget = pdf.make_indirect(
+            Dictionary(Type=Name.Annot, Subtype=Name.Widget, Rect=Array([72, y, 200, y + 20]),
+                       Parent=parent, P=pdf.pages[0].obj)
+        )  # fmt: skip
+        pdf.pages[0].obj.Annots.append(widget)
+        kids.append(widget)
+    parent.Kids = Array(kids)
+    pdf.Root.AcroForm.Fields.append(parent)
+
+
+def test_form_with_lost_fields_keeps_the_others() -> None:
+    # References to objects that are not in the file (lost fields, a lost kid) read as null.
+    data = build(2, field_with_kids, object_streams=False)
+    for anchor in (b"/Fields [ ", b"/FT /Tx /Kids [ "):
+        assert data.count(anchor) == 1
+        data = data.replace(anchor, anchor + b"999 0 R ")
+    output, entry = convert(data)
+    assert entry.accepted
+    assert_survivors(output)
+    fields = PdfReader(io.BytesIO(output)).get_fields()
+    assert fields is not None and len(fields["parent"]["/Kids"]) == 2
 
 
 def test_xfa_is_removed_when_fields_remain() -> None:

@@ -81,6 +81,30 @@ def test_pages_in_input_order_with_nested_bookmarks() -> None:
     assert reader.get_page_number(annots[0]["/A"]["/D"][0].get_object()) == 4
 
 
+def named_destinations(pdf: pikepdf.Pdf) -> None:
+    """Links to named destinations: one in the /Names tree, one in the legacy /Dests."""
+    tree = pikepdf.NameTree.new(pdf)
+    tree["sec"] = pdf.make_indirect(Dictionary(D=Array([pdf.pages[2].obj, Name.Fit])))
+    pdf.Root.Names = Dictionary(Dests=tree.obj)
+    pdf.Root.Dests = Dictionary(old=Array([pdf.pages[1].obj, Name.Fit]))
+    link(pdf, 0, Dictionary(S=Name.GoTo, D=String("sec")))
+    annot = Dictionary(
+        Type=Name.Annot, Subtype=Name.Link, Rect=Array([0, 0, 9, 9]), Dest=Name("/old")
+    )
+    pdf.pages[0].obj.Annots.append(pdf.make_indirect(annot))
+
+
+def test_links_to_named_destinations_of_two_inputs_lead_to_their_own_pages() -> None:
+    source = build(3, named_destinations)
+    data, _ = merge([source, source])
+    reader = PdfReader(io.BytesIO(data))
+    for first in (0, 3):
+        goto_link, dest_link = (a.get_object() for a in reader.pages[first]["/Annots"])
+        page = reader.get_page_number(goto_link["/A"]["/D"][0].get_object())
+        assert page == first + 2
+        assert reader.get_page_number(dest_link["/Dest"][0].get_object()) == first + 1
+
+
 def test_without_bookmarks_option_the_inputs_outlines_stay_at_the_top() -> None:
     data, _ = merge([build(2, first_with_bookmarks), build(1)], bookmarks=False)
     assert outline(PdfReader(io.BytesIO(data))) == [["Intro", 0, []], ["Annex", 1, []]]

@@ -11,11 +11,16 @@ import pikepdf
 from pikepdf import Array, Dictionary, Stream
 
 from msp_docs._backends.sanitize import worst_case_size
-from msp_docs._backends.scrub import scrub_document, scrub_page
+from msp_docs._backends.scrub import (
+    Destinations,
+    name_text,
+    scrub_document,
+    scrub_page,
+    tidy_form,
+)
 from msp_docs.errors import (
     CorruptPdf,
     DecompressionBomb,
-    MspDocsError,
     NoPages,
     PasswordRequired,
     TooManyPages,
@@ -36,8 +41,13 @@ _REASONS = (
     ("unable to find /root", "its structure cannot be found"),
     ("can't find pdf header", "it has no PDF header"),
     ("root of pages tree", "its page tree is missing"),
+    ("/count is wrong", "its page tree is inconsistent"),
     ("unsupported encryption", "it uses an unknown kind of encryption"),
 )
+
+# What qpdf raises on damage it cannot get past: PdfError, and QpdfRuntimeError (a
+# RuntimeError) for inconsistencies found while repairing (e.g. a page tree's /Count).
+_DAMAGE = (pikepdf.PdfError, RuntimeError)
 
 _EOF_MARKER = b"%%EOF"
 _OBJECT = re.compile(r"object (\d+)[ ,](\d+)")
@@ -75,10 +85,7 @@ def open_pdf(data: bytes, *, offset: int, limits: Limits, options: Options) -> P
     pdf, password_used = _open(body, options.password)
     try:
         removed, details = _sanitise(pdf, limits)
-    except MspDocsError:
-        pdf.close()
-        raise
-    except pikepdf.PdfError as exc:
+    except _DAMAGE as exc:
         pdf.close()
         detail = _clean(str(exc))
         raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
@@ -111,14 +118,14 @@ def _open(body: bytes, password: str | None) -> tuple[pikepdf.Pdf, bool]:
     except pikepdf.PasswordError as exc:
         if password is None:
             raise PasswordRequired() from exc
-    except pikepdf.PdfError as exc:
+    except _DAMAGE as exc:
         detail = _clean(str(exc))
         raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
     try:
         return pikepdf.open(io.BytesIO(body), password=password), True
     except pikepdf.PasswordError as exc:
         raise WrongPassword() from exc
-    except pikepdf.PdfError as exc:
+    except _DAMAGE as exc:
         detail = _clean(str(exc))
         raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
 
@@ -145,9 +152,11 @@ def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Any, dict[str, Any]]:
             reason="XFA-only form",
             reason_fr="formulaire uniquement XFA",
         )
+    tidy_form(pdf, max_depth=limits.max_depth)
     sizes: list[list[float]] = []
+    destinations = Destinations(pdf)
     for index, page in enumerate(pdf.pages):
-        scrub_page(page.obj, removed)
+        scrub_page(page.obj, removed, destinations)
         _check_content(page.obj, index + 1, limits)
         size = _size(page.obj)
         if size is not None and size not in sizes:
@@ -181,10 +190,11 @@ def _check_content(page: Dictionary, number: int, limits: Limits) -> None:
 
 def _decode(stream: Stream, number: int, limit: int) -> None:
     filters = stream.get("/Filter")
-    names = [str(f) for f in filters] if isinstance(filters, Array) else [str(filters)]
     if filters is None:
         return
-    if names in (["/FlateDecode"], ["/Fl"]):
+    chain = list(filters) if isinstance(filters, Array) else [filters]
+    names = [name_text(f) or "" for f in chain]
+    if names in (["FlateDecode"], ["Fl"]):
         # Most content streams: inflate here, stopping at the limit, and let qpdf judge only
         # what zlib refuses (qpdf tolerates a wrong checksum at the end, as viewers do).
         inflater = zlib.decompressobj()
@@ -196,11 +206,11 @@ def _decode(stream: Stream, number: int, limit: int) -> None:
             if len(out) > limit:
                 raise DecompressionBomb(what=f"content of page {number}", limit=limit)
             return
-    elif worst_case_size(len(stream.read_raw_bytes()), [n[1:] for n in names]) > limit:
+    elif worst_case_size(len(stream.read_raw_bytes()), names) > limit:
         raise DecompressionBomb(what=f"content of page {number}", limit=limit)
     try:
         stream.read_bytes()
-    except pikepdf.PdfError as exc:
+    except _DAMAGE as exc:
         raise CorruptPdf(
             _clean(str(exc)), reason=f"the content of page {number} cannot be decoded"
         ) from exc

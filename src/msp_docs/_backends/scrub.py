@@ -32,7 +32,7 @@ from msp_docs._backends.sanitize import (
 )
 from msp_docs.errors import CorruptPdf, DecompressionBomb
 
-__all__ = ["scrub_document", "scrub_page"]
+__all__ = ["Destinations", "name_text", "scrub_document", "scrub_page", "tidy_form"]
 
 _TRIGGER = re.compile(TRIGGER_PATTERN)
 
@@ -82,11 +82,13 @@ def scrub_document(pdf: pikepdf.Pdf, *, max_depth: int, max_stream_bytes: int) -
     return walker.removed
 
 
-def scrub_page(page: Dictionary, removed: Removed) -> None:
+def scrub_page(page: Dictionary, removed: Removed, destinations: Destinations) -> None:
     """Keep only the page keys that describe its content, and drop media and attachments.
 
     Annotations of the removed kinds are taken off the page, as are entries of /Annots that are
-    not annotations at all.
+    not annotations at all. Links to named destinations are given the destination itself: the
+    merged document needs no names (and two inputs' names cannot clash), and the page copy has
+    nothing left to look up.
     """
     for key in list(page.keys()):
         if key[1:] not in KEPT_PAGE_KEYS:
@@ -116,11 +118,100 @@ def scrub_page(page: Dictionary, removed: Removed) -> None:
             _strip(annot, _MEDIA_KEYS)
         else:
             kept.append(annot)
+            if destinations:
+                _explicit_link(annot, destinations)
     if len(kept) != len(annots):
         if kept:
             page["/Annots"] = Array(kept)
         else:
             del page["/Annots"]
+
+
+def tidy_form(pdf: pikepdf.Pdf, *, max_depth: int) -> None:
+    """Drop entries of the form's field tree that are not fields (missing objects, garbage).
+
+    The page copy follows /Fields and /Kids and expects dictionaries there; a damaged file
+    can leave nulls where fields were lost. Loops are cut as well.
+    """
+    form = pdf.Root.get("/AcroForm")
+    if not isinstance(form, Dictionary):
+        if form is not None:
+            del pdf.Root["/AcroForm"]
+        return
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, str, int]] = [(form, "/Fields", 0)]
+    while stack:
+        owner, key, depth = stack.pop()
+        entries = owner.get(key)
+        if entries is None:
+            continue
+        if not isinstance(entries, Array) or depth > max_depth:
+            del owner[key]
+            continue
+        kept = []
+        for entry in entries:
+            if not isinstance(entry, Dictionary):
+                continue
+            if entry.is_indirect:
+                if entry.objgen in seen:
+                    continue
+                seen.add(entry.objgen)
+            kept.append(entry)
+            stack.append((entry, "/Kids", depth + 1))
+        if len(kept) != len(entries):
+            owner[key] = Array(kept)
+
+
+class Destinations:
+    """The named destinations of a document, read once, as explicit destination arrays."""
+
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self._strings: dict[str, Any] = {}
+        self._names: dict[str, Any] = {}
+        names = pdf.Root.get("/Names")
+        tree = names.get("/Dests") if isinstance(names, Dictionary) else None
+        if isinstance(tree, Dictionary):
+            try:
+                self._strings = dict(pikepdf.NameTree(tree).items())
+            except (pikepdf.PdfError, TypeError, ValueError, UnicodeDecodeError):
+                self._strings = {}  # a damaged tree: the page copy looks names up itself
+        legacy = pdf.Root.get("/Dests")
+        if isinstance(legacy, Dictionary):
+            keys = legacy.keys()
+            self._names = {key: legacy[key] for key in keys}
+
+    def __bool__(self) -> bool:
+        return bool(self._strings or self._names)
+
+    def explicit(self, target: Any) -> Array | None:
+        """The explicit destination a name (string or name object) stands for, if known."""
+        if isinstance(target, pikepdf.String):
+            entry = self._strings.get(str(target))
+        elif isinstance(target, Name):
+            entry = self._names.get(str(target))
+        else:
+            return None
+        if isinstance(entry, Dictionary):
+            entry = entry.get("/D")
+        if not isinstance(entry, Array) or len(entry) == 0:
+            return None
+        page = entry[0]
+        if not isinstance(page, Dictionary) or not page.is_indirect:
+            return None
+        return Array(list(entry))
+
+
+def _explicit_link(annot: Any, destinations: Destinations) -> None:
+    target = annot.get("/Dest")
+    if target is not None and not isinstance(target, Array):
+        explicit = destinations.explicit(target)
+        if explicit is not None:
+            annot["/Dest"] = explicit
+    action = annot.get("/A")
+    if isinstance(action, Dictionary) and _name(action.get("/S")) == "GoTo":
+        explicit = destinations.explicit(action.get("/D"))
+        if explicit is not None:
+            action["/D"] = explicit
 
 
 class _Walker:
@@ -145,7 +236,10 @@ class _Walker:
             if isinstance(obj, Array):
                 values: list[Any] = list(obj)
             else:
-                values = [value for _, value in obj.items()]
+                # keys() then [key], not items(): a key that is not UTF-8 comes back from
+                # keys() with surrogate escapes, where items() raises.
+                keys = obj.keys()
+                values = [obj[key] for key in keys]
                 self._dictionary(obj)
             for value in values:
                 if isinstance(value, Dictionary | Array) and not value.is_indirect:
@@ -272,7 +366,9 @@ class _Walker:
         """Count the actions of a removed /AA that are not counted as active content anyway."""
         if not isinstance(aa, Dictionary):
             return
-        for _, action in aa.items():
+        triggers = aa.keys()
+        for trigger in triggers:
+            action = aa[trigger]
             if isinstance(action, Dictionary) and _action_kind(action) is None and "/S" in action:
                 self._count(action, "automatic")
 
@@ -301,7 +397,9 @@ class _Walker:
         for key in ("/EF", "/RF"):
             files = d.get(key)
             if isinstance(files, Dictionary):
-                for _, stream in files.items():
+                names = files.keys()
+                for name in names:
+                    stream = files[name]
                     if isinstance(stream, Stream):
                         self._embedded.add(stream.objgen)
             if key in d:
@@ -316,11 +414,21 @@ class _Walker:
         del d["/XFA"]
 
 
-def _name(value: Any) -> str | None:
-    """The text of a name object without its slash, or ``None`` for anything else."""
-    if isinstance(value, Name):
+def name_text(value: Any) -> str | None:
+    """The text of a name object without its slash, or ``None`` for anything else.
+
+    A name whose bytes are not UTF-8 is given in its escaped form (``J#c7``), which matches no
+    name the policy knows, instead of raising.
+    """
+    if not isinstance(value, Name):
+        return None
+    try:
         return str(value)[1:]
-    return None
+    except UnicodeDecodeError:
+        return value.unparse()[1:].decode("ascii", "replace")
+
+
+_name = name_text
 
 
 def _text(value: Any) -> str | None:
