@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -291,3 +292,53 @@ def test_same_bytes_across_processes(tmp_path: Path) -> None:
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0].startswith(b"%PDF-")
+
+
+def test_looping_outline_is_cut_not_followed_forever() -> None:
+    def change(pdf: pikepdf.Pdf) -> None:
+        first = pdf.make_indirect(
+            Dictionary(Title=String("A"), Dest=Array([pdf.pages[0].obj, Name.Fit]))
+        )
+        second = pdf.make_indirect(
+            Dictionary(Title=String("B"), Dest=Array([pdf.pages[1].obj, Name.Fit]))
+        )
+        root = pdf.make_indirect(Dictionary(Type=Name.Outlines, First=first, Last=second, Count=2))
+        first.Parent = second.Parent = root
+        first.Next, second.Next, second.Prev = second, first, first  # B leads back to A
+        first.First = first.Last = first  # A is its own child
+        pdf.Root.Outlines = root
+
+    data, _ = merge([build(2, change)])
+    tree = outline(PdfReader(io.BytesIO(data)))
+    assert tree[0][0] == "input-1"
+    titles = [item[0] for item in tree[0][2]]  # type: ignore[index]
+    assert titles == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cerfa_11580_05.pdf",
+        "cerfa_16216_01.pdf",
+        "cerfa_12596_04-flat.pdf",
+        "cerfa_13750_05-flat.pdf",
+    ],
+)
+def test_each_cerfa_comes_out_clean(name: str, tmp_path: Path) -> None:
+    path = cerfa(name)
+    data, report = merge([path])
+    entry = report.inputs[0]
+    assert active_content(data) == []
+    assert metadata_leaks(data) == []
+    before = PdfReader(path).get_fields() or {}
+    after = PdfReader(io.BytesIO(data)).get_fields() or {}
+    assert sorted(after) == sorted(before)
+    assert {k: after[k].get("/V") for k in after} == {k: before[k].get("/V") for k in before}
+    codes = [n.code for n in entry.actions]
+    if name == "cerfa_16216_01.pdf":
+        assert "usage-rights-removed" in codes
+    qpdf = shutil.which("qpdf")
+    if qpdf is not None:
+        (tmp_path / "out.pdf").write_bytes(data)
+        done = subprocess.run([qpdf, "--check", str(tmp_path / "out.pdf")], capture_output=True)
+        assert done.returncode == 0, done.stderr

@@ -10,7 +10,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Stream
 
-from msp_docs._backends.sanitize import worst_case_size
+from msp_docs._backends.sanitize import Removed, worst_case_size
 from msp_docs._backends.scrub import (
     Destinations,
     name_text,
@@ -75,7 +75,8 @@ def open_pdf(data: bytes, *, offset: int, limits: Limits, options: Options) -> P
         PasswordRequired: a user password is needed and none was given.
         WrongPassword: the password given does not open it.
         UnsafeContent: an XFA-only form, or more objects than ``limits.max_pdf_objects``.
-        DecompressionBomb: a page content stream would decode beyond ``limits.max_stream_bytes``.
+        DecompressionBomb: a page content stream, or a stream qpdf decodes when it writes the
+            output (LZW, RunLength), would decode beyond ``limits.max_stream_bytes``.
     """
     body = data[offset:] if offset else data
     actions: list[Note] = []
@@ -130,7 +131,8 @@ def _open(body: bytes, password: str | None) -> tuple[pikepdf.Pdf, bool]:
         raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
 
 
-def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Any, dict[str, Any]]:
+def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Removed, dict[str, Any]]:
+    """Check the limits and the pages, remove what must go; return the tally and the facts."""
     objects = len(pdf.objects)
     if objects > limits.max_pdf_objects:
         raise UnsafeContent(
@@ -166,7 +168,7 @@ def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Any, dict[str, Any]]:
         "version": pdf.pdf_version,
         "encrypted": pdf.is_encrypted,
         "linearized": pdf.is_linearized,
-        "form_fields": len(pdf.acroform.fields) if "/AcroForm" in pdf.Root else 0,
+        "form_fields": _field_count(pdf),
         "page_sizes": sizes[:10],
     }
     return removed, details
@@ -214,6 +216,13 @@ def _decode(stream: Stream, number: int, limit: int) -> None:
         raise CorruptPdf(
             _clean(str(exc)), reason=f"the content of page {number} cannot be decoded"
         ) from exc
+
+
+def _field_count(pdf: pikepdf.Pdf) -> int:
+    """Form fields, counted by name (a field with several widgets counts once)."""
+    if "/AcroForm" not in pdf.Root:
+        return 0
+    return len({field.fully_qualified_name for field in pdf.acroform.fields})
 
 
 def _size(page: Dictionary) -> list[float] | None:

@@ -109,7 +109,7 @@ def scrub_page(page: Dictionary, removed: Removed, destinations: Destinations) -
     for annot in annots:
         if not isinstance(annot, Dictionary):
             continue
-        subtype = _name(annot.get("/Subtype"))
+        subtype = name_text(annot.get("/Subtype"))
         if subtype in ATTACHMENT_ANNOTATIONS:
             removed.attachment_annotations += 1
             _strip(annot, _MEDIA_KEYS)
@@ -208,7 +208,7 @@ def _explicit_link(annot: Any, destinations: Destinations) -> None:
         if explicit is not None:
             annot["/Dest"] = explicit
     action = annot.get("/A")
-    if isinstance(action, Dictionary) and _name(action.get("/S")) == "GoTo":
+    if isinstance(action, Dictionary) and name_text(action.get("/S")) == "GoTo":
         explicit = destinations.explicit(action.get("/D"))
         if explicit is not None:
             action["/D"] = explicit
@@ -286,7 +286,7 @@ class _Walker:
         keys = set(d.keys())
         if "/Filter" in keys and isinstance(d, Stream):
             self._stream_bound(d)
-        if "/ByteRange" in keys or _name(d.get("/Type")) == "Sig":
+        if "/ByteRange" in keys or name_text(d.get("/Type")) == "Sig":
             self._signature(d)
         if "/AA" in keys:
             self._additional_actions(d["/AA"])
@@ -320,15 +320,15 @@ class _Walker:
         for key in ("/NeedsRendering", "/Collection", "/SigFlags", *_MEDIA_KEYS[:5]):
             if key in keys:
                 del d[key]
-        if "/V" in keys and _name(d.get("/FT")) == "Sig":
+        if "/V" in keys and name_text(d.get("/FT")) == "Sig":
             del d["/V"]
 
     def _stream_bound(self, stream: Stream) -> None:
         filters = stream.get("/Filter")
         chain = (
-            [_name(f) or "" for f in filters]
+            [name_text(f) or "" for f in filters]
             if isinstance(filters, Array)
-            else [_name(filters) or ""]
+            else [name_text(filters) or ""]
         )
         if not DECODED_ON_WRITE.intersection(chain):
             return
@@ -356,7 +356,7 @@ class _Walker:
         if isinstance(references, Array):
             for ref in references:
                 if isinstance(ref, Dictionary):
-                    methods.add(_name(ref.get("/TransformMethod")))
+                    methods.add(name_text(ref.get("/TransformMethod")))
         if methods & {"UR", "UR3"}:
             self.removed.usage_rights += 1
         else:
@@ -387,7 +387,7 @@ class _Walker:
         action = d["/OpenAction"]
         if isinstance(action, Array):
             return  # an explicit destination: the page the document opens at
-        if isinstance(action, Dictionary) and _name(action.get("/S")) == "GoTo":
+        if isinstance(action, Dictionary) and name_text(action.get("/S")) == "GoTo":
             return
         if isinstance(action, Dictionary) and _action_kind(action) is None and "/S" in action:
             self._count(action, "open-action")
@@ -428,9 +428,6 @@ def name_text(value: Any) -> str | None:
         return value.unparse()[1:].decode("ascii", "replace")
 
 
-_name = name_text
-
-
 def _text(value: Any) -> str | None:
     if isinstance(value, pikepdf.String):
         return bytes(value).decode("latin-1")
@@ -441,7 +438,7 @@ def _action_kind(d: Any) -> str | None:
     """The removal kind of an action dictionary, or ``None`` (kept, or not an action)."""
     # /Type is optional in actions and viewers do not check it, so it is not looked at: a
     # dictionary of another type with one of these /S values is not valid anyway.
-    action_type = _name(d.get("/S"))
+    action_type = name_text(d.get("/S"))
     if action_type is None:
         return None
     return classify_action(action_type, uri=_text(d.get("/URI")), names_file="/F" in d)
