@@ -56,7 +56,7 @@ _WHITESPACE = b"\x00\t\n\x0c\r "
 _STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
 _ENDSTREAM = re.compile(rb"endstream")
 _OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
-_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
+_LENGTH = re.compile(rb"/Length\s+(\d+)\b(?!\s+\d+\s+R)")
 
 
 def active_content(data: bytes) -> list[str]:

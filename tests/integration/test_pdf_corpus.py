@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import msp_docs
-from msp_docs.errors import MspDocsError
+from msp_docs.errors import MspDocsError, WrongPassword
+from msp_docs.options import Options
 from tests.conftest import CorpusFile, corpus_manifest, corpus_path
 from tests.corpus_codes.pdf import DECISIONS
 from tests.pdfcheck import active_content, metadata_leaks, page_count
@@ -83,3 +84,21 @@ def _qpdf_check(path: Path) -> None:
         pytest.skip("qpdf command not installed (scripts/setup.sh test installs it)")
     done = subprocess.run([qpdf, "--check", str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-2000:])
+
+
+@pytest.mark.parametrize(
+    ("name", "password"),
+    [
+        ("pdf-encrypted-userpw-aes256.pdf", "view"),
+        ("pdf-encrypted-userpw-rc4.pdf", "view"),
+        ("pdf-encrypted-userpw-lo.pdf", "openpassword"),
+    ],
+)
+def test_corpus_pdf_opens_with_its_password(name: str, password: str) -> None:
+    path = corpus_path(name)
+    out = io.BytesIO()
+    report = msp_docs.convert(path, out, options=Options(password=password))
+    assert "decrypted-with-password" in [n.code for n in report.inputs[0].actions]
+    assert page_count(out.getvalue()) == report.inputs[0].pages
+    with pytest.raises(WrongPassword):
+        msp_docs.convert(path, io.BytesIO(), options=Options(password="not-" + password))
