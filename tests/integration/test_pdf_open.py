@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import shutil
 import subprocess
@@ -216,6 +218,31 @@ def test_lzw_image_is_bounded_before_qpdf_decodes_it_on_write() -> None:
     output, _ = convert(data)
     image = PdfReader(io.BytesIO(output)).pages[0]["/Resources"]["/XObject"]["/Im0"]
     assert image.get_data() == b"-----A---B"
+
+
+def test_ascii_layers_are_undone_so_qpdf_never_inflates_a_bomb_on_write() -> None:
+    bomb = zlib.compress(b"\x00" * 20_000_000, 9)  # 20 MB of zeros in 20 KB
+
+    def change(pdf: pikepdf.Pdf) -> None:
+        hexed = pdf.make_stream(b"", Width=5000, Height=4000, BitsPerComponent=8)
+        hexed.write(
+            binascii.hexlify(bomb) + b">", filter=Array([Name.ASCIIHexDecode, Name.FlateDecode])
+        )
+        a85 = pdf.make_stream(b"", Width=10, Height=1, BitsPerComponent=8)
+        a85.write(base64.a85encode(LZW) + b"~>", filter=Array([Name.A85, Name.LZW]))
+        for image in (hexed, a85):
+            image.Type, image.Subtype = Name.XObject, Name.Image
+            image.ColorSpace = Name.DeviceGray
+        pdf.pages[0].obj.Resources.XObject = Dictionary(Im0=hexed, Im1=a85)
+
+    data = build(1, change, compress_streams=False)
+    output, _ = convert(data, limits=Limits(max_stream_bytes=1_000_000))
+    images = PdfReader(io.BytesIO(output)).pages[0]["/Resources"]["/XObject"]
+    assert images["/Im1"].get_data() == b"-----A---B"
+    result = pikepdf.open(io.BytesIO(output))
+    hexed = result.pages[0].Resources.XObject.Im0
+    assert hexed.Filter == Name.FlateDecode
+    assert hexed.read_raw_bytes() == bomb  # written as it was, never inflated
 
 
 def test_too_many_pages() -> None:

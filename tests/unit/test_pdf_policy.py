@@ -15,9 +15,11 @@ from msp_docs._backends.sanitize import (
     TRIGGER_PATTERN,
     Removed,
     classify_action,
+    decoded_on_write,
     uri_scheme,
     worst_case_size,
 )
+from msp_docs._backends.scrub import ascii_decode
 
 
 @pytest.mark.parametrize(
@@ -85,6 +87,41 @@ def test_worst_case_size() -> None:
     assert worst_case_size(10, []) == 10
     assert worst_case_size(10, ["ASCIIHexDecode", "LZWDecode"]) == 14_000
     assert worst_case_size(10, ["DCTDecode"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("filters", "decoded"),
+    [
+        ([], False),
+        (["FlateDecode"], False),
+        (["LZWDecode"], True),
+        (["ASCII85Decode", "FlateDecode"], True),
+        (["ASCIIHexDecode", "DCTDecode"], False),
+        (["RunLengthDecode"], True),
+        (["JBIG2Decode"], False),
+    ],
+)
+def test_decoded_on_write(filters: list[str], decoded: bool) -> None:
+    assert decoded_on_write(filters) is decoded
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "decoded"),
+    [
+        ("ASCIIHexDecode", b"48 65 6c\n6c 6f>", b"Hello"),
+        ("AHx", b"414>", b"A@"),
+        ("ASCII85Decode", b'87cURD]i,"Ebo80~>', b"Hello World!"),
+        ("A85", b"<~z~>", b"\x00\x00\x00\x00"),
+    ],
+)
+def test_ascii_decode(name: str, data: bytes, decoded: bytes) -> None:
+    assert ascii_decode(name, data) == decoded
+
+
+@pytest.mark.parametrize(("name", "data"), [("AHx", b"zz>"), ("A85", b"{{{~>")])
+def test_ascii_decode_refuses_invalid_data(name: str, data: bytes) -> None:
+    with pytest.raises(ValueError):
+        ascii_decode(name, data)
 
 
 def test_notes_for_removed_content() -> None:

@@ -85,9 +85,8 @@ def assemble(
         buffer,
         deterministic_id=True,
         compress_streams=True,
-        # Streams are copied as they are: never decoded (no decompression bomb can go off while
-        # writing, and no time is spent re-encoding), uncompressed ones are compressed.
-        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        # Flate and image streams are copied as they are. qpdf decodes and compresses again with
+        # Flate only uncompressed, LZW and RunLength streams; those were bounded when opened.
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
         normalize_content=False,
         min_version=_version(sources),

@@ -39,8 +39,9 @@ from msp_docs.model import Note
 
 __all__ = [
     "ACTION_KINDS",
+    "ASCII_FILTERS",
     "ATTACHMENT_ANNOTATIONS",
-    "DECODED_ON_WRITE",
+    "GENERAL_FILTERS",
     "KEPT_PAGE_KEYS",
     "MULTIMEDIA_ANNOTATIONS",
     "REMOVED_NAME_TREES",
@@ -50,6 +51,7 @@ __all__ = [
     "WORST_EXPANSION",
     "Removed",
     "classify_action",
+    "decoded_on_write",
     "uri_scheme",
     "worst_case_size",
 ]
@@ -99,8 +101,8 @@ _TRIGGER_NAMES = (
     "RichMediaContent", "RichMediaSettings", "Movie", "Sound",
     # values
     "Sig", "URI", "Thread", *ACTION_KINDS,
-    # filters that qpdf decodes when it writes the output (see worst_case_size)
-    "LZWDecode", "LZW", "RunLengthDecode", "RL",
+    # filters that make qpdf decode a stream when it writes the output (see decoded_on_write)
+    "LZWDecode", "LZW", "RunLengthDecode", "RL", "ASCIIHexDecode", "AHx", "ASCII85Decode", "A85",
 )  # fmt: skip
 
 #: Trigger names that, alone, only call for a look at one slot: an /A or /Next that may lead to
@@ -132,9 +134,23 @@ WORST_EXPANSION: dict[str, int] = {
     "AHx": 1,
 }
 
-#: Filters qpdf decodes (and re-encodes with Flate) when writing the output: a stream using
-#: one of them must not be able to expand beyond the limit, since qpdf's LZW decoder has none.
-DECODED_ON_WRITE = frozenset({"LZWDecode", "LZW", "RunLengthDecode", "RL"})
+#: The general-purpose filters. When the output is written with compressed streams, qpdf decodes
+#: every stream whose filters are all of these, unless it is plain Flate, and compresses the
+#: result again with Flate. qpdf's LZW decoder has no memory limit and its Flate limit is off by
+#: default: such a stream must not be able to expand beyond the limit (see decoded_on_write).
+GENERAL_FILTERS = frozenset(WORST_EXPANSION)
+
+#: ASCII encodings of binary data, which the walker undoes itself (at most 4 times larger, at C
+#: speed) so that what is underneath is bounded like any other stream.
+ASCII_FILTERS = frozenset({"ASCIIHexDecode", "AHx", "ASCII85Decode", "A85"})
+
+
+def decoded_on_write(filters: list[str]) -> bool:
+    """Whether qpdf decodes a stream with these filters when writing the output."""
+    if not filters or filters in (["FlateDecode"], ["Fl"]):
+        return False
+    return all(name in GENERAL_FILTERS for name in filters)
+
 
 _LABELS = {
     "launch": "Launch",

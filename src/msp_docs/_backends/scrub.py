@@ -11,6 +11,8 @@ their attachment and multimedia annotations removed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -19,8 +21,8 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from msp_docs._backends.sanitize import (
+    ASCII_FILTERS,
     ATTACHMENT_ANNOTATIONS,
-    DECODED_ON_WRITE,
     KEPT_PAGE_KEYS,
     MULTIMEDIA_ANNOTATIONS,
     REMOVED_NAME_TREES,
@@ -28,11 +30,19 @@ from msp_docs._backends.sanitize import (
     TRIGGER_PATTERN,
     Removed,
     classify_action,
+    decoded_on_write,
     worst_case_size,
 )
 from msp_docs.errors import CorruptPdf, DecompressionBomb
 
-__all__ = ["Destinations", "name_text", "scrub_document", "scrub_page", "tidy_form"]
+__all__ = [
+    "Destinations",
+    "ascii_decode",
+    "name_text",
+    "scrub_document",
+    "scrub_page",
+    "tidy_form",
+]
 
 _TRIGGER = re.compile(TRIGGER_PATTERN)
 
@@ -324,15 +334,20 @@ class _Walker:
             del d["/V"]
 
     def _stream_bound(self, stream: Stream) -> None:
+        """Keep qpdf from decoding, when it writes the output, a stream that could explode.
+
+        ASCII layers in front are undone here (the stream keeps what lies under them), then a
+        stream qpdf would still decode must be bounded by its worst case.
+        """
         filters = stream.get("/Filter")
-        chain = (
-            [name_text(f) or "" for f in filters]
-            if isinstance(filters, Array)
-            else [name_text(filters) or ""]
-        )
-        if not DECODED_ON_WRITE.intersection(chain):
+        chain = list(filters) if isinstance(filters, Array) else [filters]
+        names = [name_text(f) or "" for f in chain]
+        if not decoded_on_write(names):
             return
-        if worst_case_size(len(stream.read_raw_bytes()), chain) > self.max_stream_bytes:
+        raw = stream.read_raw_bytes()
+        if names[0] in ASCII_FILTERS:
+            raw, names = _unwrap_ascii(stream, raw, names)
+        if decoded_on_write(names) and worst_case_size(len(raw), names) > self.max_stream_bytes:
             raise DecompressionBomb(
                 f"stream {stream.objgen}",
                 what=f"a compressed stream (object {stream.objgen[0]})",
@@ -412,6 +427,61 @@ class _Walker:
         if not isinstance(fields, Array) or not any(isinstance(f, Dictionary) for f in fields):
             self.removed.xfa_only = True
         del d["/XFA"]
+
+
+def _unwrap_ascii(stream: Stream, raw: bytes, names: list[str]) -> tuple[bytes, list[str]]:
+    """Undo the leading ASCII filters of a stream in place; return its new data and filters.
+
+    Data that is not valid for its filter is left as it was (the bound then applies to it).
+    """
+    params = stream.get("/DecodeParms")
+    parms = list(params) if isinstance(params, Array) else [params] * len(names)
+    done = 0
+    for name in names:
+        if name not in ASCII_FILTERS:
+            break
+        try:
+            raw = ascii_decode(name, raw)
+        except ValueError:
+            break
+        done += 1
+    if done == 0:
+        return raw, names
+    rest, rest_parms = names[done:], parms[done : len(names)]
+    filters: Any = None
+    decode_parms: Any = None
+    if len(rest) == 1:
+        filters = Name("/" + rest[0])
+        decode_parms = rest_parms[0] if rest_parms and rest_parms[0] is not None else None
+    elif rest:
+        filters = Array([Name("/" + n) for n in rest])
+        if any(p is not None for p in rest_parms):
+            decode_parms = Array(rest_parms)
+    stream.write(raw, filter=filters, decode_parms=decode_parms)
+    return raw, rest
+
+
+def ascii_decode(name: str, data: bytes) -> bytes:
+    """Decode ASCIIHex or ASCII85 data as a PDF reader does (pure).
+
+    Raises:
+        ValueError: data that is not valid for the filter.
+    """
+    text = data.translate(None, b" \t\r\n\f\x00")
+    if name in ("ASCIIHexDecode", "AHx"):
+        end = text.find(b">")
+        text = text if end < 0 else text[:end]
+        if len(text) % 2:
+            text += b"0"
+        try:
+            return binascii.unhexlify(text)
+        except binascii.Error as exc:
+            raise ValueError(str(exc)) from exc
+    end = text.find(b"~>")
+    text = text if end < 0 else text[:end]
+    if text.startswith(b"<~"):
+        text = text[2:]
+    return base64.a85decode(text)
 
 
 def name_text(value: Any) -> str | None:
