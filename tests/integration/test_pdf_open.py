@@ -245,6 +245,28 @@ def test_ascii_layers_are_undone_so_qpdf_never_inflates_a_bomb_on_write() -> Non
     assert hexed.read_raw_bytes() == bomb  # written as it was, never inflated
 
 
+def test_one_filter_arrays_are_written_as_they_are() -> None:
+    # qpdf would inflate /Filter [/FlateDecode] to compress it again: a bomb, and slow.
+    bomb = zlib.compress(b"\x00" * 20_000_000, 9)
+
+    def change(pdf: pikepdf.Pdf) -> None:
+        image = pdf.make_stream(b"", Width=5000, Height=4000, BitsPerComponent=8)
+        image.write(bomb, filter=Name.FlateDecode)
+        image.Filter = Array([Name.FlateDecode])  # write() would make it a name
+        image.DecodeParms = Array([Dictionary(Predictor=1)])
+        image.Type, image.Subtype, image.ColorSpace = Name.XObject, Name.Image, Name.DeviceGray
+        pdf.pages[0].obj.Resources.XObject = Dictionary(Im0=image)
+
+    data = build(1, change, compress_streams=False, object_streams=False)
+    assert b"/Filter [ /FlateDecode ]" in data
+    output, _ = convert(data, limits=Limits(max_stream_bytes=1_000_000))
+    result = pikepdf.open(io.BytesIO(output))
+    image = result.pages[0].Resources.XObject.Im0
+    assert image.Filter == Name.FlateDecode
+    assert image.DecodeParms == Dictionary(Predictor=1)
+    assert image.read_raw_bytes() == bomb
+
+
 def test_too_many_pages() -> None:
     with pytest.raises(TooManyPages) as caught:
         convert(build(3), limits=Limits(max_pages=2))

@@ -41,6 +41,7 @@ __all__ = [
     "ACTION_KINDS",
     "ASCII_FILTERS",
     "ATTACHMENT_ANNOTATIONS",
+    "FILTER_PATTERN",
     "GENERAL_FILTERS",
     "KEPT_PAGE_KEYS",
     "MULTIMEDIA_ANNOTATIONS",
@@ -101,8 +102,6 @@ _TRIGGER_NAMES = (
     "RichMediaContent", "RichMediaSettings", "Movie", "Sound",
     # values
     "Sig", "URI", "Thread", *ACTION_KINDS,
-    # filters that make qpdf decode a stream when it writes the output (see decoded_on_write)
-    "LZWDecode", "LZW", "RunLengthDecode", "RL", "ASCIIHexDecode", "AHx", "ASCII85Decode", "A85",
 )  # fmt: skip
 
 #: Trigger names that, alone, only call for a look at one slot: an /A or /Next that may lead to
@@ -146,11 +145,23 @@ ASCII_FILTERS = frozenset({"ASCIIHexDecode", "AHx", "ASCII85Decode", "A85"})
 
 
 def decoded_on_write(filters: list[str]) -> bool:
-    """Whether qpdf decodes a stream with these filters when writing the output."""
+    """Whether qpdf decodes a stream with these filters when writing the output.
+
+    A single filter must be given as a name for this to hold: qpdf decodes a stream whose
+    /Filter is the array ``[ /FlateDecode ]`` (the walker turns such arrays into names).
+    """
     if not filters or filters in (["FlateDecode"], ["Fl"]):
         return False
     return all(name in GENERAL_FILTERS for name in filters)
 
+
+#: A regular expression (bytes) matching, in a stream dictionary, what makes qpdf decode the
+#: stream when it writes the output: a filter array (qpdf copies ``/FlateDecode`` as it is, but
+#: not ``[ /FlateDecode ]``) or a general filter other than Flate (see decoded_on_write).
+FILTER_PATTERN: bytes = (
+    rb"/Filter\s*\[|/(?:LZWDecode|LZW|RunLengthDecode|RL|ASCIIHexDecode|AHx|ASCII85Decode|A85)"
+    rb"(?=[\s()<>\[\]{}/%]|\Z)"
+)
 
 _LABELS = {
     "launch": "Launch",

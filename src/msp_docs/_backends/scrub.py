@@ -23,6 +23,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 from msp_docs._backends.sanitize import (
     ASCII_FILTERS,
     ATTACHMENT_ANNOTATIONS,
+    FILTER_PATTERN,
     KEPT_PAGE_KEYS,
     MULTIMEDIA_ANNOTATIONS,
     REMOVED_NAME_TREES,
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 _TRIGGER = re.compile(TRIGGER_PATTERN)
+_FILTERS = re.compile(FILTER_PATTERN)
 
 # Keys removed from annotations of the kinds removed from pages, in case such an annotation is
 # still referenced from somewhere else (a pop-up's /Parent): the media or file goes either way.
@@ -70,6 +72,8 @@ def scrub_document(pdf: pikepdf.Pdf, *, max_depth: int, max_stream_bytes: int) -
             continue  # numbers, strings and names held as objects of their own
         if isinstance(obj, Stream):
             text = obj.stream_dict.unparse(resolved=True)
+            if _FILTERS.search(text):
+                walker.filters(obj)
         elif isinstance(obj, Dictionary | Array):
             text = obj.unparse(resolved=True)
         else:
@@ -294,8 +298,6 @@ class _Walker:
                 del d[key]
             return
         keys = set(d.keys())
-        if "/Filter" in keys and isinstance(d, Stream):
-            self._stream_bound(d)
         if "/ByteRange" in keys or name_text(d.get("/Type")) == "Sig":
             self._signature(d)
         if "/AA" in keys:
@@ -333,15 +335,28 @@ class _Walker:
         if "/V" in keys and name_text(d.get("/FT")) == "Sig":
             del d["/V"]
 
-    def _stream_bound(self, stream: Stream) -> None:
+    def filters(self, stream: Stream) -> None:
         """Keep qpdf from decoding, when it writes the output, a stream that could explode.
 
-        ASCII layers in front are undone here (the stream keeps what lies under them), then a
-        stream qpdf would still decode must be bounded by its worst case.
+        A one-filter array becomes the filter's name (qpdf copies a Flate stream as it is only
+        then); ASCII layers in front are undone here (the stream keeps what lies under them);
+        a stream qpdf would still decode must then be bounded by its worst case.
         """
         filters = stream.get("/Filter")
+        if isinstance(filters, Array) and len(filters) <= 1:
+            only = filters[0] if len(filters) == 1 else None
+            params = stream.get("/DecodeParms")
+            param = params[0] if isinstance(params, Array) and len(params) == 1 else None
+            del stream["/Filter"]
+            if isinstance(params, Array):
+                del stream["/DecodeParms"]
+            if only is not None:
+                stream["/Filter"] = only
+                if param is not None:
+                    stream["/DecodeParms"] = param
+            filters = only
         chain = list(filters) if isinstance(filters, Array) else [filters]
-        names = [name_text(f) or "" for f in chain]
+        names = [name_text(f) or "" for f in chain if f is not None]
         if not decoded_on_write(names):
             return
         raw = stream.read_raw_bytes()
