@@ -28,6 +28,10 @@ Decisions:
   Adobe usage rights (``/Perms /UR3``) are removed for the same reason.
 - Metadata of the input (the Info dictionary, XMP streams, ``/PieceInfo``, page dates) is
   removed; the output carries only its own title and producer.
+- Streams are never decoded to sanitise. Those qpdf would decode while writing the output (see
+  :func:`decoded_on_write`) are made harmless first: a one-filter array becomes a name, ASCII
+  layers are undone, and what qpdf would still decode is refused when its worst-case size
+  exceeds the stream limit.
 """
 
 from __future__ import annotations
