@@ -229,7 +229,7 @@ NOTES: dict[str, tuple[str, str]] = {
     ),
     "pdf-metadata-removed": (
         "document metadata removed ({what})",
-        "métadonnées du document supprimées ({what})",
+        "métadonnées du document supprimées ({what_fr})",
     ),
     "signature-removed": (
         "digital signature value removed (merging invalidates it)",

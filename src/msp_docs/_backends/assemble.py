@@ -63,25 +63,33 @@ def assemble(
     writer = _ImageWriter(out)
     notes: list[list[Note]] = []
     firsts: list[int] = []
+    own_items: list[int] = []
+    sources: list[pikepdf.Pdf] = []
     for part in parts:
         firsts.append(len(out.pages))
         part_notes: list[Note] = []
         if isinstance(part.result, ImageResult):
             for page in part.result.pages:
                 writer.add_page(page, options)
+            own_items.append(0)
         else:
-            _add_pdf(out, part.result.document, part_notes)
+            sources.append(part.result.document)
+            own_items.append(_add_pdf(out, part.result.document, part_notes))
         notes.append(part_notes)
+    _finish_form(out, sources)
     if options.bookmarks:
-        _bookmarks(out, [p.label for p in parts], firsts)
+        _bookmarks(out, [p.label for p in parts], firsts, own_items)
     _metadata(out, title=title, timestamp=timestamp)
     buffer = io.BytesIO()
     out.save(
         buffer,
         deterministic_id=True,
         compress_streams=True,
+        # Flate and image streams are copied as they are. qpdf decodes and compresses again with
+        # Flate only uncompressed, LZW and RunLength streams; those were bounded when opened.
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
         normalize_content=False,
+        min_version=_version(sources),
     )
     return Merged(data=buffer.getvalue(), pages=len(out.pages), notes=notes)
 
@@ -182,20 +190,101 @@ def _decimal(value: float) -> int | Decimal:
 
 
 # --- PDFs ---------------------------------------------------------------------------------------
-def _add_pdf(out: pikepdf.Pdf, src: pikepdf.Pdf, notes: list[Note]) -> None:
-    result = out.add_pages_from(src, outlines="ignore")
-    renamed = len(getattr(result, "renamed_fields", {}) or {})
-    if renamed:
-        notes.append(Note("form-fields-renamed", {"count": renamed}))
+def _add_pdf(out: pikepdf.Pdf, src: pikepdf.Pdf, notes: list[Note]) -> int:
+    """Append every page of ``src`` with its form fields, named destinations and bookmarks.
+
+    Returns:
+        The number of top-level bookmarks ``src`` brought, which end up nested under its own.
+    """
+    before = _top_level_items(out)
+    result = out.add_pages_from(src)
+    if result.renamed_fields:
+        notes.append(Note("form-fields-renamed", {"count": len(result.renamed_fields)}))
+    if result.outline_items_dropped:
+        notes.append(Note("outline-items-dropped", {"count": result.outline_items_dropped}))
+    return _top_level_items(out) - before
+
+
+def _top_level_items(out: pikepdf.Pdf) -> int:
+    outlines = out.Root.get("/Outlines")
+    if outlines is None:
+        return 0
+    seen: set[tuple[int, int]] = set()
+    item = outlines.get("/First")
+    # The items were written by the copy just before: no loop, but stay bounded anyway.
+    while item is not None and item.objgen not in seen:
+        seen.add(item.objgen)
+        item = item.get("/Next")
+    return len(seen)
+
+
+def _finish_form(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf]) -> None:
+    """Make the merged /AcroForm whole: fields, default appearance, resources, appearances."""
+    import pikepdf
+
+    form = out.Root.get("/AcroForm")
+    if form is None:
+        return
+    fields = form.get("/Fields")
+    if not isinstance(fields, pikepdf.Array) or len(fields) == 0:
+        del out.Root["/AcroForm"]
+        return
+    if any(_needs_appearances(src) for src in sources):
+        form["/NeedAppearances"] = True
+    resources = form.get("/DR")
+    if not isinstance(resources, pikepdf.Dictionary):
+        resources = form["/DR"] = pikepdf.Dictionary()
+    fonts = resources.get("/Font")
+    if not isinstance(fonts, pikepdf.Dictionary):
+        fonts = resources["/Font"] = pikepdf.Dictionary()
+    if "/Helv" not in fonts:
+        fonts["/Helv"] = out.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font,
+                Subtype=pikepdf.Name.Type1,
+                BaseFont=pikepdf.Name.Helvetica,
+                Encoding=pikepdf.Name.WinAnsiEncoding,
+            )
+        )
+    if "/DA" not in form:
+        # Fields carry their own /DA after the copy; this is the default for new ones.
+        form["/DA"] = pikepdf.String("/Helv 0 Tf 0 g")
+
+
+def _needs_appearances(src: pikepdf.Pdf) -> bool:
+    form = src.Root.get("/AcroForm")
+    return form is not None and bool(form.get("/NeedAppearances", False))
+
+
+def _version(sources: Sequence[pikepdf.Pdf]) -> str:
+    """The output's PDF version: at least that of every PDF merged into it."""
+    versions = ["1.5"]
+    for src in sources:
+        major, _, minor = src.pdf_version.partition(".")
+        if major.isdigit() and minor.isdigit():
+            versions.append(f"{int(major)}.{int(minor)}")
+    return max(versions, key=lambda v: tuple(int(n) for n in v.split(".")))
 
 
 # --- outline and metadata -----------------------------------------------------------------------
-def _bookmarks(out: pikepdf.Pdf, labels: list[str], firsts: list[int]) -> None:
+def _bookmarks(out: pikepdf.Pdf, labels: list[str], firsts: list[int], own: list[int]) -> None:
+    """One bookmark per input at its first page, the input's own bookmarks nested under it."""
     import pikepdf
 
-    with out.open_outline() as outline:
-        for label, first in zip(labels, firsts, strict=True):
-            outline.root.append(pikepdf.OutlineItem(label, first))
+    # Deep enough for what the page copy carries (64 levels) plus the level added here.
+    with out.open_outline(max_depth=66) as outline:
+        carried = list(outline.root)
+        if len(carried) != sum(own):
+            carried, own = [], [0] * len(own)  # cannot happen; never attach items wrongly
+        items: list[pikepdf.OutlineItem] = []
+        start = 0
+        for label, first, count in zip(labels, firsts, own, strict=True):
+            item = pikepdf.OutlineItem(label, first)
+            item.children = carried[start : start + count]
+            item.is_closed = bool(count)
+            start += count
+            items.append(item)
+        outline.root = items
 
 
 def _metadata(out: pikepdf.Pdf, *, title: str, timestamp: datetime | None) -> None:

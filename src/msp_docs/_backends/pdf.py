@@ -1,27 +1,277 @@
-"""PDF opening (placeholder: pikepdf open, no sanitising yet)."""
+"""Opening an uploaded PDF: repair, decryption, page checks and removal of active content."""
 
 from __future__ import annotations
 
 import io
+import re
+import zlib
+from typing import Any
 
-from msp_docs.errors import CorruptPdf, NoPages, PasswordRequired
+import pikepdf
+from pikepdf import Array, Dictionary, Stream
+
+from msp_docs._backends.sanitize import Removed, worst_case_size
+from msp_docs._backends.scrub import (
+    Destinations,
+    name_text,
+    scrub_document,
+    scrub_page,
+    tidy_form,
+)
+from msp_docs.errors import (
+    CorruptPdf,
+    DecompressionBomb,
+    NoPages,
+    PasswordRequired,
+    TooManyPages,
+    UnsafeContent,
+    WrongPassword,
+)
 from msp_docs.limits import Limits
-from msp_docs.model import PdfResult
+from msp_docs.model import Note, PdfResult
 from msp_docs.options import Options
 
-__all__ = ["open_pdf"]
+__all__ = ["corrupt_reason", "count_problems", "open_pdf", "trailing_bytes"]
+
+# qpdf's messages for damage it cannot repair -> what we tell the user (pure data).
+_REASONS = (
+    ("loop detected in /pages", "its page tree loops back on itself"),
+    ("too deeply nested", "its page tree is nested too deeply"),
+    ("unable to find trailer", "its structure cannot be found"),
+    ("unable to find /root", "its structure cannot be found"),
+    ("can't find pdf header", "it has no PDF header"),
+    ("root of pages tree", "its page tree is missing"),
+    ("/count is wrong", "its page tree is inconsistent"),
+    ("unsupported encryption", "it uses an unknown kind of encryption"),
+)
+
+# What qpdf raises on damage it cannot get past: PdfError, and QpdfRuntimeError (a
+# RuntimeError) for inconsistencies found while repairing (e.g. a page tree's /Count).
+_DAMAGE = (pikepdf.PdfError, RuntimeError)
+
+_EOF_MARKER = b"%%EOF"
+_OBJECT = re.compile(r"object (\d+)[ ,](\d+)")
+_NUMBERS = re.compile(r"\d+")
+_STREAM_NAME = re.compile(r"<_io\.BytesIO object at 0x[0-9a-f]+>")
 
 
 def open_pdf(data: bytes, *, offset: int, limits: Limits, options: Options) -> PdfResult:
-    """Open, repair and sanitise a PDF."""
-    import pikepdf
+    """Open, repair, decrypt and sanitise a PDF; check that every page's content can be read.
 
+    Args:
+        data: The whole input.
+        offset: Where ``%PDF-`` starts (junk before it is ignored and reported).
+        limits: Page, object, depth and stream-size bounds.
+        options: ``password`` is tried when the PDF needs a user password.
+
+    Returns:
+        The opened document (decrypted, stripped of active content and metadata) with the notes
+        of what was done.
+
+    Raises:
+        CorruptPdf: it cannot be opened or repaired, or a page's content cannot be read.
+        NoPages: it has no page.
+        TooManyPages: more pages than ``limits.max_pages``.
+        PasswordRequired: a user password is needed and none was given.
+        WrongPassword: the password given does not open it.
+        UnsafeContent: an XFA-only form, or more objects than ``limits.max_pdf_objects``.
+        DecompressionBomb: a page content stream, or a stream qpdf decodes when it writes the
+            output (LZW, RunLength), would decode beyond ``limits.max_stream_bytes``.
+    """
+    body = data[offset:] if offset else data
+    actions: list[Note] = []
+    warnings: list[Note] = []
+    if offset:
+        actions.append(Note("leading-junk-removed", {"bytes": offset}))
+    pdf, password_used = _open(body, options.password)
     try:
-        pdf = pikepdf.open(io.BytesIO(data), password=options.password or "")
+        removed, details = _sanitise(pdf, limits)
+    except _DAMAGE as exc:
+        pdf.close()
+        detail = _clean(str(exc))
+        raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
+    except BaseException:
+        pdf.close()
+        raise
+    repairs = count_problems(pdf.get_warnings())
+    if repairs:
+        actions.append(Note("repaired", {"count": repairs}))
+    if pdf.is_encrypted:
+        actions.append(Note("decrypted-with-password" if password_used else "encryption-removed"))
+    trailing = trailing_bytes(body)
+    if trailing:
+        actions.append(Note("trailing-data-removed", {"bytes": trailing, "kind": "pdf"}))
+    removed_actions, removed_warnings = removed.notes()
+    actions.extend(removed_actions)
+    warnings.extend(removed_warnings)
+    details["removed"] = removed.counts()
+    details["repairs"] = repairs
+    return PdfResult(
+        document=pdf, pages=details["pages"], actions=actions, warnings=warnings, details=details
+    )
+
+
+# --- opening ------------------------------------------------------------------------------------
+def _open(body: bytes, password: str | None) -> tuple[pikepdf.Pdf, bool]:
+    """Open with an empty password, then with ``password``; return (pdf, password was needed)."""
+    try:
+        return pikepdf.open(io.BytesIO(body)), False
     except pikepdf.PasswordError as exc:
-        raise PasswordRequired() from exc
-    except pikepdf.PdfError as exc:
-        raise CorruptPdf(str(exc), reason=str(exc)) from exc
-    if len(pdf.pages) == 0:
+        if password is None:
+            raise PasswordRequired() from exc
+    except _DAMAGE as exc:
+        detail = _clean(str(exc))
+        raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
+    try:
+        return pikepdf.open(io.BytesIO(body), password=password), True
+    except pikepdf.PasswordError as exc:
+        raise WrongPassword() from exc
+    except _DAMAGE as exc:
+        detail = _clean(str(exc))
+        raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
+
+
+def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Removed, dict[str, Any]]:
+    """Check the limits and the pages, remove what must go; return the tally and the facts."""
+    objects = len(pdf.objects)
+    if objects > limits.max_pdf_objects:
+        raise UnsafeContent(
+            f"{objects} objects",
+            reason=f"it holds too many objects ({objects}; at most {limits.max_pdf_objects})",
+            reason_fr=f"il contient trop d'objets ({objects} ; {limits.max_pdf_objects} au plus)",
+        )
+    pages = len(pdf.pages)
+    if pages == 0:
         raise NoPages()
-    return PdfResult(document=pdf, pages=len(pdf.pages))
+    if pages > limits.max_pages:
+        raise TooManyPages(pages=pages, limit=limits.max_pages)
+    removed = scrub_document(
+        pdf, max_depth=limits.max_depth, max_stream_bytes=limits.max_stream_bytes
+    )
+    if removed.xfa_only:
+        raise UnsafeContent(
+            "XFA-only form",
+            reason="XFA-only form",
+            reason_fr="formulaire uniquement XFA",
+        )
+    tidy_form(pdf, max_depth=limits.max_depth)
+    sizes: list[list[float]] = []
+    destinations = Destinations(pdf)
+    for index, page in enumerate(pdf.pages):
+        scrub_page(page.obj, removed, destinations)
+        _check_content(page.obj, index + 1, limits)
+        size = _size(page.obj)
+        if size is not None and size not in sizes:
+            sizes.append(size)
+    details: dict[str, Any] = {
+        "pages": pages,
+        "version": pdf.pdf_version,
+        "encrypted": pdf.is_encrypted,
+        "linearized": pdf.is_linearized,
+        "form_fields": _field_count(pdf),
+        "page_sizes": sizes[:10],
+    }
+    return removed, details
+
+
+# --- page content -------------------------------------------------------------------------------
+def _check_content(page: Dictionary, number: int, limits: Limits) -> None:
+    """Check that every content stream of a page decodes, within the stream-size limit."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return  # a blank page is a page
+    streams = list(contents) if isinstance(contents, Array) else [contents]
+    for stream in streams:
+        if not isinstance(stream, Stream):
+            raise CorruptPdf(
+                f"page {number}: content is not a stream",
+                reason=f"the content of page {number} is missing",
+            )
+        _decode(stream, number, limits.max_stream_bytes)
+
+
+def _decode(stream: Stream, number: int, limit: int) -> None:
+    filters = stream.get("/Filter")
+    if filters is None:
+        return
+    chain = list(filters) if isinstance(filters, Array) else [filters]
+    names = [name_text(f) or "" for f in chain]
+    if names in (["FlateDecode"], ["Fl"]):
+        # Most content streams: inflate here, stopping at the limit, and let qpdf judge only
+        # what zlib refuses (qpdf tolerates a wrong checksum at the end, as viewers do).
+        inflater = zlib.decompressobj()
+        try:
+            out = inflater.decompress(stream.read_raw_bytes(), limit + 1)
+        except zlib.error:
+            out = None
+        if out is not None:
+            if len(out) > limit:
+                raise DecompressionBomb(what=f"content of page {number}", limit=limit)
+            return
+    elif worst_case_size(len(stream.read_raw_bytes()), names) > limit:
+        raise DecompressionBomb(what=f"content of page {number}", limit=limit)
+    try:
+        stream.read_bytes()
+    except _DAMAGE as exc:
+        raise CorruptPdf(
+            _clean(str(exc)), reason=f"the content of page {number} cannot be decoded"
+        ) from exc
+
+
+def _field_count(pdf: pikepdf.Pdf) -> int:
+    """Form fields, counted by name (a field with several widgets counts once)."""
+    if "/AcroForm" not in pdf.Root:
+        return 0
+    return len({field.fully_qualified_name for field in pdf.acroform.fields})
+
+
+def _size(page: Dictionary) -> list[float] | None:
+    box = page.get("/MediaBox")
+    if not isinstance(box, Array) or len(box) != 4:
+        return None
+    try:
+        x0, y0, x1, y1 = (float(v) for v in box)
+    except (TypeError, ValueError):
+        return None
+    return [round(abs(x1 - x0), 2), round(abs(y1 - y0), 2)]
+
+
+# --- pure helpers -------------------------------------------------------------------------------
+def trailing_bytes(body: bytes) -> int:
+    """Bytes after the last ``%%EOF`` marker, not counting the end-of-line that may follow it."""
+    end = body.rfind(_EOF_MARKER)
+    if end < 0:
+        return 0
+    rest = body[end + len(_EOF_MARKER) :]
+    return len(rest.lstrip(b"\r\n \t\x00\x0c"))
+
+
+def count_problems(warnings: list[str]) -> int:
+    """How many distinct problems qpdf's warnings describe.
+
+    qpdf often writes several warnings about one damaged object ("lacks /Length", "attempting
+    to recover", "recovered"): they count once per object. A warning about no object counts
+    once per distinct wording, offsets aside.
+    """
+    seen: set[str] = set()
+    for warning in warnings:
+        found = _OBJECT.search(warning)
+        if found:
+            seen.add("object {} {}".format(*found.groups()))
+        else:
+            seen.add(_NUMBERS.sub("#", warning))
+    return len(seen)
+
+
+def corrupt_reason(message: str) -> str | None:
+    """Words for a citizen from qpdf's message about a PDF it cannot open (or ``None``)."""
+    lowered = message.lower()
+    for needle, reason in _REASONS:
+        if needle in lowered:
+            return reason
+    return None
+
+
+def _clean(message: str) -> str:
+    # qpdf names the input by its Python repr, which holds a memory address: not stable.
+    return _STREAM_NAME.sub("input", message)
