@@ -16,6 +16,7 @@ Fork needs POSIX; elsewhere :func:`available` is False and the pipeline runs in-
 from __future__ import annotations
 
 import contextlib
+import errno
 import faulthandler
 import gc
 import os
@@ -94,7 +95,13 @@ def run_jobs(
         while pending or running:
             while pending and len(running) < width:
                 index = pending.pop(0)
-                child = _start(index, jobs[index], seconds=seconds, memory_bytes=memory_bytes)
+                try:
+                    child = _start(index, jobs[index], seconds=seconds, memory_bytes=memory_bytes)
+                except OSError as exc:
+                    outcomes[index] = Outcome(
+                        error=UnprocessableInput(reason=f"no worker could be started ({exc})")
+                    )
+                    continue
                 running[child.fd] = child
             _wait_some(running, outcomes, seconds=seconds)
     finally:
@@ -112,12 +119,29 @@ def _cpus() -> int:
 def _start(index: int, job: Job[Any], *, seconds: float, memory_bytes: int) -> _Child:
     answer = os.memfd_create("msp-docs-answer", os.MFD_CLOEXEC)
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    try:
+        pid = _fork()
+    except OSError:
+        for fd in (answer, read_fd, write_fd):
+            os.close(fd)
+        raise
     if pid == 0:  # the child: never returns
         os.close(read_fd)
         _child_main(job, answer, write_fd, seconds=seconds, memory_bytes=memory_bytes)
     os.close(write_fd)
     return _Child(index, pid, read_fd, answer, time.monotonic())
+
+
+def _fork() -> int:
+    """fork(), retried briefly when the system is momentarily out of processes or memory."""
+    for pause in (0.01, 0.05, 0.2, 0.5):
+        try:
+            return os.fork()
+        except OSError as exc:  # EAGAIN: process table or cgroup full; ENOMEM: no memory now
+            if exc.errno not in (errno.EAGAIN, errno.ENOMEM):
+                raise
+            time.sleep(pause)
+    return os.fork()
 
 
 def _child_main(
