@@ -48,6 +48,24 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{name}: too many pages ({pages}; at most {limit}). Split the document.",
         "{name} : trop de pages ({pages} ; {limit} au plus). Découpez le document.",
     ),
+    "too-many-frames": (
+        "{name}: the animation has too many frames ({frames}; at most {limit} are read). "
+        "Export the image you need as PNG or JPEG.",
+        "{name} : l'animation a trop d'images ({frames} ; {limit} au plus sont lues). "
+        "Exportez l'image voulue en PNG ou en JPEG.",
+    ),
+    "too-many-objects": (
+        "{name}: the PDF is made of too many objects ({objects}; at most {limit}). Print it to "
+        "PDF again or split it.",
+        "{name} : le PDF est fait de trop d'objets ({objects} ; {limit} au plus). "
+        "Imprimez-le à nouveau en PDF ou découpez-le.",
+    ),
+    "page-too-complex": (
+        "{name}: page {page} is too complex to be checked safely (more than {limit} drawing "
+        "operations). Print the document to PDF again, or scan it.",
+        "{name} : la page {page} est trop complexe pour être vérifiée en sécurité (plus de "
+        "{limit} opérations de dessin). Imprimez à nouveau le document en PDF, ou numérisez-le.",
+    ),
     "unsupported-input": (
         "{name}: this file cannot be used.",
         "{name} : ce fichier ne peut pas être utilisé.",

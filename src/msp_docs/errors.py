@@ -8,7 +8,10 @@
     │   ├── InputTooLarge                      input-too-large
     │   ├── OutputTooLarge                     output-too-large
     │   ├── ImageTooLarge                      image-too-large
-    │   └── TooManyPages                       too-many-pages
+    │   ├── TooManyPages                       too-many-pages
+    │   ├── TooManyFrames                      too-many-frames
+    │   ├── TooManyObjects                     too-many-objects
+    │   └── PageTooComplex                     page-too-complex
     ├── UnsupportedInput              exit 4
     │   ├── UnsupportedKind                    unsupported-kind
     │   ├── EmptyInput                         empty-input
@@ -65,10 +68,13 @@ __all__ = [
     "NoPages",
     "OutputError",
     "OutputTooLarge",
+    "PageTooComplex",
     "PasswordError",
     "PasswordRequired",
     "ProcessingTimeout",
     "TooManyFiles",
+    "TooManyFrames",
+    "TooManyObjects",
     "TooManyPages",
     "TruncatedInput",
     "UnprocessableInput",
@@ -201,6 +207,27 @@ class TooManyPages(LimitExceeded):
     """More pages than ``Limits.max_pages``; facts: ``pages``, ``limit``."""
 
     code = "too-many-pages"
+
+
+class TooManyFrames(LimitExceeded):
+    """An animation with more frames than ``Limits.max_frames``; facts: ``frames``, ``limit``."""
+
+    code = "too-many-frames"
+
+
+class TooManyObjects(LimitExceeded):
+    """A PDF with more objects than ``Limits.max_pdf_objects``; facts: ``objects``, ``limit``."""
+
+    code = "too-many-objects"
+
+
+class PageTooComplex(LimitExceeded):
+    """A page whose content has more operators than ``Limits.max_content_operators``.
+
+    Facts: ``page``, ``operators`` (counted so far), ``limit``.
+    """
+
+    code = "page-too-complex"
 
 
 # --- unsupported --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Isolation: run each untrusted input's decoding in a forked child with hard limits.
 
-A child process gets an address-space limit (``RLIMIT_AS``), a CPU-time limit (``RLIMIT_CPU``)
-and a wall-clock deadline enforced by the parent, which kills it with SIGKILL. Whatever the child
+A child process gets an address-space limit (``RLIMIT_AS``: what it inherited from the caller plus
+the memory budget of one input), a CPU-time limit (``RLIMIT_CPU``) and a wall-clock deadline
+enforced by the parent, which kills it with SIGKILL. Whatever the child
 does — a decoder bug in C, an endless loop, a memory blow-up — the caller gets a typed error
 (:class:`ProcessingTimeout` or :class:`UnprocessableInput`) and the other inputs carry on.
 
@@ -132,6 +133,22 @@ def _start(index: int, job: Job[Any], *, seconds: float, memory_bytes: int) -> _
     return _Child(index, pid, read_fd, answer, time.monotonic())
 
 
+def _address_space() -> int:
+    """The address space this process already uses (a copy of the caller's, after fork).
+
+    The budget of one input comes on top: a caller that is itself large (a service, a test
+    runner) must not leave its children unable even to load a library.
+    """
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _fork() -> int:
     """fork(), retried briefly when the system is momentarily out of processes or memory."""
     for pause in (0.01, 0.05, 0.2, 0.5):
@@ -161,8 +178,9 @@ def _child_main(
         gc.disable()
         warnings.simplefilter("ignore")
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        cap = _address_space() + memory_bytes
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         cpu = max(1, int(seconds + 0.999))
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -190,7 +208,12 @@ def _wait_some(
 ) -> None:
     now = time.monotonic()
     deadline = min(child.started + seconds for child in running.values())
-    ready, _, _ = select.select(list(running), [], [], max(0.0, deadline - now))
+    # poll, not select: a caller with more than 1024 open files has pipe numbers select refuses.
+    poller = select.poll()
+    for fd in running:
+        poller.register(fd, select.POLLIN | select.POLLHUP)
+    timeout_ms = max(0, int((deadline - now) * 1000) + 1)
+    ready = [fd for fd, _ in poller.poll(timeout_ms)]
     for fd in ready:  # the child exited (the pipe's only writer is gone)
         child = running.pop(fd)
         outcomes[child.index] = _finish(child)

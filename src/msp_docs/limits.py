@@ -33,7 +33,7 @@ class Limits:
         max_content_operators: Operators in the content of one page.
         max_depth: Nesting depth of PDF trees (pages, outlines, names) we walk.
         max_seconds_per_input: Wall-clock budget for processing one input.
-        max_memory_bytes: Address-space limit of an isolated worker process.
+        max_memory_bytes: Address space an isolated child may add to what it inherits.
     """
 
     max_files: int = 4

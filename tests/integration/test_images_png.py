@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from msp_docs import DecompressionBomb, Options, convert, inspect
+from msp_docs import Options, TooManyFrames, convert, inspect
 from msp_docs._backends.png import normalise_png
 from msp_docs.formats import png as png_format
 from msp_docs.limits import Limits
@@ -319,8 +319,9 @@ def test_apng_uses_the_default_image() -> None:
 def test_apng_frame_count_over_the_limit_is_refused() -> None:
     actl = png_chunk(b"acTL", struct.pack(">II", 100_000, 0))
     data = make_png(2, 2, 8, 0, [bytes(2)] * 2, extra=(actl,))
-    with pytest.raises(DecompressionBomb):
+    with pytest.raises(TooManyFrames) as caught:
         normalise_png(data, offset=0, limits=Limits(), options=Options())
+    assert caught.value.facts["frames"] == 100_000
 
 
 def test_icc_profile_becomes_iccbased() -> None:

@@ -26,8 +26,8 @@ from msp_docs.errors import (
     MspDocsError,
     NoPages,
     PasswordRequired,
+    TooManyObjects,
     TooManyPages,
-    UnsafeContent,
     WrongPassword,
 )
 from msp_docs.limits import Limits
@@ -274,8 +274,9 @@ def test_too_many_pages() -> None:
 
 
 def test_too_many_objects() -> None:
-    with pytest.raises(UnsafeContent):
+    with pytest.raises(TooManyObjects) as caught:
         convert(build(3), limits=Limits(max_pdf_objects=5))
+    assert caught.value.facts["limit"] == 5
 
 
 # --- passwords ----------------------------------------------------------------------------------

@@ -155,3 +155,36 @@ def test_spans_of_the_input_are_resolved_by_the_caller() -> None:
     resolved = result.pages[0].image
     assert resolved.data == b"0156"
     assert resolved.soft_mask is not None and resolved.soft_mask.data == b"ab"
+
+
+def test_works_when_the_caller_has_more_than_1024_files_open(tmp_path) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("cannot open enough files here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        (outcome,) = run(isolation.Job(_value, (21,)))
+        assert outcome.value == 42
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _load_a_library() -> bytes:
+    import sys
+
+    assert "_codecs_jp" not in sys.modules
+    return "日本".encode("euc_jp")  # loads the _codecs_jp C extension, after the fork
+
+
+def test_a_large_caller_does_not_starve_its_children() -> None:
+    ballast = bytearray(600 * MiB)  # the caller's own memory, inherited by the child
+    try:
+        (outcome,) = run(isolation.Job(_load_a_library))
+        assert outcome.error is None, outcome.error
+    finally:
+        del ballast

@@ -22,7 +22,9 @@ from msp_docs.errors import (
     CorruptPdf,
     DecompressionBomb,
     NoPages,
+    PageTooComplex,
     PasswordRequired,
+    TooManyObjects,
     TooManyPages,
     UnsafeContent,
     WrongPassword,
@@ -135,18 +137,17 @@ def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Removed, dict[str, Any]
     """Check the limits and the pages, remove what must go; return the tally and the facts."""
     objects = len(pdf.objects)
     if objects > limits.max_pdf_objects:
-        raise UnsafeContent(
-            f"{objects} objects",
-            reason=f"it holds too many objects ({objects}; at most {limits.max_pdf_objects})",
-            reason_fr=f"il contient trop d'objets ({objects} ; {limits.max_pdf_objects} au plus)",
-        )
+        raise TooManyObjects(objects=objects, limit=limits.max_pdf_objects)
     pages = len(pdf.pages)
     if pages == 0:
         raise NoPages()
     if pages > limits.max_pages:
         raise TooManyPages(pages=pages, limit=limits.max_pages)
     removed = scrub_document(
-        pdf, max_depth=limits.max_depth, max_stream_bytes=limits.max_stream_bytes
+        pdf,
+        max_depth=limits.max_depth,
+        max_stream_bytes=limits.max_stream_bytes,
+        max_image_pixels=limits.max_image_pixels,
     )
     if removed.xfa_only:
         raise UnsafeContent(
@@ -176,46 +177,90 @@ def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Removed, dict[str, Any]
 
 # --- page content -------------------------------------------------------------------------------
 def _check_content(page: Dictionary, number: int, limits: Limits) -> None:
-    """Check that every content stream of a page decodes, within the stream-size limit."""
+    """Check that every content stream of a page decodes, within the size and operator limits."""
     contents = page.get("/Contents")
     if contents is None:
-        return  # a blank page is a page
+        return
     streams = list(contents) if isinstance(contents, Array) else [contents]
+    counter = _OperatorCounter(number, limits.max_content_operators)
     for stream in streams:
         if not isinstance(stream, Stream):
             raise CorruptPdf(
                 f"page {number}: content is not a stream",
                 reason=f"the content of page {number} is missing",
             )
-        _decode(stream, number, limits.max_stream_bytes)
+        _decode(stream, number, limits.max_stream_bytes, counter)
 
 
-def _decode(stream: Stream, number: int, limit: int) -> None:
+# An upper bound of the content operators: runs of up to four letters (operators are one to three
+# letters and a star, or ' and "). Words in text strings, hex strings and inline image data count
+# too, which only makes the limit a little stricter for pages that are absurd anyway; in
+# exchange the count runs at C speed and skips whitespace and numbers fast (a pattern that starts
+# with a character set is searched for, not tried at every byte).
+_OPERATOR = re.compile(rb"[A-Za-z'\"][A-Za-z0-9*]{0,3}")
+_CHUNK = 1 << 20
+
+
+class _OperatorCounter:
+    """Counts the operators of one page's content, chunk by chunk, against the limit."""
+
+    def __init__(self, page: int, limit: int) -> None:
+        self.page, self.limit, self.count = page, limit, 0
+
+    def feed(self, data: bytes) -> None:
+        self.count += len(_OPERATOR.findall(data))
+        if self.count > self.limit:
+            raise PageTooComplex(page=self.page, operators=self.count, limit=self.limit)
+
+
+def _decode(stream: Stream, number: int, limit: int, counter: _OperatorCounter) -> None:
     filters = stream.get("/Filter")
     if filters is None:
+        counter.feed(stream.read_raw_bytes())
         return
     chain = list(filters) if isinstance(filters, Array) else [filters]
     names = [name_text(f) or "" for f in chain]
-    if names in (["FlateDecode"], ["Fl"]):
-        # Most content streams: inflate here, stopping at the limit, and let qpdf judge only
-        # what zlib refuses (qpdf tolerates a wrong checksum at the end, as viewers do).
-        inflater = zlib.decompressobj()
-        try:
-            out = inflater.decompress(stream.read_raw_bytes(), limit + 1)
-        except zlib.error:
-            out = None
-        if out is not None:
-            if len(out) > limit:
-                raise DecompressionBomb(what=f"content of page {number}", limit=limit)
-            return
-    elif worst_case_size(len(stream.read_raw_bytes()), names) > limit:
+    if names in (["FlateDecode"], ["Fl"]) and _inflate(stream, number, limit, counter):
+        return
+    if worst_case_size(len(stream.read_raw_bytes()), names) > limit:
         raise DecompressionBomb(what=f"content of page {number}", limit=limit)
     try:
-        stream.read_bytes()
+        counter.feed(stream.read_bytes())
     except _DAMAGE as exc:
         raise CorruptPdf(
             _clean(str(exc)), reason=f"the content of page {number} cannot be decoded"
         ) from exc
+
+
+def _inflate(stream: Stream, number: int, limit: int, counter: _OperatorCounter) -> bool:
+    """Inflate a Flate content stream a megabyte at a time, keeping none of it.
+
+    Returns False when zlib refuses the data, to let qpdf judge it (qpdf tolerates a wrong
+    checksum at the end, as viewers do). Memory stays at one chunk whatever the stream
+    declares; the size and the operators are counted as it goes.
+    """
+    inflater = zlib.decompressobj()
+    pending = stream.read_raw_bytes()
+    size = 0
+    tail = b""
+    try:
+        while pending:
+            chunk = inflater.decompress(pending, _CHUNK)
+            pending = inflater.unconsumed_tail
+            size += len(chunk)
+            if size > limit:
+                raise DecompressionBomb(what=f"content of page {number}", limit=limit)
+            # Keep a few bytes across the cut so an operator split in two is seen once.
+            cut = max(chunk.rfind(b" "), chunk.rfind(b"\n"))
+            text = tail + (chunk[:cut] if cut >= 0 else chunk)
+            tail = chunk[cut:] if cut >= 0 else b""
+            counter.feed(text)
+            if not chunk and not pending:
+                break
+        counter.feed(tail + inflater.flush())
+    except zlib.error:
+        return False
+    return True
 
 
 def _field_count(pdf: pikepdf.Pdf) -> int:

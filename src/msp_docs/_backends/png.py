@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from msp_docs._backends import _pillow
-from msp_docs.errors import DecompressionBomb
+from msp_docs.errors import DecompressionBomb, TooManyFrames
 from msp_docs.formats import png as png_format
 from msp_docs.formats.common import (
     check_dimensions,
@@ -135,12 +135,7 @@ def _animation(context: _Context) -> int:
         return 1
     frames: int = struct.unpack(">II", control)[0]
     if frames > context.limits.max_frames:
-        raise DecompressionBomb(
-            kind="png",
-            what=f"{frames} animation frames",
-            what_fr=f"{frames} images d'animation",
-            limit=context.limits.max_frames,
-        )
+        raise TooManyFrames(kind="png", frames=frames, limit=context.limits.max_frames)
     if frames > 1:
         context.warnings.append(Note("animation-first-frame", {"frames": frames}))
     return max(frames, 1)

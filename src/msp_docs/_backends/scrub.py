@@ -34,7 +34,7 @@ from msp_docs._backends.sanitize import (
     decoded_on_write,
     worst_case_size,
 )
-from msp_docs.errors import CorruptPdf, DecompressionBomb
+from msp_docs.errors import CorruptPdf, DecompressionBomb, ImageTooLarge
 
 __all__ = [
     "Destinations",
@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _TRIGGER = re.compile(TRIGGER_PATTERN)
+_IMAGE = re.compile(rb"/Subtype\s*/Image(?=[\s()<>\[\]{}/%]|\Z)")
 _FILTERS = re.compile(FILTER_PATTERN)
 
 # Keys removed from annotations of the kinds removed from pages, in case such an annotation is
@@ -53,11 +54,17 @@ _FILTERS = re.compile(FILTER_PATTERN)
 _MEDIA_KEYS = ("/3DD", "/RichMediaContent", "/RichMediaSettings", "/Movie", "/Sound", "/FS")
 
 
-def scrub_document(pdf: pikepdf.Pdf, *, max_depth: int, max_stream_bytes: int) -> Removed:
+def scrub_document(
+    pdf: pikepdf.Pdf, *, max_depth: int, max_stream_bytes: int, max_image_pixels: int
+) -> Removed:
     """Remove active content, embedded files, signatures and metadata from every object.
+
+    Image streams are never decoded, but their declared size is checked: a viewer opening the
+    output would allocate it (a JBIG2 or CCITT image can declare 10^12 pixels in a few bytes).
 
     Raises:
         CorruptPdf: objects nested deeper than ``max_depth``.
+        ImageTooLarge: an image XObject declaring more than ``max_image_pixels`` pixels.
         DecompressionBomb: a stream that qpdf will decode when writing (LZW, RunLength) could
             expand beyond ``max_stream_bytes``.
     """
@@ -74,6 +81,8 @@ def scrub_document(pdf: pikepdf.Pdf, *, max_depth: int, max_stream_bytes: int) -
             text = obj.stream_dict.unparse(resolved=True)
             if _FILTERS.search(text):
                 walker.filters(obj)
+            if _IMAGE.search(text):
+                _check_image_size(obj, max_image_pixels)
         elif isinstance(obj, Dictionary | Array):
             text = obj.unparse(resolved=True)
         else:
@@ -94,6 +103,16 @@ def scrub_document(pdf: pikepdf.Pdf, *, max_depth: int, max_stream_bytes: int) -
             if "/" + tree in names:
                 del names["/" + tree]
     return walker.removed
+
+
+def _check_image_size(stream: Stream, max_pixels: int) -> None:
+    width, height = stream.get("/Width"), stream.get("/Height")
+    try:
+        w, h = int(width), int(height)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return  # not a usable image; a viewer draws nothing
+    if w * h > max_pixels:
+        raise ImageTooLarge(f"image object {stream.objgen[0]}", width=w, height=h, limit=max_pixels)
 
 
 def scrub_page(page: Dictionary, removed: Removed, destinations: Destinations) -> None:

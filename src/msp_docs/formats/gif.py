@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from msp_docs.errors import CorruptImage, DecompressionBomb, InvalidDimensions, TruncatedInput
+from msp_docs.errors import CorruptImage, InvalidDimensions, TooManyFrames, TruncatedInput
 from msp_docs.formats.common import check_dimensions
 from msp_docs.limits import Limits
 
@@ -103,7 +103,7 @@ def parse(data: bytes, limits: Limits) -> GifFile:
             without data.
         InvalidDimensions: a zero-sized screen or frame.
         ImageTooLarge: a screen or frame extent over the limits.
-        DecompressionBomb: more frames than ``limits.max_frames``.
+        TooManyFrames: more frames than ``limits.max_frames``.
     """
     if len(data) < 13:
         raise TruncatedInput("header", kind="gif", reason="the header is cut short")
@@ -143,11 +143,8 @@ def parse(data: bytes, limits: Limits) -> GifFile:
             frame, pos = _frame(data, pos, control, gif, limits)
             gif.frames.append(frame)
             if len(gif.frames) > limits.max_frames:
-                raise DecompressionBomb(
-                    kind="gif",
-                    what=f"more than {limits.max_frames} frames",
-                    what_fr=f"plus de {limits.max_frames} images",
-                    limit=limits.max_frames,
+                raise TooManyFrames(
+                    kind="gif", frames=f"> {limits.max_frames}", limit=limits.max_frames
                 )
             control = None
         elif introducer == _EXTENSION:
