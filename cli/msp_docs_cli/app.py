@@ -7,8 +7,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal, TypeVar
 
 import typer
 
@@ -228,20 +229,54 @@ def _open_output(output: str) -> str | BinaryIO:
 
 
 # --- commands -----------------------------------------------------------------------------------
+OutputOpt = Annotated[str, typer.Option("-o", "--output", help="Output PDF; '-' for stdout.")]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Title of the document.")]
+PageSizeOpt = Annotated[PageSize, typer.Option("--page-size", help="Page size for images.")]
+FlattenOpt = Annotated[bool, typer.Option("--flatten", help="Composite transparency onto white.")]
+AllFramesOpt = Annotated[
+    bool, typer.Option("--all-frames", help="Every frame of an animated GIF as a page.")
+]
+
+
+def _write_pdf(
+    operation: Literal["merge", "convert"],
+    files: list[str],
+    output: str,
+    *,
+    max_files: int,
+    max_size: str,
+    password_file: Path | None,
+    as_json: bool,
+    lang: Lang,
+    **choices: Any,
+) -> None:
+    """What merge and convert share: check the options, run, report, exit."""
+    from msp_docs import api
+
+    if output == "-" and as_json:
+        raise typer.BadParameter("--json and '-o -' both use standard output; choose one")
+    limits = _limits(max_files, max_size)
+    options = Options(password=_password(password_file), lang=lang, **choices)
+    inputs = _inputs(files)
+    target = _open_output(output)
+    if operation == "merge":
+        work = partial(api.merge, inputs, target, limits=limits, options=options)
+        message = f"Merging {len(files)} file(s)"
+    else:
+        work = partial(api.convert, inputs[0], target, limits=limits, options=options)
+        message = "Converting"
+    report = _run(work, as_json=as_json, lang=lang.value, message=message)
+    _success(report, as_json=as_json)
+
+
 @app.command()
 def merge(
     files: FilesArg,
-    output: Annotated[str, typer.Option("-o", "--output", help="Output PDF; '-' for stdout.")],
-    title: Annotated[str | None, typer.Option("--title", help="Title of the document.")] = None,
-    page_size: Annotated[
-        PageSize, typer.Option("--page-size", help="Page size for images.")
-    ] = PageSize.A4,
-    flatten: Annotated[
-        bool, typer.Option("--flatten", help="Composite transparency onto white.")
-    ] = False,
-    all_frames: Annotated[
-        bool, typer.Option("--all-frames", help="Every frame of an animated GIF as a page.")
-    ] = False,
+    output: OutputOpt,
+    title: TitleOpt = None,
+    page_size: PageSizeOpt = PageSize.A4,
+    flatten: FlattenOpt = False,
+    all_frames: AllFramesOpt = False,
     password_file: PasswordFileOpt = None,
     max_files: MaxFilesOpt = 4,
     max_size: MaxSizeOpt = "10MiB",
@@ -250,45 +285,21 @@ def merge(
     as_json: JsonOpt = False,
 ) -> None:
     """Merge FILES (PDF, PNG, GIF, JPEG) into one PDF, in the order given."""
-    from msp_docs.api import merge as merge_files
-
-    if output == "-" and as_json:
-        raise typer.BadParameter("--json and '-o -' both use standard output; choose one")
-    limits = _limits(max_files, max_size)
-    options = Options(
-        title=title,
-        page_size=page_size,
-        flatten=flatten,
-        all_frames=all_frames,
-        password=_password(password_file),
-        strict=strict,
-        lang=lang,
-    )
-    inputs = _inputs(files)
-    target = _open_output(output)
-    report = _run(
-        lambda: merge_files(inputs, target, limits=limits, options=options),
-        as_json=as_json,
-        lang=lang.value,
-        message=f"Merging {len(files)} file(s)",
-    )
-    _success(report, as_json=as_json)
+    _write_pdf(
+        "merge", files, output, max_files=max_files, max_size=max_size,
+        password_file=password_file, as_json=as_json, lang=lang, title=title,
+        page_size=page_size, flatten=flatten, all_frames=all_frames, strict=strict,
+    )  # fmt: skip
 
 
 @app.command()
 def convert(
     file: Annotated[str, typer.Argument(help="Input file; '-' reads standard input.")],
-    output: Annotated[str, typer.Option("-o", "--output", help="Output PDF; '-' for stdout.")],
-    title: Annotated[str | None, typer.Option("--title", help="Title of the document.")] = None,
-    page_size: Annotated[
-        PageSize, typer.Option("--page-size", help="Page size for images.")
-    ] = PageSize.A4,
-    flatten: Annotated[
-        bool, typer.Option("--flatten", help="Composite transparency onto white.")
-    ] = False,
-    all_frames: Annotated[
-        bool, typer.Option("--all-frames", help="Every frame of an animated GIF as a page.")
-    ] = False,
+    output: OutputOpt,
+    title: TitleOpt = None,
+    page_size: PageSizeOpt = PageSize.A4,
+    flatten: FlattenOpt = False,
+    all_frames: AllFramesOpt = False,
     password_file: PasswordFileOpt = None,
     max_size: MaxSizeOpt = "10MiB",
     strict: StrictOpt = False,
@@ -296,29 +307,11 @@ def convert(
     as_json: JsonOpt = False,
 ) -> None:
     """Convert one FILE into a normalised PDF."""
-    from msp_docs.api import convert as convert_file
-
-    if output == "-" and as_json:
-        raise typer.BadParameter("--json and '-o -' both use standard output; choose one")
-    limits = _limits(1, max_size)
-    options = Options(
-        title=title,
-        page_size=page_size,
-        flatten=flatten,
-        all_frames=all_frames,
-        password=_password(password_file),
-        strict=strict,
-        lang=lang,
-    )
-    (source,) = _inputs([file])
-    target = _open_output(output)
-    report = _run(
-        lambda: convert_file(source, target, limits=limits, options=options),
-        as_json=as_json,
-        lang=lang.value,
-        message="Converting",
-    )
-    _success(report, as_json=as_json)
+    _write_pdf(
+        "convert", [file], output, max_files=1, max_size=max_size,
+        password_file=password_file, as_json=as_json, lang=lang, title=title,
+        page_size=page_size, flatten=flatten, all_frames=all_frames, strict=strict,
+    )  # fmt: skip
 
 
 def _success(report: Report, *, as_json: bool) -> None:
