@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import atheris
 
-with atheris.instrument_imports(include=["msp_docs"]):
-    from msp_docs import Limits, MspDocsError, Options
-    from msp_docs.errors import InternalError
-    from msp_docs.pipeline import process
+# Everything the per-input stage can run, imported up front (the pipeline imports backends
+# lazily) so that instrument_all() covers it: our code and the Python parts of Pillow/pikepdf.
+import msp_docs._backends.gif
+import msp_docs._backends.jpeg
+import msp_docs._backends.pdf
+import msp_docs._backends.png  # noqa: F401
+from msp_docs import Limits, MspDocsError, Options
+from msp_docs.errors import InternalError
+from msp_docs.pipeline import process
 
 # In-process (no fork): a crash must reach the fuzzer, not be absorbed by isolation.
 OPTIONS = Options(isolate=False)
+ALL_FRAMES = Options(isolate=False, all_frames=True, flatten=True)
 LIMITS = Limits(max_seconds_per_input=30)
-ROOT = Path(__file__).resolve().parent
 
 
 def one_input(prefix: bytes) -> Callable[[bytes], None]:
@@ -24,8 +28,9 @@ def one_input(prefix: bytes) -> Callable[[bytes], None]:
 
     def test(data: bytes) -> None:
         payload = data if data.startswith(prefix) else prefix + data
+        options = ALL_FRAMES if len(data) % 2 else OPTIONS
         try:
-            result = process(payload, None, limits=LIMITS, options=OPTIONS).result
+            result = process(payload, None, limits=LIMITS, options=options).result
         except InternalError:
             raise
         except MspDocsError:
@@ -39,5 +44,6 @@ def one_input(prefix: bytes) -> Callable[[bytes], None]:
 
 def main(prefix: bytes) -> None:
     """Run the fuzzer (``python fuzz/fuzz_png.py fuzz/corpus/png -max_total_time=600``)."""
+    atheris.instrument_all()
     atheris.Setup(sys.argv, one_input(prefix))
     atheris.Fuzz()

@@ -10,4 +10,4 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _target import main
 
 if __name__ == "__main__":
-    main(b"\\xff\\xd8\\xff")
+    main(b"\xff\xd8\xff")

@@ -10,4 +10,4 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _target import main
 
 if __name__ == "__main__":
-    main(b"\\x89PNG\\r\\n\\x1a\\n")
+    main(b"\x89PNG\r\n\x1a\n")
