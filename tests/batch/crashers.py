@@ -1,0 +1,50 @@
+"""Test hooks run inside batch workers: a PNG backend that crashes, hangs or eats memory on cue.
+
+``install`` (a process pool's initializer) puts :func:`normalise_png` in front of the real PNG
+backend. A PNG whose text holds one of the marks misbehaves for real (a SIGSEGV in C code, an
+endless loop, a 4 GiB allocation); any other PNG goes to the real backend. Isolation, the pool
+and the runner are not touched: they see a genuine crash.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+SEGV = "CRASH-SEGV"
+HANG = "CRASH-HANG"
+MEMORY = "CRASH-MEMORY"
+
+_original: tuple[str, str] | None = None
+
+
+def install() -> None:
+    global _original
+    from msp_docs import pipeline
+    from msp_docs.model import Kind
+
+    if _original is None:
+        _original = pipeline._BACKENDS[Kind.PNG]
+    pipeline._BACKENDS[Kind.PNG] = (__name__, "normalise_png")
+
+
+def normalise_png(data: bytes, **kwargs: Any) -> Any:
+    if SEGV.encode() in data:
+        ctypes.string_at(0)
+    if HANG.encode() in data:
+        while True:
+            pass
+    if MEMORY.encode() in data:
+        hog = bytearray(4 * 1024**3)
+        return hog
+    assert _original is not None
+    module, function = _original
+    return getattr(importlib.import_module(module), function)(data, **kwargs)
+
+
+def pool(size: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=install)
