@@ -1,6 +1,7 @@
 """Isolation: run each untrusted input's decoding in a forked child with hard limits.
 
-A child process gets an address-space limit (``RLIMIT_AS``), a CPU-time limit (``RLIMIT_CPU``)
+A child process gets an address-space limit (``RLIMIT_AS``, set so that its resident memory stays
+within the budget whatever its parent reserved), a CPU-time limit (``RLIMIT_CPU``)
 and a wall-clock deadline enforced by the parent, which kills it with SIGKILL. Whatever the child
 does — a decoder bug in C, an endless loop, a memory blow-up — the caller gets a typed error
 (:class:`ProcessingTimeout` or :class:`UnprocessableInput`) and the other inputs carry on.
@@ -83,7 +84,8 @@ def run_jobs(
     Args:
         jobs: The calls to make.
         seconds: Wall-clock budget of each job (CPU time is limited to the same, rounded up).
-        memory_bytes: Address-space limit of each child.
+        memory_bytes: Memory each child may hold: its address space may grow by this budget
+            less what it already has resident (see :func:`_address_space_cap`).
         parallel: Children running at once (default: the number of usable CPUs).
     """
     width = max(1, parallel or _cpus())
@@ -138,7 +140,8 @@ def _child_main(
         warnings.simplefilter("ignore")
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+            cap = _address_space_cap(memory_bytes)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         cpu = max(1, int(seconds + 0.999))
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -159,6 +162,24 @@ def _child_main(
         code = 70
     finally:
         os._exit(code)
+
+
+def _address_space_cap(memory_bytes: int) -> int:
+    """The ``RLIMIT_AS`` that keeps this process's resident memory within ``memory_bytes``.
+
+    Address space that a parent reserved and never touched (a stack and a malloc arena per
+    thread it ever ran: hundreds of megabytes in a threaded server, a Dask worker, a test
+    runner) counts against ``RLIMIT_AS`` but is not memory; capping the whole address space at
+    ``memory_bytes`` would leave such a parent's children no room at all. So the cap is what is
+    mapped now, plus what may still become resident: the budget less what already is.
+    """
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            size, resident = (int(field) for field in fh.read().split()[:2])
+    except (OSError, ValueError):
+        return memory_bytes
+    page = os.sysconf("SC_PAGE_SIZE")
+    return size * page + max(0, memory_bytes - resident * page)
 
 
 def _wait_some(
