@@ -1,37 +1,70 @@
-"""Running a batch on a real Dask cluster (2 worker processes on 127.0.0.1) equals a local run."""
+"""A batch on a real Dask cluster (2 worker processes on 127.0.0.1) equals the local run."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from msp_docs import batch, isolation
-from tests.batch.files import comparable, good_tree, jobs_of, mixed_tree, runs
+from tests.batch import crashers
+from tests.batch.files import (
+    comparable,
+    good_tree,
+    jobs_of,
+    mixed_tree,
+    pdf_pages,
+    png_with_text,
+    runs,
+)
 
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 pytestmark = pytest.mark.skipif(not isolation.available(), reason="needs fork and memfd")
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-        silence_logs=True,
-    ) as running:
-        yield running
+def scheduler() -> Iterator[str]:
+    """The address of a LocalCluster running in its own process for this module's tests."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.batch.dask_cluster"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    address = proc.stdout.readline().strip()
+    assert address.startswith("tcp://127.0.0.1:"), address
+    try:
+        yield address
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+def run_batch(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "msp_docs", "batch", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
 
 
 def outputs(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.pdf")}
+
+
+def report_jobs(path: Path, run: int = 0) -> dict[str, dict]:
+    return {output: comparable(line) for output, line in jobs_of(runs(path)[run]).items()}
 
 
 def _creation_date(path: Path) -> str | None:
@@ -41,68 +74,57 @@ def _creation_date(path: Path) -> str | None:
     return None if metadata is None else metadata.get("/CreationDate")
 
 
-def report_jobs(path: Path) -> dict[str, dict]:
-    (run,) = runs(path)
-    return {output: comparable(line) for output, line in jobs_of(run).items()}
-
-
-def test_a_dask_run_equals_the_local_run(
-    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Set after the workers started, so only the batch can hand it to them: the outputs carry
-    # this date and must still match the local run byte for byte.
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+def test_a_dask_run_equals_the_local_run(scheduler: str, tmp_path: Path) -> None:
     src = tmp_path / "in"
     mixed_tree(src)
     more = good_tree(src / "more", 9)
-    jobs = batch.jobs_from_directory(src)
-    parts = tuple(str(src / "more" / name) for name in more[:4])
-    jobs.append(batch.Job("merged.pdf", parts, title="Tout"))
+    listing = tmp_path / "jobs.jsonl"
+    tree_jobs = batch.jobs_from_directory(src)
+    lines = [f'{{"output": "{j.output}", "inputs": ["{j.inputs[0]}"]}}' for j in tree_jobs]
+    parts = ", ".join(f'"{src / "more" / name}"' for name in more[:4])
+    lines.append(f'{{"output": "merged.pdf", "inputs": [{parts}], "title": "Tout"}}')
+    listing.write_text("\n".join(lines) + "\n")
+    # The workers started without it: only the batch can give them the caller's date.
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
 
     local, remote = tmp_path / "local", tmp_path / "dask"
-    here = batch.run(jobs, output_dir=local, report=local / "r.jsonl")
-    seen: list[batch.JobResult] = []
-    there = batch.run(
-        jobs,
-        output_dir=remote,
-        report=remote / "r.jsonl",
-        scheduler=cluster.scheduler_address,
-        on_result=seen.append,
-    )
-    assert (there.done, there.skipped, there.failed) == (here.done, here.skipped, here.failed)
-    assert (there.done, there.failed) == (16, 5)
-    assert len(seen) == len(jobs)
+    here = run_batch(listing, "-o", local, env=env)
+    there = run_batch(listing, "-o", remote, "--scheduler", scheduler, env=env)
+    assert here.returncode == there.returncode == 9, there.stderr
+    assert "16 done, 0 skipped, 5 failed" in there.stderr
     assert outputs(remote) == outputs(local)
+    assert pdf_pages(remote / "merged.pdf") == 4
     assert _creation_date(remote / "merged.pdf") == "D:20231114221320Z"
-    assert report_jobs(remote / "r.jsonl") == report_jobs(local / "r.jsonl")
-    (start,) = [line for line in runs(remote / "r.jsonl")[0] if line["type"] == "start"]
-    assert start["executor"] == f"dask:{cluster.scheduler_address}"
+    report = remote / batch.REPORT_NAME
+    assert report_jobs(report) == report_jobs(local / batch.REPORT_NAME)
+    (start,) = [line for line in runs(report)[0] if line["type"] == "start"]
+    assert start["executor"] == f"dask:{scheduler}"
 
-    again = batch.run(
-        jobs, output_dir=remote, report=remote / "r.jsonl", scheduler=cluster.scheduler_address
-    )
-    assert (again.done, again.skipped, again.failed) == (0, 16, 5)
+    again = run_batch(listing, "-o", remote, "--scheduler", scheduler, env=env)
+    assert again.returncode == 9 and "0 done, 16 skipped, 5 failed" in again.stderr
+    second = report_jobs(report, 1)
+    assert {o for o, line in second.items() if line["status"] == "skipped"} == set(outputs(local))
+    assert {
+        o: {**x, "status": "done"} if x["status"] == "skipped" else x for o, x in second.items()
+    } == report_jobs(report, 0)
 
 
-def test_the_command_line_runs_on_the_cluster(cluster: Any, tmp_path: Path) -> None:
+def test_decoder_crashes_on_dask_workers_fail_their_job_alone(
+    scheduler: str, tmp_path: Path
+) -> None:
     src = tmp_path / "in"
-    mixed_tree(src)
-    local = subprocess.run(
-        [sys.executable, "-m", "msp_docs", "batch", str(src), "-o", str(tmp_path / "local")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    remote = subprocess.run(
-        [sys.executable, "-m", "msp_docs", "batch", str(src), "-o", str(tmp_path / "dask"),
-         "--scheduler", cluster.scheduler_address],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
-    assert local.returncode == remote.returncode == 9, remote.stderr
-    assert "6 done, 0 skipped, 5 failed" in remote.stderr
-    assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")
-    assert report_jobs(tmp_path / "dask" / batch.REPORT_NAME) == report_jobs(
-        tmp_path / "local" / batch.REPORT_NAME
-    )
+    good_tree(src, 6)
+    for mark in (crashers.SEGV, crashers.MEMORY):
+        (src / f"{mark}.png").write_bytes(png_with_text(mark))
+    result = run_batch(src, "-o", tmp_path / "out", "--scheduler", scheduler)
+    assert result.returncode == 9, result.stderr
+    assert "6 done, 0 skipped, 2 failed" in result.stderr
+    failed = {
+        output: line["error"]
+        for output, line in jobs_of(runs(tmp_path / "out" / batch.REPORT_NAME)[0]).items()
+        if line["status"] == "failed"
+    }
+    assert set(failed) == {"CRASH-SEGV.pdf", "CRASH-MEMORY.pdf"}
+    assert failed["CRASH-SEGV.pdf"]["code"] == "unprocessable"
+    assert "SIGSEGV" in failed["CRASH-SEGV.pdf"]["facts"]["reason"]
+    assert "memory" in failed["CRASH-MEMORY.pdf"]["facts"]["reason"]

@@ -366,3 +366,16 @@ def test_results_are_plain_values(tmp_path: Path) -> None:
     assert JobResult.from_dict(result.to_dict()) == dataclasses.replace(
         result, seconds=round(result.seconds, 4)
     )
+
+
+def test_the_memory_cap_counts_from_the_worker_not_from_zero(tmp_path: Path) -> None:
+    """Workers that reserved more address space than the cap (threads' arenas and stacks do,
+    in Dask workers) still run jobs: each job may add max_memory_bytes to its worker."""
+    src = tmp_path / "in"
+    good_tree(src, 3)
+    (src / "needy.png").write_bytes(png_with_text(crashers.NEED))
+    with crashers.pool(2, initializer=crashers.install_and_reserve) as pool:
+        summary = batch.run(
+            batch.jobs_from_directory(src), output_dir=tmp_path / "o", executor=pool
+        )
+    assert (summary.done, summary.failed) == (4, 0), summary.failures
