@@ -379,3 +379,27 @@ def test_the_memory_cap_counts_from_the_worker_not_from_zero(tmp_path: Path) -> 
             batch.jobs_from_directory(src), output_dir=tmp_path / "o", executor=pool
         )
     assert (summary.done, summary.failed) == (4, 0), summary.failures
+
+
+def test_outputs_are_synced_one_by_one_unless_the_batch_owns_its_workers(tmp_path: Path) -> None:
+    """Local pool: one sync at the end of the batch; any other executor: fsync per output."""
+    src = tmp_path / "in"
+    good_tree(src, 2)
+    submitted = []
+
+    class Recording(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            submitted.append(args[0])
+            return super().submit(fn, *args, **kwargs)
+
+    with Recording(1) as pool:
+        batch.run(batch.jobs_from_directory(src), output_dir=tmp_path / "o", executor=pool)
+    assert [task.durable for task in submitted] == [True, True]
+
+    from msp_docs.batch import _runner
+
+    opened = _runner._Pool.open(None, None, 1, 1)
+    try:
+        assert opened.syncs_at_end and opened.make is not None
+    finally:
+        opened.close()

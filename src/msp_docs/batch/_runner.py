@@ -112,6 +112,9 @@ def run(
         previous = load_previous(report) if report is not None and not force else {}
         _remove_stale_parts(targets)
         source_date = os.environ.get("SOURCE_DATE_EPOCH")
+        started = time.monotonic()
+        pool = _Pool.open(executor, scheduler, workers, len(job_list)) if job_list else None
+        durable = pool is None or not pool.syncs_at_end
         tasks = (
             Task(
                 job=job,
@@ -122,27 +125,11 @@ def run(
                 fingerprint=fingerprint,
                 previous=previous.get(job.output),
                 source_date=source_date,
+                durable=durable,
             )
             for job, target in zip(job_list, targets, strict=True)
         )
-        started = time.monotonic()
-        pool = _Pool.open(executor, scheduler, workers, len(job_list)) if job_list else None
         run_id = uuid.uuid4().hex
-        if writer is not None:
-            writer.write(
-                "start",
-                run_id,
-                {
-                    "schema": "msp-docs/batch/1",
-                    "tool": {"name": "msp-docs", "version": __version__},
-                    "started": _now(),
-                    "jobs": len(job_list),
-                    "output_dir": out_root,
-                    "executor": pool.description if pool is not None else None,
-                    "force": force,
-                    "options": fingerprint,
-                },
-            )
 
         def record(result: JobResult) -> None:
             summary.count(result)
@@ -152,6 +139,21 @@ def run(
                 on_result(result)
 
         try:
+            if writer is not None:
+                writer.write(
+                    "start",
+                    run_id,
+                    {
+                        "schema": "msp-docs/batch/1",
+                        "tool": {"name": "msp-docs", "version": __version__},
+                        "started": _now(),
+                        "jobs": len(job_list),
+                        "output_dir": out_root,
+                        "executor": pool.description if pool is not None else None,
+                        "force": force,
+                        "options": fingerprint,
+                    },
+                )
             if pool is not None:
                 _drive(pool, tasks, record)
         except KeyboardInterrupt:
@@ -237,6 +239,7 @@ class _Pool:
     description: str
     make: Callable[[], Executor] | None = None  # set when the batch owns the executor
     closer: Callable[[], None] | None = None
+    syncs_at_end: bool = False  # outputs are not fsynced one by one: sync once in close()
 
     @classmethod
     def open(
@@ -254,7 +257,9 @@ class _Pool:
         def make() -> Executor:
             return _process_pool(size)
 
-        return cls(make(), _PER_WORKER * size, f"processes:{size}", make=make)
+        # Local workers write to this machine's disks: one sync at the end replaces one per
+        # output. Elsewhere (a caller's executor, Dask workers) each output is synced itself.
+        return cls(make(), _PER_WORKER * size, f"processes:{size}", make=make, syncs_at_end=True)
 
     def replace(self) -> bool:
         """Swap a broken executor of ours for a new one; False when it is not ours."""
@@ -268,6 +273,8 @@ class _Pool:
         """Shut down what the batch opened; an executor the caller gave stays theirs."""
         if self.make is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.syncs_at_end:
+            os.sync()
         if self.closer is not None:
             self.closer()
 

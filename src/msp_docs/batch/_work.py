@@ -44,6 +44,11 @@ class Task:
         fingerprint: :func:`options_fingerprint` of the batch, part of the job's key.
         previous: The job's last successful outcome in the report, when resuming.
         source_date: The caller's ``SOURCE_DATE_EPOCH``: every worker writes the same date.
+        durable: ``fsync`` each output before its rename. The runner turns it off for its own
+            local pool and syncs once when the batch ends: a per-file sync costs more than the
+            conversion of a small file and makes the workers queue on the disk. (A resumed
+            batch checks each output's SHA-256 anyway, so a file cut short by a power loss is
+            redone, never taken as done.)
     """
 
     job: Job
@@ -54,6 +59,7 @@ class Task:
     fingerprint: dict[str, Any]
     previous: JobResult | None = None
     source_date: str | None = None
+    durable: bool = True
 
 
 class _NotRegular(OSError):
@@ -139,7 +145,7 @@ def _merge_and_write(task: Task, sources: list[Input], records: list[InputRecord
     try:
         report = merge(sources, buffer, limits=task.limits, options=options)
         data = buffer.getvalue()
-        _write(task.output, data)
+        _write(task.output, data, durable=task.durable)
     except MspDocsError as error:
         return failed_result(job, error, _with_report(records, error.report), lang=lang)
     assert report.output is not None
@@ -154,12 +160,12 @@ def _merge_and_write(task: Task, sources: list[Input], records: list[InputRecord
     )
 
 
-def _write(path: str, data: bytes) -> None:
+def _write(path: str, data: bytes, *, durable: bool) -> None:
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
     except OSError as exc:
         raise OutputError(target=path, reason=exc.strerror or str(exc)) from exc
-    write_output(path, data)
+    write_output(path, data, durable=durable)
 
 
 # --- reading ------------------------------------------------------------------------------------
