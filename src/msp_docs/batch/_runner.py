@@ -48,6 +48,8 @@ _DEFAULT_OPTIONS = Options()
 
 #: Jobs in flight per worker: one running, one queued so that no worker waits for the runner.
 _PER_WORKER = 2
+#: What the fork server of the local pool imports before forking workers.
+_PRELOAD = ["__main__", "msp_docs.batch._work", "PIL.Image", "pikepdf"]
 #: Seconds a new process pool may take to answer its first call.
 _START_SECONDS = 120
 
@@ -287,9 +289,11 @@ def _process_pool(size: int) -> ProcessPoolExecutor:
     """
     # Workers come from a fork server, a clean single-threaded process, never from this one
     # (which may run threads: Dask's, the caller's); each worker then forks its own short-lived
-    # children per input (isolation), which is safe in a pool worker.
+    # children per input (isolation), which is safe in a pool worker. The fork server imports
+    # the caller's main module and the heavy libraries once; workers start with them loaded
+    # (copy-on-write) instead of each importing them on its first job.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["msp_docs.batch._work"])
+    context.set_forkserver_preload(_PRELOAD)
     pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=ignore_interrupts)
     try:
         pool.submit(ping).result(timeout=_START_SECONDS)
