@@ -37,7 +37,7 @@ from msp_docs.batch._model import (
 )
 from msp_docs.batch._report import ReportWriter, load_previous, options_fingerprint
 from msp_docs.batch._work import Task, execute, failed_result, ignore_interrupts, ping
-from msp_docs.errors import InternalError, UnprocessableInput
+from msp_docs.errors import InternalError, MspDocsError, UnprocessableInput
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
@@ -407,10 +407,11 @@ def _is_broken(executor: Executor) -> bool:
     return bool(getattr(executor, "_broken", False))
 
 
-def _lost(task: Task, error: BaseException) -> JobResult:
+def _lost(task: Task, cause: BaseException) -> JobResult:
     """The result of a job whose worker gave no answer."""
-    if isinstance(error, BrokenExecutor) or type(error).__name__ == "KilledWorker":
-        reason = "the worker process running it died"
-        return failed_result(task.job, UnprocessableInput(reason=reason))
-    detail = f"{type(error).__name__}: {error}"
-    return failed_result(task.job, InternalError(detail), lang=task.options.lang.value)
+    error: MspDocsError
+    if isinstance(cause, BrokenExecutor) or type(cause).__name__ == "KilledWorker":
+        error = UnprocessableInput(reason="the worker process running it died")
+    else:
+        error = InternalError(f"{type(cause).__name__}: {cause}")
+    return failed_result(task.job, error, lang=task.options.lang.value)

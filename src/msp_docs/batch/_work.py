@@ -90,7 +90,8 @@ def execute(task: Task) -> JobResult:
     try:
         result = _run(task)
     except Exception as exc:  # a bug of ours: this job fails, the batch goes on
-        result = failed_result(task.job, InternalError(f"{type(exc).__name__}: {exc}"))
+        error = InternalError(f"{type(exc).__name__}: {exc}")
+        result = failed_result(task.job, error, lang=task.options.lang.value)
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
