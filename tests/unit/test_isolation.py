@@ -121,10 +121,18 @@ def _reserve(size: int) -> tuple[object, int]:
 
 def test_address_space_reserved_by_the_parent_is_not_memory() -> None:
     # A threaded parent (a server, a Dask worker) reserves far more address space than it
-    # uses; its children must still get their budget, and no more.
+    # uses; its children must still get their budget, and no more. The budget counts what a
+    # child has resident (what it inherits included), so it is set from this process's own.
+    with open("/proc/self/statm") as fh:
+        resident = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    budget = resident + 256 * MiB
     libc, address = _reserve(2048 * MiB)
     try:
-        fits, too_much = run(isolation.Job(_needs, (128,)), isolation.Job(_needs, (1024,)))
+        fits, too_much = isolation.run_jobs(
+            [isolation.Job(_needs, (128,)), isolation.Job(_needs, (1024,))],
+            seconds=5.0,
+            memory_bytes=budget,
+        )
     finally:
         libc.munmap(address, 2048 * MiB)  # type: ignore[attr-defined]
     assert fits.error is None and fits.value == 128
