@@ -403,3 +403,6 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
+
+
+import msp_docs_cli.batch_cmd  # noqa: E402, F401 - registers `msp-docs batch` on `app`

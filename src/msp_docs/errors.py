@@ -39,7 +39,8 @@
 Exit code 0 is success and 2 a command-line usage error (typer's own). The codes, the exit codes and
 the names of the facts are a public interface: services render their own wording from
 ``error.code`` and ``error.facts``; :meth:`MspDocsError.message` renders ours (English or French).
-Errors are matched by type or code, never by message text.
+Errors are matched by type or code, never by message text. ``msp-docs batch`` adds exit code 9,
+:data:`EXIT_JOBS_FAILED`: the batch ran, but some of its jobs failed.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from msp_docs.report import Report
 
 __all__ = [
+    "EXIT_JOBS_FAILED",
     "CannotReadInput",
     "ChecksumMismatch",
     "CorruptImage",
@@ -169,6 +171,11 @@ def _jsonable(facts: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = str(value)
     return out
+
+
+#: Exit status of ``msp-docs batch`` when the batch ran to its end but at least one job failed
+#: (each failure is a line of its report). A batch that cannot run exits 1, 2 or 8.
+EXIT_JOBS_FAILED = 9
 
 
 # --- limits -------------------------------------------------------------------------------------

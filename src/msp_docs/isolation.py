@@ -1,8 +1,8 @@
 """Isolation: run each untrusted input's decoding in a forked child with hard limits.
 
-A child process gets an address-space limit (``RLIMIT_AS``: what it inherited from the caller plus
-the memory budget of one input), a CPU-time limit (``RLIMIT_CPU``) and a wall-clock deadline
-enforced by the parent, which kills it with SIGKILL. Whatever the child
+A child process gets an address-space limit (``RLIMIT_AS``, set so that its resident memory stays
+within the budget whatever address space its parent reserved), a CPU-time limit (``RLIMIT_CPU``)
+and a wall-clock deadline enforced by the parent, which kills it with SIGKILL. Whatever the child
 does — a decoder bug in C, an endless loop, a memory blow-up — the caller gets a typed error
 (:class:`ProcessingTimeout` or :class:`UnprocessableInput`) and the other inputs carry on.
 
@@ -133,20 +133,23 @@ def _start(index: int, job: Job[Any], *, seconds: float, memory_bytes: int) -> _
     return _Child(index, pid, read_fd, answer, time.monotonic())
 
 
-def _address_space() -> int:
-    """The address space this process already uses (a copy of the caller's, after fork).
+def _address_space_cap(memory_bytes: int) -> int:
+    """The ``RLIMIT_AS`` that keeps this process's resident memory within ``memory_bytes``.
 
-    The budget of one input comes on top: a caller that is itself large (a service, a test
-    runner) must not leave its children unable even to load a library.
+    A child inherits its parent's address space, and much of it can be reserved and never
+    touched (a stack and a malloc arena per thread the parent ever ran: hundreds of megabytes in
+    a threaded server, a Dask worker, a test runner); capping the whole address space at the
+    budget would leave such a parent's children unable even to load a library. So the cap is
+    what is mapped now, plus what may still become resident: the budget less what already is,
+    and at least half the budget for a caller that already holds most of it itself.
     """
     try:
-        with open("/proc/self/status", "rb") as fh:
-            for line in fh:
-                if line.startswith(b"VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+        with open("/proc/self/statm", "rb") as fh:
+            size, resident = (int(field) for field in fh.read().split()[:2])
+    except (OSError, ValueError):
+        return memory_bytes
+    page = os.sysconf("SC_PAGE_SIZE")
+    return size * page + max(memory_bytes - resident * page, memory_bytes // 2)
 
 
 def _fork() -> int:
@@ -178,7 +181,7 @@ def _child_main(
         gc.disable()
         warnings.simplefilter("ignore")
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        cap = _address_space() + memory_bytes
+        cap = _address_space_cap(memory_bytes)
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         cpu = max(1, int(seconds + 0.999))

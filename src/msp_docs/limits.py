@@ -33,7 +33,9 @@ class Limits:
         max_content_operators: Operators in the content of one page.
         max_depth: Nesting depth of PDF trees (pages, outlines, names) we walk.
         max_seconds_per_input: Wall-clock budget for processing one input.
-        max_memory_bytes: Address space an isolated child may add to what it inherits.
+        max_memory_bytes: Memory an isolated worker process may hold: its address space may
+            grow by this less what it has resident when it starts, and by at least half of it
+            (address space its parent reserved but never used does not count).
     """
 
     max_files: int = 4

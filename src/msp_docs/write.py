@@ -32,12 +32,19 @@ def describe_target(target: OutputTarget) -> str:
     return "<stream>"
 
 
-def write_output(target: OutputTarget, data: bytes) -> None:
+def write_output(target: OutputTarget, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``target``; a path is never left partial or empty.
 
     A path is written to a temporary file in the same directory, flushed to disk and renamed
     over the target, so readers see the old file or the whole new one; on any failure the
     temporary file is removed. A stream is written and flushed, never closed.
+
+    Args:
+        target: A path or a binary stream.
+        data: The bytes to write.
+        durable: Flush a path's file to disk (``fsync``) before the rename. A caller that
+            writes many files and syncs once at the end (``msp-docs batch``) passes False:
+            the rename still makes the file appear whole to every reader.
 
     Raises:
         OutputError: the target cannot be written.
@@ -59,7 +66,8 @@ def write_output(target: OutputTarget, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(temp_name, 0o666 & ~_umask())
         os.replace(temp_name, path)
     except OSError as exc:

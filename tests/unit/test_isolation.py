@@ -102,6 +102,44 @@ def test_memory_is_capped() -> None:
     assert "memory" in outcome.error.facts["reason"]
 
 
+def _needs(mib: int) -> int:
+    block = bytearray(mib * MiB)
+    block[::4096] = b"x" * len(block[::4096])  # resident, not only mapped
+    return len(block) // MiB
+
+
+def _reserve(size: int) -> tuple[object, int]:
+    """Reserve address space without memory (PROT_NONE, MAP_NORESERVE), as threads do."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t] + [ctypes.c_int] * 3 + [ctypes.c_long]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    address = libc.mmap(None, size, 0, 0x02 | 0x20 | 0x4000, -1, 0)
+    assert address not in (None, ctypes.c_void_p(-1).value)
+    return libc, address
+
+
+def test_address_space_reserved_by_the_parent_is_not_memory() -> None:
+    # A threaded parent (a server, a Dask worker) reserves far more address space than it
+    # uses; its children must still get their budget, and no more. The budget counts what a
+    # child has resident (what it inherits included), so it is set from this process's own.
+    with open("/proc/self/statm") as fh:
+        resident = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    budget = resident + 256 * MiB
+    libc, address = _reserve(2048 * MiB)
+    try:
+        fits, too_much = isolation.run_jobs(
+            [isolation.Job(_needs, (128,)), isolation.Job(_needs, (1024,))],
+            seconds=5.0,
+            memory_bytes=budget,
+        )
+    finally:
+        libc.munmap(address, 2048 * MiB)  # type: ignore[attr-defined]
+    assert fits.error is None and fits.value == 128
+    assert isinstance(too_much.error, UnprocessableInput)
+    assert "memory" in too_much.error.facts["reason"]
+
+
 def test_typed_errors_and_bugs_cross_the_boundary() -> None:
     typed, bug = run(isolation.Job(_typed), isolation.Job(_bug))
     assert isinstance(typed.error, CorruptImage) and typed.error.facts == {"reason": "bad data"}

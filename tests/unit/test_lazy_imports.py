@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("PIL", "pikepdf", "pypdf", "img2pdf", "magic")
+import pytest
+
+HEAVY = ("PIL", "pikepdf", "pypdf", "img2pdf", "magic", "dask", "distributed")
 
 
 def _modules_after(code: str) -> set[str]:
@@ -23,14 +25,20 @@ def test_import_msp_docs_is_light() -> None:
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
 
 
-def test_cli_help_is_light() -> None:
+@pytest.mark.parametrize("argv", [["--help"], ["batch", "--help"]])
+def test_cli_help_is_light(argv: list[str]) -> None:
     code = (
         "import sys\n"
-        "sys.argv = ['msp-docs', '--help']\n"
+        f"sys.argv = ['msp-docs', *{argv!r}]\n"
         "from msp_docs_cli.app import app\n"
         "try:\n    app()\nexcept SystemExit:\n    pass\n"
     )
     loaded = _modules_after(code)
+    assert not {m for m in loaded if m.split(".")[0] in HEAVY}
+
+
+def test_import_msp_docs_batch_is_light() -> None:
+    loaded = _modules_after("import msp_docs.batch")
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
 
 
