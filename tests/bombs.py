@@ -218,6 +218,117 @@ def pdf_self_referencing_object_stream() -> bytes:
     return data.replace(b"/Type /ObjStm /N 2", b"/Type /ObjStm /Extends 12 0 R /N 2")
 
 
+# --- image bombs --------------------------------------------------------------------------------
+def zeros_stream(size: int) -> bytes:
+    """A zlib stream inflating to ``size`` zero bytes (a multiple of 1 MiB), built in milliseconds.
+
+    One MiB of zeros is deflated once, ending on a full flush (so it refers to nothing before
+    it); the same block repeated inflates to as many MiB. Then an empty final block and the
+    Adler-32 of ``size`` zeros (a = 1, b = size mod 65521).
+    """
+    assert size % MiB == 0
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(bytes(MiB)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    final = zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    adler = ((size % 65521) << 16) | 1
+    return b"\x78\xda" + block * (size // MiB) + final + struct.pack(">I", adler)
+
+
+def png_huge_header() -> bytes:
+    """A PNG whose IHDR declares 225 000 x 225 000 pixels."""
+    from tests.integration._images_support import PNG_SIGNATURE, ihdr, png_chunk
+
+    return (
+        PNG_SIGNATURE
+        + ihdr(225_000, 225_000, 8, 2)
+        + png_chunk(b"IDAT", zlib.compress(b""))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def png_chunk_length(length: int = 2**31 - 1) -> bytes:
+    """A PNG whose first chunk after IHDR declares ``length`` bytes."""
+    from tests.integration._images_support import PNG_SIGNATURE, ihdr
+
+    return PNG_SIGNATURE + ihdr(1, 1, 8, 0) + struct.pack(">I", length) + b"tEXt" + bytes(100)
+
+
+def png_text_bomb(kind: bytes = b"zTXt", inflated: int = 1024 * MiB + MiB) -> bytes:
+    """A 1x1 PNG with a zTXt or iTXt chunk inflating to more than a gigabyte."""
+    from tests.integration._images_support import make_png, png_chunk
+
+    stream = zeros_stream(inflated)
+    if kind == b"zTXt":
+        body = b"Comment\x00\x00" + stream
+    else:
+        body = b"Comment\x00\x01\x00en\x00Commentaire\x00" + stream
+    return make_png(1, 1, 8, 0, [b"\x00"], extra=(png_chunk(kind, body),))
+
+
+def png_icc_bomb(inflated: int = 1024 * MiB + MiB) -> bytes:
+    """A PNG whose iCCP profile inflates to more than a gigabyte."""
+    from tests.integration._images_support import make_png, png_chunk
+
+    iccp = png_chunk(b"iCCP", b"bomb\x00\x00" + zeros_stream(inflated))
+    return make_png(1, 1, 8, 2, [bytes(3)], extra=(iccp,))
+
+
+def png_image_data_bomb() -> bytes:
+    """A 1x1 PNG whose image data inflates to a gigabyte."""
+    from tests.integration._images_support import PNG_SIGNATURE, ihdr, png_chunk
+
+    return (
+        PNG_SIGNATURE
+        + ihdr(1, 1, 8, 0)
+        + png_chunk(b"IDAT", zeros_stream(1024 * MiB))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def gif_huge_frame() -> bytes:
+    """A 10x10 GIF whose one frame declares 65 535 x 65 535 pixels."""
+    from tests.integration._images_support import GifFrame, make_gif
+
+    data = bytearray(make_gif(10, 10, [GifFrame(1, 1, b"\x01")], palette=bytes(6)))
+    at = data.index(b"\x2c")
+    data[at + 5 : at + 9] = struct.pack("<HH", 65535, 65535)
+    return bytes(data)
+
+
+def gif_many_frames(frames: int = 20_000) -> bytes:
+    """A 2x2 GIF of ``frames`` frames."""
+    from tests.integration._images_support import GifFrame, make_gif
+
+    return make_gif(2, 2, [GifFrame(2, 2, bytes(4))] * frames, palette=bytes(6))
+
+
+def jpeg_huge_sof() -> bytes:
+    """A JPEG under 1 KiB whose SOF claims 65 000 x 65 000 pixels."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (8, 8), 128).save(out, "JPEG")
+    data = bytearray(out.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 65000, 65000)
+    return bytes(data)
+
+
+IMAGE_BOMBS: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "png-225000x225000": ("png", png_huge_header),
+    "png-chunk-length-2g": ("png", png_chunk_length),
+    "png-ztxt-1gib": ("png", png_text_bomb),
+    "png-itxt-1gib": ("png", lambda: png_text_bomb(b"iTXt")),
+    "png-iccp-1gib": ("png", png_icc_bomb),
+    "png-idat-1gib": ("png", png_image_data_bomb),
+    "gif-frame-65535x65535": ("gif", gif_huge_frame),
+    "gif-20000-frames": ("gif", gif_many_frames),
+    "jpeg-65000x65000-in-1kib": ("jpg", jpeg_huge_sof),
+}
+
+
 PDF_BOMBS: dict[str, Callable[[], bytes]] = {
     "pdf-flate-bomb-512mib": pdf_flate_bomb,
     "pdf-jbig2-10e12-pixels": pdf_giant_bitmap,
@@ -241,5 +352,9 @@ def write_all(folder: Path) -> list[Path]:
     for name, build in PDF_BOMBS.items():
         path = folder / f"{name}.pdf"
         path.write_bytes(build())
+        paths.append(path)
+    for name, (extension, make) in IMAGE_BOMBS.items():
+        path = folder / f"{name}.{extension}"
+        path.write_bytes(make())
         paths.append(path)
     return paths

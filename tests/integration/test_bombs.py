@@ -1,7 +1,7 @@
-"""Issue 3's PDF bombs, built with code: each refused with its code (or made safe), quickly.
+"""Issue 3's bombs, built with code (tests/bombs.py): each refused with its code, or made safe.
 
-Image bombs (huge IHDR, GIF frames, JPEG SOF, zTXt/iTXt/iCCP, chunk lengths) are in
-test_images_bombs.py. Run through the public API with isolation on, as a service would.
+Run through the public API with isolation on, as a service would. The image backends' own bomb
+tests (test_images_bombs.py) also check that refusing allocates almost nothing.
 """
 
 from __future__ import annotations
@@ -57,3 +57,30 @@ def test_loops_are_cut_and_the_output_is_finite(name: str) -> None:
     outline = reader.outline  # would loop for ever if a cycle had been copied
     assert len(outline) <= 3
     assert active_content(sink.getvalue()) == []
+
+
+IMAGE_CODES = {
+    "png-225000x225000": "image-too-large",
+    "png-chunk-length-2g": "truncated",
+    "png-ztxt-1gib": "decompression-bomb",
+    "png-itxt-1gib": "decompression-bomb",
+    "png-iccp-1gib": "decompression-bomb",
+    "png-idat-1gib": "corrupt-image",
+    "gif-frame-65535x65535": "image-too-large",
+    "gif-20000-frames": "too-many-frames",
+    "jpeg-65000x65000-in-1kib": "image-too-large",
+}
+
+
+def test_every_image_bomb_has_an_expected_code() -> None:
+    assert set(bombs.IMAGE_BOMBS) == set(IMAGE_CODES)
+
+
+@pytest.mark.parametrize("name", sorted(IMAGE_CODES))
+def test_image_bomb_is_refused_through_the_api(name: str) -> None:
+    extension, build = bombs.IMAGE_BOMBS[name]
+    started = time.monotonic()
+    with pytest.raises(msp_docs.MspDocsError) as caught:
+        msp_docs.convert(msp_docs.Input(build(), name=f"{name}.{extension}"), io.BytesIO())
+    assert caught.value.code == IMAGE_CODES[name], caught.value.message()
+    assert time.monotonic() - started < msp_docs.Limits().max_seconds_per_input
