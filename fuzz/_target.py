@@ -42,8 +42,21 @@ def one_input(prefix: bytes) -> Callable[[bytes], None]:
     return test
 
 
-def main(prefix: bytes) -> None:
-    """Run the fuzzer (``python fuzz/fuzz_png.py fuzz/corpus/png -max_total_time=600``)."""
+def main(prefix: bytes, *, repair: Callable[[bytes], bytes] | None = None) -> None:
+    """Run the fuzzer (``python fuzz/fuzz_png.py fuzz/corpus/png -max_total_time=600``).
+
+    ``repair`` makes libFuzzer's mutations structure-aware: applied after each mutation (a PNG's
+    chunk CRCs recomputed, say), it lets mutated files get past the checksums into the decoder.
+    """
     atheris.instrument_all()
-    atheris.Setup(sys.argv, one_input(prefix))
+    if repair is None:
+        atheris.Setup(sys.argv, one_input(prefix))
+    else:
+
+        def mutate(data: bytes, max_size: int, seed: int) -> bytes:
+            mutated = atheris.Mutate(data, max_size)
+            # Half the time keep the raw mutation: broken checksums must be refused too.
+            return repair(mutated) if seed % 2 else mutated
+
+        atheris.Setup(sys.argv, one_input(prefix), custom_mutator=mutate)
     atheris.Fuzz()

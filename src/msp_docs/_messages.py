@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from msp_docs.errors import MspDocsError
 
-__all__ = ["ERRORS", "NOTES", "human_bytes", "render_error", "render_note"]
+__all__ = ["ERRORS", "NOTES", "human_bytes", "human_bytes_fr", "render_error", "render_note"]
 
 # Each entry: code -> (English, French). Placeholders name facts; {name} is the input's name.
 ERRORS: dict[str, tuple[str, str]] = {
@@ -28,15 +28,15 @@ ERRORS: dict[str, tuple[str, str]] = {
     "input-too-large": (
         "The files are too large: together they exceed {limit_h} ({name} brought the total past "
         "it after {read_h} had been read). Reduce the size of the files or send fewer of them.",
-        "Les fichiers sont trop volumineux : ensemble ils dépassent {limit_h} ({name} a fait "
-        "passer le total au-delà après {read_h} lus). Réduisez la taille des fichiers ou "
+        "Les fichiers sont trop volumineux : ensemble ils dépassent {limit_fr_h} ({name} a fait "
+        "passer le total au-delà après {read_fr_h} lus). Réduisez la taille des fichiers ou "
         "envoyez-en moins.",
     ),
     "output-too-large": (
         "The merged document would be {size_h}, {excess_h} over the limit of {limit_h}. Remove a "
         "file or reduce the size of the largest one.",
-        "Le document fusionné ferait {size_h}, soit {excess_h} de plus que la limite de "
-        "{limit_h}. Retirez un fichier ou réduisez la taille du plus gros.",
+        "Le document fusionné ferait {size_fr_h}, soit {excess_fr_h} de plus que la limite de "
+        "{limit_fr_h}. Retirez un fichier ou réduisez la taille du plus gros.",
     ),
     "image-too-large": (
         "{name}: the image is too large ({width} × {height} pixels; at most {limit_mp} megapixels "
@@ -98,8 +98,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "truncated": (
         "{name} is incomplete: the file stops before its end{reason_s}. It was probably not "
         "downloaded or saved completely; choose a complete copy.",
-        "{name} est incomplet : le fichier s'arrête avant sa fin{reason_s}. Il n'a sans doute pas "
-        "été téléchargé ou enregistré entièrement ; choisissez une copie complète.",
+        "{name} est incomplet : le fichier s'arrête avant sa fin{reason_fr_s}. Il n'a sans doute "
+        "pas été téléchargé ou enregistré entièrement ; choisissez une copie complète.",
     ),
     "checksum-mismatch": (
         "{name} is damaged: a checksum does not match its data ({chunk}). Export or download it "
@@ -109,7 +109,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "corrupt-image": (
         "{name} is damaged: its image data cannot be decoded{reason_s}. Export it again.",
-        "{name} est endommagé : ses données d'image ne peuvent pas être décodées{reason_s}. "
+        "{name} est endommagé : ses données d'image ne peuvent pas être décodées{reason_fr_s}. "
         "Exportez-le à nouveau.",
     ),
     "invalid-dimensions": (
@@ -119,7 +119,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "corrupt-pdf": (
         "{name} is a damaged PDF that cannot be repaired{reason_s}. Open it in a PDF reader and "
         "save or print it again as PDF.",
-        "{name} est un PDF endommagé qui ne peut pas être réparé{reason_s}. Ouvrez-le dans un "
+        "{name} est un PDF endommagé qui ne peut pas être réparé{reason_fr_s}. Ouvrez-le dans un "
         "lecteur PDF puis enregistrez-le ou imprimez-le à nouveau en PDF.",
     ),
     "no-pages": (
@@ -161,7 +161,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "unprocessable": (
         "{name} could not be processed safely ({reason}). Export it again.",
-        "{name} n'a pas pu être traité en sécurité ({reason}). Exportez-le à nouveau.",
+        "{name} n'a pas pu être traité en sécurité ({reason_fr}). Exportez-le à nouveau.",
     ),
     "cannot-read-input": (
         "{name} could not be read: {reason}. Check the path and its permissions.",
@@ -205,20 +205,21 @@ NOTES: dict[str, tuple[str, str]] = {
         "données d'image intégrées telles quelles ({encoding})",
     ),
     "trailing-data-removed": (
-        "{bytes} bytes after the end of the {kind} removed",
-        "{bytes} octets après la fin du {kind_fr} supprimés",
+        "data after the end of the {kind_upper} removed ({bytes_h})",
+        "données après la fin du {kind_upper} supprimées ({bytes_fr_h})",
     ),
     "stray-bytes-removed": (
-        "{bytes} stray bytes between the JPEG segments removed (decoders skip them)",
-        "{bytes} octets parasites entre les segments JPEG supprimés (les décodeurs les ignorent)",
+        "stray bytes between the JPEG segments removed ({bytes_h}; decoders skip them)",
+        "octets parasites entre les segments JPEG supprimés ({bytes_fr_h} ; les décodeurs les "
+        "ignorent)",
     ),
     "leading-junk-removed": (
-        "{bytes} bytes before the PDF header ignored",
-        "{bytes} octets avant l'en-tête PDF ignorés",
+        "data before the PDF header ignored ({bytes_h})",
+        "données avant l'en-tête PDF ignorées ({bytes_fr_h})",
     ),
     "repaired": (
-        "damaged PDF structure repaired ({count} problems fixed)",
-        "structure PDF endommagée réparée ({count} problèmes corrigés)",
+        "damaged PDF structure repaired (problems fixed: {count})",
+        "structure PDF endommagée réparée (problèmes corrigés : {count})",
     ),
     "encryption-removed": (
         "encryption and usage restrictions removed (it opened without a password)",
@@ -258,8 +259,8 @@ NOTES: dict[str, tuple[str, str]] = {
         "droits d'usage Adobe supprimés (la fusion les invalide)",
     ),
     "form-fields-renamed": (
-        "{count} form fields renamed to avoid clashes",
-        "{count} champs de formulaire renommés pour éviter des conflits",
+        "form fields renamed to avoid clashes: {count}",
+        "champs de formulaire renommés pour éviter des conflits : {count}",
     ),
     "frames-as-pages": (
         "each of the {frames} frames became a page",
@@ -307,8 +308,8 @@ NOTES: dict[str, tuple[str, str]] = {
         "déclarent ses premiers octets, et seule cette partie a été conservée",
     ),
     "outline-items-dropped": (
-        "{count} bookmarks that led outside the document were dropped",
-        "{count} signets qui menaient hors du document ont été supprimés",
+        "bookmarks that led outside the document dropped: {count}",
+        "signets qui menaient hors du document supprimés : {count}",
     ),
     "pdf-warnings": (
         "the PDF has {count} structural problems that viewers tolerate",
@@ -324,19 +325,31 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def human_bytes_fr(n: int) -> str:
+    """Byte counts in French: ``10,0 Mio``, ``512 Kio``, ``12 octets``, ``1 octet``."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} Mio".replace(".", ",")
+    if n >= 1024:
+        return f"{n / 1024:.0f} Kio"
+    return "1 octet" if n == 1 else f"{n} octets"
+
+
 def human_bytes(n: int) -> str:
-    """Format a byte count for people: ``10.0 MiB``, ``512 KiB``, ``12 bytes``."""
+    """Format a byte count for people: ``10.0 MiB``, ``512 KiB``, ``12 bytes``, ``1 byte``."""
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MiB"
     if n >= 1024:
         return f"{n / 1024:.0f} KiB"
-    return f"{n} bytes"
+    return "1 byte" if n == 1 else f"{n} bytes"
 
 
 class _Facts(dict[str, Any]):
     """Facts with derived values, and a visible marker for a missing one (never a KeyError)."""
 
     def __missing__(self, key: str) -> str:
+        if key.endswith("_fr_h"):
+            raw = self.get(key[:-5])
+            return human_bytes_fr(int(raw)) if isinstance(raw, int) else "?"
         if key.endswith("_h"):
             raw = self.get(key[:-2])
             return human_bytes(int(raw)) if isinstance(raw, int) else "?"
@@ -344,6 +357,11 @@ class _Facts(dict[str, Any]):
             return str(self[key[:-3]])
         if key == "reason_s":
             reason = self.get("reason")
+            return f" ({reason})" if reason else ""
+        if key == "reason_fr_s":
+            # A French message names the technical cause only when we have it in French; the
+            # English one stays available in the facts and the detail for whoever diagnoses.
+            reason = self.get("reason_fr")
             return f" ({reason})" if reason else ""
         return "?"
 
@@ -379,6 +397,8 @@ def render_note(code: str, facts: Mapping[str, Any], lang: str = "en") -> str:
     """Render a report note; an unknown code renders as the code and its facts."""
     merged: dict[str, Any] = dict(facts)
     kind = merged.get("kind")
+    if isinstance(kind, str):
+        merged.setdefault("kind_upper", kind.upper())
     if isinstance(kind, str) and kind in KIND_LABELS:
         merged.setdefault("kind_label", KIND_LABELS[kind][0])
         merged.setdefault("kind_label_fr", KIND_LABELS[kind][1])

@@ -100,7 +100,10 @@ def run_jobs(
                     child = _start(index, jobs[index], seconds=seconds, memory_bytes=memory_bytes)
                 except OSError as exc:
                     outcomes[index] = Outcome(
-                        error=UnprocessableInput(reason=f"no worker could be started ({exc})")
+                        error=UnprocessableInput(
+                            reason=f"no worker could be started ({exc})",
+                            reason_fr=f"aucun processus n'a pu être lancé ({exc})",
+                        )
                     )
                     continue
                 running[child.fd] = child
@@ -243,11 +246,15 @@ def _finish(child: _Child) -> Outcome[Any]:
             return Outcome(error=value, seconds=elapsed)
         if tag == "memory":
             return Outcome(
-                error=UnprocessableInput(reason="it needed more memory than allowed"),
+                error=UnprocessableInput(
+                    reason="it needed more memory than allowed",
+                    reason_fr="il demandait plus de mémoire que permis",
+                ),
                 seconds=elapsed,
             )
         return Outcome(error=InternalError(str(value)), seconds=elapsed)
-    return Outcome(error=UnprocessableInput(reason=_describe_status(status)), seconds=elapsed)
+    reason, reason_fr = _describe_status(status)
+    return Outcome(error=UnprocessableInput(reason=reason, reason_fr=reason_fr), seconds=elapsed)
 
 
 def _read_all(fd: int) -> bytes:
@@ -266,19 +273,27 @@ def _read_all(fd: int) -> bytes:
         os.close(fd)
 
 
-def _describe_status(status: int) -> str:
+def _describe_status(status: int) -> tuple[str, str]:
+    """Why a child ended without answering, in English and French."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         if number == signal.SIGXCPU:
-            return "it used more processor time than allowed"
+            return (
+                "it used more processor time than allowed",
+                "il a demandé plus de temps de calcul que permis",
+            )
         if number == signal.SIGKILL:
-            return "the worker was killed (out of memory)"
+            return "the worker was killed (out of memory)", "le processus a été tué (mémoire)"
         try:
             name = signal.Signals(number).name
         except ValueError:
             name = str(number)
-        return f"the decoder crashed ({name})"
-    return f"the worker stopped unexpectedly (status {os.waitstatus_to_exitcode(status)})"
+        return f"the decoder crashed ({name})", f"le décodeur a planté ({name})"
+    code = os.waitstatus_to_exitcode(status)
+    return (
+        f"the worker stopped unexpectedly (status {code})",
+        f"le processus s'est arrêté de façon inattendue (code {code})",
+    )
 
 
 def _kill(child: _Child) -> None:

@@ -51,7 +51,7 @@ def test_messages_name_the_file_and_the_facts() -> None:
     )
     assert "big.jpg" in error.message()
     assert "10.0 MiB" in error.message()
-    assert "10.0 MiB" in error.message("fr")
+    assert "10,0 Mio" in error.message("fr")
     out = errors.OutputTooLarge(size=12 * 1024 * 1024, limit=10 * 1024 * 1024)
     assert "2.0 MiB over" in out.message()
 
@@ -72,3 +72,25 @@ def test_every_note_code_used_in_the_source_has_wording() -> None:
     for code in NOTES:
         for lang in ("en", "fr"):
             assert render_note(code, {}, lang)
+
+
+def test_french_messages_carry_no_english_technical_reason() -> None:
+    error = errors.CorruptImage(input_name="scan.png", reason="bad PNG signature")
+    assert "bad PNG signature" in error.message("en")
+    assert "signature" not in error.message("fr")
+    translated = errors.UnprocessableInput(
+        input_name="x.jpg",
+        reason="the decoder crashed (SIGSEGV)",
+        reason_fr="le décodeur a planté (SIGSEGV)",
+    )
+    assert "le décodeur a planté" in translated.message("fr")
+
+
+def test_counts_read_naturally() -> None:
+    assert render_note("trailing-data-removed", {"bytes": 1, "kind": "jpeg"}) == (
+        "data after the end of the JPEG removed (1 byte)"
+    )
+    assert "1 octet)" in render_note("trailing-data-removed", {"bytes": 1, "kind": "jpeg"}, "fr")
+    assert render_note("repaired", {"count": 1}) == (
+        "damaged PDF structure repaired (problems fixed: 1)"
+    )

@@ -49,7 +49,10 @@ _REASONS = (
 
 # What qpdf raises on damage it cannot get past: PdfError, and QpdfRuntimeError (a
 # RuntimeError) for inconsistencies found while repairing (e.g. a page tree's /Count).
-_DAMAGE = (pikepdf.PdfError, RuntimeError)
+# What qpdf raises through pikepdf on damaged input: its own errors, runtime errors, and
+# ValueError/OverflowError for numbers that do not fit (found by fuzzing: an integer of 21 digits
+# in an xref entry).
+_DAMAGE = (pikepdf.PdfError, RuntimeError, ValueError, OverflowError)
 
 _EOF_MARKER = b"%%EOF"
 _OBJECT = re.compile(r"object (\d+)[ ,](\d+)")
@@ -76,7 +79,10 @@ def open_pdf(data: bytes, *, offset: int, limits: Limits, options: Options) -> P
         TooManyPages: more pages than ``limits.max_pages``.
         PasswordRequired: a user password is needed and none was given.
         WrongPassword: the password given does not open it.
-        UnsafeContent: an XFA-only form, or more objects than ``limits.max_pdf_objects``.
+        TooManyObjects: more objects than ``limits.max_pdf_objects``.
+        PageTooComplex: a page's content has more operators than allowed.
+        ImageTooLarge: an image declares more pixels than ``limits.max_image_pixels``.
+        UnsafeContent: an XFA-only form.
         DecompressionBomb: a page content stream, or a stream qpdf decodes when it writes the
             output (LZW, RunLength), would decode beyond ``limits.max_stream_bytes``.
     """
