@@ -89,15 +89,16 @@ class InputSpans:
     A passthrough backend (a JPEG minus its metadata segments, a PNG's IDAT chunks) can answer
     with spans instead of bytes; an isolated child then sends back a few numbers instead of
     megabytes, and the caller, which holds the input, rebuilds the data
-    (:func:`msp_docs.pipeline.resolve_spans`).
+    (:func:`msp_docs.pipeline.resolve_spans`). A part may also be literal bytes (a rewritten
+    header between two ranges of the input).
     """
 
-    spans: tuple[tuple[int, int], ...]
+    spans: tuple[tuple[int, int] | bytes, ...]
 
     def join(self, source: bytes) -> bytes:
         """The data these spans select from ``source``."""
         view = memoryview(source)
-        return b"".join(view[start:end] for start, end in self.spans)
+        return b"".join(p if isinstance(p, bytes) else view[p[0] : p[1]] for p in self.spans)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

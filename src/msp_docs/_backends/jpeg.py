@@ -17,7 +17,7 @@ from msp_docs.formats.common import (
 from msp_docs.formats.exif import ExifFacts, read_exif
 from msp_docs.geometry import oriented_size
 from msp_docs.limits import Limits
-from msp_docs.model import ICCColour, ImagePage, ImageResult, Note, RasterImage
+from msp_docs.model import ICCColour, ImagePage, ImageResult, InputSpans, Note, RasterImage
 from msp_docs.options import Options
 
 __all__ = ["normalise_jpeg"]
@@ -66,7 +66,7 @@ def normalise_jpeg(data: bytes, *, offset: int, limits: Limits, options: Options
     reason = frame.embeddable()
     if reason is None:
         _prove_decodes(cleaned, limits)
-        image = _passthrough(parsed, cleaned, icc)
+        image = _passthrough(parsed, icc)
         actions.append(Note("passthrough", {"encoding": f"JPEG, {frame.process}"}))
     else:
         image = _reencode(parsed, cleaned, icc, reason, limits)
@@ -115,9 +115,7 @@ def _prove_decodes(cleaned: bytes, limits: Limits) -> None:
         image.load()
 
 
-def _passthrough(
-    parsed: jpeg_format.JpegFile, cleaned: bytes, icc: ICCColour | None
-) -> RasterImage:
+def _passthrough(parsed: jpeg_format.JpegFile, icc: ICCColour | None) -> RasterImage:
     frame = parsed.frame
     components = len(frame.components)
     parms = None
@@ -129,7 +127,8 @@ def _passthrough(
         height=frame.height,
         bits_per_component=8,
         colour_space=icc or _pillow.device_colour(components),
-        data=cleaned,
+        # As ranges of the input: an isolated child sends back numbers, not megabytes.
+        data=InputSpans(tuple(parsed.parts)),
         filter="DCTDecode",
         decode_parms=parms,
         decode=_INVERTED_CMYK if components == 4 else None,

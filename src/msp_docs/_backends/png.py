@@ -26,6 +26,7 @@ from msp_docs.model import (
     ImagePage,
     ImageResult,
     IndexedColour,
+    InputSpans,
     Note,
     RasterImage,
 )
@@ -58,6 +59,7 @@ class _Context:
     limits: Limits
     options: Options
     idat: bytes = b""
+    idat_spans: tuple[tuple[int, int], ...] = ()
     icc: ICCColour | None = None
     actions: list[Note] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
@@ -97,6 +99,7 @@ def normalise_png(data: bytes, *, offset: int, limits: Limits, options: Options)
     _colour_profile(context)
     checked = png_format.check_image_data(parsed, data)
     context.idat = parsed.image_data(data)[: checked.used]
+    context.idat_spans = _spans(parsed, checked.used)
     if checked.extra:
         extra = trailing_note(checked.extra, "PNG image data", "flux d'image PNG")
         assert extra is not None
@@ -244,6 +247,18 @@ def _image(context: _Context) -> RasterImage:
     return _plain_image(context)
 
 
+def _spans(parsed: png_format.PngFile, used: int) -> tuple[tuple[int, int], ...]:
+    """Where the first ``used`` bytes of the image data lie in the input, chunk by chunk."""
+    spans = []
+    for chunk in parsed.image_chunks():
+        if used <= 0:
+            break
+        take = min(used, chunk.data_end - chunk.data_start)
+        spans.append((chunk.data_start, chunk.data_start + take))
+        used -= take
+    return tuple(spans)
+
+
 def _passthrough(context: _Context, colour: Any, **extra: Any) -> RasterImage:
     header = context.header
     context.actions.append(Note("passthrough", {"encoding": "PNG image data, Flate"}))
@@ -252,7 +267,8 @@ def _passthrough(context: _Context, colour: Any, **extra: Any) -> RasterImage:
         height=header.height,
         bits_per_component=header.bit_depth,
         colour_space=colour,
-        data=context.idat,
+        # As ranges of the input: an isolated child sends back numbers, not megabytes.
+        data=InputSpans(context.idat_spans),
         filter="FlateDecode",
         decode_parms=header.decode_parms(),
         **extra,
