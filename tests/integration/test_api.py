@@ -191,3 +191,18 @@ def test_any_bytes_give_a_report_or_a_typed_error(data: bytes) -> None:
     assert entry.status in ("accepted", "rejected")
     if entry.error is not None:
         assert not isinstance(entry.error, msp_docs.InternalError), entry.error.detail
+
+
+def test_file_id_comes_from_the_content() -> None:
+    import re
+
+    first, second = io.BytesIO(), io.BytesIO()
+    msp_docs.merge([jpeg_bytes(colour=(1, 2, 3))], first)
+    msp_docs.merge([jpeg_bytes(colour=(200, 2, 3))], second)
+    ids = [
+        re.findall(rb"/ID \[<([0-9a-f]{32})><([0-9a-f]{32})>\]", o.getvalue())
+        for o in (first, second)
+    ]
+    assert len(ids[0]) == len(ids[1]) == 1
+    assert ids[0] != ids[1]  # different documents, different IDs
+    assert b"31415926535897932384626433832795" not in first.getvalue()  # no placeholder left

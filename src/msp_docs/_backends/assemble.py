@@ -83,7 +83,7 @@ def assemble(
     buffer = io.BytesIO()
     out.save(
         buffer,
-        deterministic_id=True,
+        static_id=True,  # replaced below by an ID derived from the content
         compress_streams=True,
         # Flate and image streams are copied as they are. qpdf decodes and compresses again with
         # Flate only uncompressed, LZW and RunLength streams; those were bounded when opened.
@@ -91,7 +91,26 @@ def assemble(
         normalize_content=False,
         min_version=_version(sources),
     )
-    return Merged(data=buffer.getvalue(), pages=len(out.pages), notes=notes)
+    return Merged(data=_content_id(buffer.getvalue()), pages=len(out.pages), notes=notes)
+
+
+_STATIC_ID = b"<31415926535897932384626433832795>"
+_STATIC_IDS = b"/ID [" + _STATIC_ID + _STATIC_ID + b"]"
+
+
+def _content_id(data: bytes) -> bytes:
+    """Give the file an ID derived from its content with SHA-256 (deterministic, unique).
+
+    qpdf's own deterministic ID uses a digest we keep out of the pipeline; this is one SHA-256
+    pass over the bytes written with qpdf's fixed placeholder ID, which is then replaced in the
+    trailer by a hex string of the same length, so no offset moves.
+    """
+    at = data.rfind(_STATIC_IDS)
+    if at < 0:  # pragma: no cover - qpdf always writes the placeholder with static_id
+        return data
+    digest = hashlib.sha256(data).hexdigest()[:32].encode()
+    ids = b"/ID [<" + digest + b"><" + digest + b">]"
+    return data[:at] + ids + data[at + len(_STATIC_IDS) :]
 
 
 # --- images -------------------------------------------------------------------------------------
