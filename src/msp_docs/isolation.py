@@ -48,11 +48,17 @@ def available() -> bool:
 
 @dataclass(slots=True)
 class Job(Generic[T]):
-    """One call to run in a child: ``function(*args, **kwargs)`` must return a picklable value."""
+    """One call to run in a child: ``function(*args, **kwargs)`` must return a picklable value.
+
+    ``cost`` is a rough estimate of the work (any unit, the same for all jobs of a call): the
+    costliest jobs start first, so that with more jobs than cores the last one to finish is a
+    short one.
+    """
 
     function: Callable[..., T]
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] | None = None
+    cost: float = 0.0
 
 
 @dataclass(slots=True)
@@ -79,18 +85,24 @@ def run_jobs(
     seconds: float,
     memory_bytes: int,
     parallel: int | None = None,
+    while_waiting: Callable[[], object] | None = None,
 ) -> list[Outcome[T]]:
-    """Run ``jobs`` in forked children, at most ``parallel`` at a time; keep their order.
+    """Run ``jobs`` in forked children, at most ``parallel`` at a time, costliest first.
+
+    The outcomes are returned in the order of ``jobs``.
 
     Args:
         jobs: The calls to make.
         seconds: Wall-clock budget of each job (CPU time is limited to the same, rounded up).
         memory_bytes: Address-space limit of each child.
         parallel: Children running at once (default: the number of usable CPUs).
+        while_waiting: Called once, in this process, after the first children are started:
+            work of the caller's own (imports for what follows) that then overlaps theirs.
+            Children started later inherit its effects. It must not start threads.
     """
     width = max(1, parallel or _cpus())
     outcomes: list[Outcome[T] | None] = [None] * len(jobs)
-    pending = list(range(len(jobs)))
+    pending = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
     running: dict[int, _Child] = {}
     try:
         while pending or running:
@@ -107,6 +119,9 @@ def run_jobs(
                     )
                     continue
                 running[child.fd] = child
+            if while_waiting is not None:
+                while_waiting()
+                while_waiting = None
             _wait_some(running, outcomes, seconds=seconds)
     finally:
         for child in running.values():  # only on an exception of our own: leave no orphan

@@ -226,3 +226,27 @@ def test_a_large_caller_does_not_starve_its_children() -> None:
         assert outcome.error is None, outcome.error
     finally:
         del ballast
+
+
+def _started_at(_: int) -> float:
+    return time.monotonic()
+
+
+def test_costliest_jobs_start_first_and_order_is_kept() -> None:
+    jobs = [isolation.Job(_started_at, (i,), cost=cost) for i, cost in enumerate([1, 9, 5, 7])]
+    outcomes = isolation.run_jobs(jobs, seconds=5, memory_bytes=512 * MiB, parallel=1)
+    starts = [o.value for o in outcomes]
+    assert all(s is not None for s in starts)
+    order = sorted(range(4), key=lambda i: starts[i])  # type: ignore[arg-type, return-value]
+    assert order == [1, 3, 2, 0]
+
+
+def test_estimated_cost_ranks_an_alpha_screenshot_above_a_plain_scan() -> None:
+    from msp_docs.pipeline import estimated_cost
+    from tests.fixtures import jpeg_bytes, png_bytes
+
+    rgba = png_bytes(1000, 1000, mode="RGBA", colour=(1, 2, 3, 4))
+    grey = png_bytes(1000, 1000, mode="L", colour=7)
+    assert estimated_cost(rgba) > estimated_cost(grey) > 0
+    assert estimated_cost(jpeg_bytes()) > 0
+    assert estimated_cost(b"\x89PNG\r\n\x1a\n") >= 0  # too short for a header: no crash
