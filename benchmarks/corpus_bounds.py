@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared" / "corpus")
     parser.add_argument("--bombs", action="store_true", help="also the generated bomb fixtures")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every file")
     args = parser.parse_args()
     files = sorted(
         p for p in args.corpus.iterdir() if p.is_file() and p.suffix not in {".tsv", ".md"}
@@ -69,7 +70,7 @@ def main() -> None:
         print(f"OVER BOUND: {name}: {seconds:.2f} s, {rss:.0f} MB, exit {code}")
     for name, seconds, rss, code in crashed:
         print(f"UNEXPECTED EXIT: {name}: exit {code} ({seconds:.2f} s, {rss:.0f} MB)")
-    if "-v" in sys.argv:
+    if args.verbose:
         for name, seconds, rss, code in sorted(rows, key=lambda r: -r[1]):
             print(f"  {name:48} {seconds:6.2f} s {rss:7.0f} MB exit {code}")
     sys.exit(1 if over or crashed else 0)
