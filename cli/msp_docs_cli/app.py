@@ -174,7 +174,15 @@ def _progress(message: str, *, quiet: bool) -> Iterator[None]:
         thread.join()
 
 
+# The words of the human output: (accepted, refused, done, warning, separator), per language.
+_LABELS = {
+    "en": ("  ok ", "  NO ", "done: ", "warning: ", ": "),
+    "fr": ("  ok ", " NON ", "fait : ", "attention : ", " : "),
+}
+
+
 def _describe_input(entry: InputReport, lang: str) -> list[str]:
+    accepted, refused, done, warning, colon = _LABELS.get(lang, _LABELS["en"])
     lines = []
     if entry.status == "accepted":
         facts = [entry.kind.value.upper() if entry.kind else "?"]
@@ -182,13 +190,13 @@ def _describe_input(entry: InputReport, lang: str) -> list[str]:
             facts.append(f"{entry.pages} page{'s' if entry.pages != 1 else ''}")
         if entry.width and entry.height:
             facts.append(f"{entry.width}×{entry.height} px")
-        lines.append(f"  ok  {entry.name}: {', '.join(facts)}")
+        lines.append(f"{accepted} {entry.name}{colon}{', '.join(facts)}")
     elif entry.error is not None:
-        lines.append(f"  NO  {entry.error.message(lang)}")
+        lines.append(f"{refused} {entry.error.message(lang)}")
     for note in entry.actions:
-        lines.append(f"        done: {note.message(lang)}")
+        lines.append(f"        {done}{note.message(lang)}")
     for note in entry.warnings:
-        lines.append(f"        warning: {note.message(lang)}")
+        lines.append(f"        {warning}{note.message(lang)}")
     return lines
 
 
