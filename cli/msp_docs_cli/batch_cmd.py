@@ -242,8 +242,10 @@ class Progress:
         self.stream = stream
         self.lang = lang
         self.quiet = quiet
+        from msp_docs.batch import Summary
+
         self.tty = _isatty(stream)
-        self.done = self.skipped = self.failed = 0
+        self.counts = Summary(jobs=total)  # the runner's own tally, kept as results arrive
         self.started = time.monotonic()
         self._last_draw = 0.0
         self._last_line = self.started
@@ -253,16 +255,11 @@ class Progress:
     @property
     def finished(self) -> int:
         """Jobs with an outcome so far."""
-        return self.done + self.skipped + self.failed
+        return self.counts.finished
 
     def update(self, result: JobResult) -> None:
         """Count one finished job and show it."""
-        if result.status == "done":
-            self.done += 1
-        elif result.status == "skipped":
-            self.skipped += 1
-        else:
-            self.failed += 1
+        self.counts.count(result)
         if self.quiet:
             return
         now = time.monotonic()
@@ -304,9 +301,9 @@ class Progress:
     def _text(self, now: float, width: int | None) -> str:
         return progress_text(
             total=self.total,
-            done=self.done,
-            skipped=self.skipped,
-            failed=self.failed,
+            done=self.counts.done,
+            skipped=self.counts.skipped,
+            failed=self.counts.failed,
             seconds=now - self.started,
             width=width,
         )
