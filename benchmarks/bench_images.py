@@ -27,7 +27,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from msp_docs import Limits, Options, convert
 from msp_docs._backends.jpeg import _prove_decodes, normalise_jpeg
 from msp_docs._backends.png import normalise_png
-from msp_docs.formats import jpeg as jpeg_format
+from msp_docs._formats import jpeg as jpeg_format
 
 
 def photo() -> bytes:

@@ -11,8 +11,8 @@ import pytest
 
 import msp_docs
 from msp_docs import Limits, Options
-from msp_docs.detect import detect
-from msp_docs.pipeline import process
+from msp_docs._detect import detect
+from msp_docs._pipeline import process
 
 LIMITS = Limits()
 IN_PROCESS = Options(isolate=False)

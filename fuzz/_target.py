@@ -14,8 +14,8 @@ import msp_docs._backends.jpeg
 import msp_docs._backends.pdf
 import msp_docs._backends.png  # noqa: F401
 from msp_docs import Limits, MspDocsError, Options
+from msp_docs._pipeline import process
 from msp_docs.errors import InternalError
-from msp_docs.pipeline import process
 
 # In-process (no fork): a crash must reach the fuzzer, not be absorbed by isolation.
 OPTIONS = Options(isolate=False)

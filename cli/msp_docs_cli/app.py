@@ -18,9 +18,9 @@ from msp_docs.limits import Limits
 from msp_docs.options import Lang, Options, PageSize
 
 if TYPE_CHECKING:
+    from msp_docs._sources import Input
     from msp_docs.errors import MspDocsError
     from msp_docs.report import InputReport, Report
-    from msp_docs.sources import Input
 
 __all__ = ["app", "main", "parse_size"]
 
@@ -127,7 +127,7 @@ def _password(path: Path | None) -> str | None:
 
 
 def _inputs(files: list[str]) -> list[Input]:
-    from msp_docs.sources import Input
+    from msp_docs._sources import Input
 
     if files.count("-") > 1:
         raise typer.BadParameter("standard input ('-') can be read only once")
@@ -259,7 +259,7 @@ def _write_pdf(
     **choices: Any,
 ) -> None:
     """What merge and convert share: check the options, run, report, exit."""
-    from msp_docs import api
+    from msp_docs import _api as api
 
     if output == "-" and as_json:
         raise typer.BadParameter("--json and '-o -' both use standard output; choose one")
@@ -344,7 +344,7 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check FILES as merge would, without writing anything (exit 0 only if all pass)."""
-    from msp_docs.api import validate as validate_files
+    from msp_docs._api import validate as validate_files
 
     limits = _limits(max_files, max_size)
     options = Options(password=_password(password_file), strict=strict, lang=lang)
@@ -375,7 +375,7 @@ def inspect(
     """Describe FILE: what it really is, its size, pages, pixels and format details."""
     import json
 
-    from msp_docs.api import inspect as inspect_file
+    from msp_docs._api import inspect as inspect_file
 
     limits = _limits(1, max_size)
     options = Options(password=_password(password_file), lang=lang)

@@ -6,8 +6,10 @@ file is processed.
 
 from __future__ import annotations
 
+from msp_docs._api import convert, inspect, merge, validate
+from msp_docs._model import Kind, Note
+from msp_docs._sources import Input
 from msp_docs._version import __version__
-from msp_docs.api import convert, inspect, merge, validate
 from msp_docs.errors import (
     CannotReadInput,
     ChecksumMismatch,
@@ -44,10 +46,8 @@ from msp_docs.errors import (
     WrongPassword,
 )
 from msp_docs.limits import Limits
-from msp_docs.model import Kind, Note
 from msp_docs.options import Lang, Options, PageSize
 from msp_docs.report import InputReport, OutputReport, Report
-from msp_docs.sources import Input
 
 __all__ = [
     "CannotReadInput",

@@ -41,7 +41,7 @@ class Options:
         default_dpi: DPI assumed for ``original`` page size when an image has none.
         bookmarks: One bookmark per input (with the input's own bookmarks nested under it).
         isolate: Decode each input in a forked child with memory, CPU and wall-clock limits
-            (see ``msp_docs.isolation``); where fork is unavailable inputs are processed
+            (see ``msp_docs._isolation``); where fork is unavailable inputs are processed
             in-process and the time budget is checked afterwards.
     """
 

@@ -37,8 +37,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from msp_docs._model import Kind, Note
 from msp_docs._version import __version__
-from msp_docs.model import Kind, Note
 
 if TYPE_CHECKING:
     from msp_docs.errors import MspDocsError

@@ -24,8 +24,8 @@ _original: tuple[str, str] | None = None
 
 def install() -> None:
     global _original
-    from msp_docs import pipeline
-    from msp_docs.model import Kind
+    from msp_docs import _pipeline as pipeline
+    from msp_docs._model import Kind
 
     if _original is None:
         _original = pipeline._BACKENDS[Kind.PNG]

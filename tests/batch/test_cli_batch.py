@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from msp_docs import isolation
+from msp_docs import _isolation as isolation
 from msp_docs.batch import REPORT_NAME
 from msp_docs_cli.batch_cmd import Progress, progress_text
 from tests.batch.files import good_tree, jobs_of, mixed_tree, pdf_pages, runs, sha256

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from msp_docs import batch, isolation
+from msp_docs import _isolation as isolation
+from msp_docs import batch
 from tests.batch import crashers
 from tests.batch.files import (
     comparable,

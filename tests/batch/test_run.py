@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from msp_docs import Limits, Options, batch, isolation
+from msp_docs import Limits, Options, batch
+from msp_docs import _isolation as isolation
 from msp_docs.batch import Job, JobListError, JobResult
 from tests.batch import crashers
 from tests.batch.files import (

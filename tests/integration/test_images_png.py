@@ -13,7 +13,7 @@ from PIL import Image
 
 from msp_docs import Options, TooManyFrames, convert, inspect
 from msp_docs._backends.png import normalise_png
-from msp_docs.formats import png as png_format
+from msp_docs._formats import png as png_format
 from msp_docs.limits import Limits
 from tests.conftest import corpus_path
 from tests.integration._images_support import (

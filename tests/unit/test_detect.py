@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from msp_docs.detect import _describe, check_extension, detect, sniff
+from msp_docs._detect import _describe, check_extension, detect, sniff
+from msp_docs._model import Kind
 from msp_docs.errors import (
     CorruptImage,
     CorruptPdf,
@@ -13,7 +14,6 @@ from msp_docs.errors import (
     TruncatedInput,
     UnsupportedKind,
 )
-from msp_docs.model import Kind
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_extension_checks() -> None:
 
 
 def test_polyglots_are_named() -> None:
-    from msp_docs.detect import also_valid_as
+    from msp_docs._detect import also_valid_as
 
     assert also_valid_as(b"\xff\xd8\xff\xe0" + b"%PDF-1.4", Kind.JPEG) == "PDF document"
     zipped = b"%PDF-1.4 ..." + b"PK\x03\x04" + b"\0" * 30 + b"PK\x05\x06" + b"\0" * 18

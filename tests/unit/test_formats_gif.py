@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from msp_docs._formats import gif
 from msp_docs.errors import (
     CorruptImage,
     ImageTooLarge,
@@ -14,7 +15,6 @@ from msp_docs.errors import (
     TooManyFrames,
     TruncatedInput,
 )
-from msp_docs.formats import gif
 from msp_docs.limits import Limits
 from tests.integration._images_support import GifFrame, make_gif
 

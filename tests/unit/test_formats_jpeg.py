@@ -8,11 +8,11 @@ import struct
 import pytest
 from PIL import Image
 
+from msp_docs._formats import jpeg
+from msp_docs._formats.common import orientation
+from msp_docs._formats.exif import read_exif
+from msp_docs._formats.icc import icc_components
 from msp_docs.errors import CorruptImage, TruncatedInput, UnsupportedVariant
-from msp_docs.formats import jpeg
-from msp_docs.formats.common import orientation
-from msp_docs.formats.exif import read_exif
-from msp_docs.formats.icc import icc_components
 from tests.integration._images_support import insert_segments, jpeg_segments
 
 

@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 
+from msp_docs._formats import png
 from msp_docs.errors import (
     ChecksumMismatch,
     CorruptImage,
@@ -14,7 +15,6 @@ from msp_docs.errors import (
     InvalidDimensions,
     TruncatedInput,
 )
-from msp_docs.formats import png
 from tests.integration._images_support import PNG_SIGNATURE, ihdr, make_png, png_chunk
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msp_docs.geometry import (
+from msp_docs._geometry import (
     MAX_PAGE_SIDE,
     MIN_PAGE_SIDE,
     PAPER,

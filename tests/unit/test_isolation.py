@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from msp_docs import isolation
+from msp_docs import _isolation as isolation
 from msp_docs.errors import (
     CorruptImage,
     InternalError,
@@ -167,8 +167,8 @@ def test_no_child_is_left_behind(tmp_path) -> None:
 
 
 def test_spans_of_the_input_are_resolved_by_the_caller() -> None:
-    from msp_docs.model import DeviceColour, ImagePage, ImageResult, InputSpans, RasterImage
-    from msp_docs.pipeline import resolve_spans
+    from msp_docs._model import DeviceColour, ImagePage, ImageResult, InputSpans, RasterImage
+    from msp_docs._pipeline import resolve_spans
 
     source = b"0123456789abcdef"
     mask = RasterImage(
@@ -242,7 +242,7 @@ def test_costliest_jobs_start_first_and_order_is_kept() -> None:
 
 
 def test_estimated_cost_ranks_an_alpha_screenshot_above_a_plain_scan() -> None:
-    from msp_docs.pipeline import estimated_cost
+    from msp_docs._pipeline import estimated_cost
     from tests.fixtures import jpeg_bytes, png_bytes
 
     rgba = png_bytes(1000, 1000, mode="RGBA", colour=(1, 2, 3, 4))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msp_docs.names import MAX_NAME_LENGTH, clean_name
+from msp_docs._names import MAX_NAME_LENGTH, clean_name
 
 
 def test_examples() -> None:

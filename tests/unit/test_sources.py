@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from msp_docs._sources import CHUNK_SIZE, Input, as_inputs, read_inputs
 from msp_docs.errors import CannotReadInput, InputTooLarge, TooManyFiles
 from msp_docs.limits import Limits, MiB
-from msp_docs.sources import CHUNK_SIZE, Input, as_inputs, read_inputs
 from tests.fixtures import CountingStream, endless_zeros
 
 

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from msp_docs._formats import png as png_format
+from msp_docs._formats.icc import icc_components
+from msp_docs._model import ColourSpace, DeviceColour, ICCColour, Note, RasterImage
 from msp_docs.errors import CorruptImage, ImageTooLarge, MspDocsError, TruncatedInput
-from msp_docs.formats import png as png_format
-from msp_docs.formats.icc import icc_components
 from msp_docs.limits import Limits
-from msp_docs.model import ColourSpace, DeviceColour, ICCColour, Note, RasterImage
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -10,9 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from msp_docs._version import __version__
-from msp_docs.geometry import layout
-from msp_docs.model import (
+from msp_docs._geometry import layout
+from msp_docs._model import (
     DeviceColour,
     ICCColour,
     ImagePage,
@@ -22,6 +21,7 @@ from msp_docs.model import (
     PdfResult,
     RasterImage,
 )
+from msp_docs._version import __version__
 from msp_docs.options import Options
 
 if TYPE_CHECKING:

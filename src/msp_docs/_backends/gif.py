@@ -7,10 +7,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from msp_docs._backends import _pillow
-from msp_docs.formats import gif as gif_format
-from msp_docs.formats.common import metadata_note, reencoded_note, trailing_note
+from msp_docs._formats import gif as gif_format
+from msp_docs._formats.common import metadata_note, reencoded_note, trailing_note
+from msp_docs._model import DeviceColour, ImagePage, ImageResult, IndexedColour, Note, RasterImage
 from msp_docs.limits import Limits
-from msp_docs.model import DeviceColour, ImagePage, ImageResult, IndexedColour, Note, RasterImage
 from msp_docs.options import Options
 
 if TYPE_CHECKING:

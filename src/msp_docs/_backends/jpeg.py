@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from msp_docs._backends import _pillow
-from msp_docs.errors import MspDocsError, UnsupportedVariant
-from msp_docs.formats import jpeg as jpeg_format
-from msp_docs.formats.common import (
+from msp_docs._formats import jpeg as jpeg_format
+from msp_docs._formats.common import (
     check_dimensions,
     metadata_note,
     orientation,
     reencoded_note,
     trailing_note,
 )
-from msp_docs.formats.exif import ExifFacts, read_exif
-from msp_docs.geometry import oriented_size
+from msp_docs._formats.exif import ExifFacts, read_exif
+from msp_docs._geometry import oriented_size
+from msp_docs._model import ICCColour, ImagePage, ImageResult, InputSpans, Note, RasterImage
+from msp_docs.errors import MspDocsError, UnsupportedVariant
 from msp_docs.limits import Limits
-from msp_docs.model import ICCColour, ImagePage, ImageResult, InputSpans, Note, RasterImage
 from msp_docs.options import Options
 
 __all__ = ["normalise_jpeg"]

@@ -18,6 +18,7 @@ from msp_docs._backends.scrub import (
     scrub_page,
     tidy_form,
 )
+from msp_docs._model import Note, PdfResult
 from msp_docs.errors import (
     CorruptPdf,
     DecompressionBomb,
@@ -30,7 +31,6 @@ from msp_docs.errors import (
     WrongPassword,
 )
 from msp_docs.limits import Limits
-from msp_docs.model import Note, PdfResult
 from msp_docs.options import Options
 
 __all__ = ["corrupt_reason", "count_problems", "open_pdf", "trailing_bytes"]

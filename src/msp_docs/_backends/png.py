@@ -8,19 +8,17 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from msp_docs._backends import _pillow
-from msp_docs.errors import DecompressionBomb, TooManyFrames
-from msp_docs.formats import png as png_format
-from msp_docs.formats.common import (
+from msp_docs._formats import png as png_format
+from msp_docs._formats.common import (
     check_dimensions,
     metadata_note,
     orientation,
     reencoded_note,
     trailing_note,
 )
-from msp_docs.formats.exif import ExifFacts, read_exif
-from msp_docs.geometry import oriented_size
-from msp_docs.limits import Limits
-from msp_docs.model import (
+from msp_docs._formats.exif import ExifFacts, read_exif
+from msp_docs._geometry import oriented_size
+from msp_docs._model import (
     DeviceColour,
     ICCColour,
     ImagePage,
@@ -30,6 +28,8 @@ from msp_docs.model import (
     Note,
     RasterImage,
 )
+from msp_docs.errors import DecompressionBomb, TooManyFrames
+from msp_docs.limits import Limits
 from msp_docs.options import Options
 
 if TYPE_CHECKING:

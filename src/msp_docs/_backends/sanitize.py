@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from msp_docs.model import Note
+from msp_docs._model import Note
 
 __all__ = [
     "ACTION_KINDS",

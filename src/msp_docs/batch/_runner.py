@@ -205,7 +205,7 @@ def _check_jobs(jobs: Sequence[Job], out_root: str) -> list[str]:
 def _remove_stale_parts(targets: Sequence[str]) -> None:
     """Delete temporary files a killed run left beside our outputs.
 
-    ``msp_docs.write`` writes ``.NAME.RANDOM.part`` and renames it over ``NAME``; a kill between
+    ``msp_docs._write`` writes ``.NAME.RANDOM.part`` and renames it over ``NAME``; a kill between
     the two leaves the temporary file. Resume never takes it for an output (it looks at
     ``NAME`` only), but it is litter: only those named after this batch's outputs are removed.
     """

@@ -17,16 +17,16 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from msp_docs.api import merge
+from msp_docs._api import merge
+from msp_docs._names import clean_name
+from msp_docs._sources import Input
+from msp_docs._write import write_output
 from msp_docs.batch._model import ErrorRecord, InputRecord, Job, JobResult
 from msp_docs.batch._report import job_key
 from msp_docs.errors import CannotReadInput, InternalError, MspDocsError, OutputError
 from msp_docs.limits import Limits
-from msp_docs.names import clean_name
 from msp_docs.options import Options
 from msp_docs.report import Report
-from msp_docs.sources import Input
-from msp_docs.write import write_output
 
 __all__ = ["Task", "execute", "failed_result", "ignore_interrupts", "ping"]
 

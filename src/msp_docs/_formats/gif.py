@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from msp_docs._formats.common import check_dimensions
 from msp_docs.errors import CorruptImage, InvalidDimensions, TooManyFrames, TruncatedInput
-from msp_docs.formats.common import check_dimensions
 from msp_docs.limits import Limits
 
 __all__ = ["Control", "Frame", "GifFile", "parse"]

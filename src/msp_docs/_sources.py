@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, TypeAlias, runtime_checkable
 
+from msp_docs._names import clean_name
 from msp_docs.errors import CannotReadInput, InputTooLarge, TooManyFiles
 from msp_docs.limits import Limits
-from msp_docs.names import clean_name
 
 __all__ = [
     "CHUNK_SIZE",

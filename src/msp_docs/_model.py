@@ -89,7 +89,7 @@ class InputSpans:
     A passthrough backend (a JPEG minus its metadata segments, a PNG's IDAT chunks) can answer
     with spans instead of bytes; an isolated child then sends back a few numbers instead of
     megabytes, and the caller, which holds the input, rebuilds the data
-    (:func:`msp_docs.pipeline.resolve_spans`). A part may also be literal bytes (a rewritten
+    (:func:`msp_docs._pipeline.resolve_spans`). A part may also be literal bytes (a rewritten
     header between two ranges of the input).
     """
 

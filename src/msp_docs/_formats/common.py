@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from msp_docs._model import Note
 from msp_docs.errors import ImageTooLarge, InvalidDimensions
 from msp_docs.limits import Limits
-from msp_docs.model import Note
 
 __all__ = ["check_dimensions", "metadata_note", "orientation", "reencoded_note", "trailing_note"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from msp_docs._model import Kind, Note
 from msp_docs.errors import (
     CorruptImage,
     CorruptPdf,
@@ -12,7 +13,6 @@ from msp_docs.errors import (
     TruncatedInput,
     UnsupportedKind,
 )
-from msp_docs.model import Kind, Note
 
 __all__ = [
     "EXTENSIONS",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from msp_docs._pipeline import run
+from msp_docs._sources import InputLike
+from msp_docs._write import OutputTarget
 from msp_docs.limits import Limits
 from msp_docs.options import Options
-from msp_docs.pipeline import run
 from msp_docs.report import InputReport, Report
-from msp_docs.sources import InputLike
-from msp_docs.write import OutputTarget
 
 __all__ = ["convert", "inspect", "merge", "validate"]
 

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from msp_docs import isolation
-from msp_docs.detect import also_valid_as, check_extension, detect, sniff
+from msp_docs import _isolation as isolation
+from msp_docs._detect import also_valid_as, check_extension, detect, sniff
+from msp_docs._model import ImageResult, InputSpans, Kind, Note, PdfResult, RasterImage
+from msp_docs._sources import InputLike, Loaded, as_inputs, display_name, read_inputs
+from msp_docs._write import OutputTarget, describe_target, write_output
 from msp_docs.errors import (
     InternalError,
     MspDocsError,
@@ -27,11 +30,8 @@ from msp_docs.errors import (
     TooManyPages,
 )
 from msp_docs.limits import Limits
-from msp_docs.model import ImageResult, InputSpans, Kind, Note, PdfResult, RasterImage
 from msp_docs.options import Options
 from msp_docs.report import InputReport, OutputReport, Report
-from msp_docs.sources import InputLike, Loaded, as_inputs, display_name, read_inputs
-from msp_docs.write import OutputTarget, describe_target, write_output
 
 __all__ = ["Processed", "process", "resolve_spans", "run"]
 
