@@ -414,3 +414,4 @@ def main() -> None:
 
 
 import msp_docs_cli.batch_cmd  # noqa: E402, F401 - registers `msp-docs batch` on `app`
+import msp_docs_cli.cerfa_cmd  # noqa: E402, F401 - registers `msp-docs cerfa` on `app`
