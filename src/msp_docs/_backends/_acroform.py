@@ -724,6 +724,9 @@ def _fit_a4(pdf: pikepdf.Pdf) -> int:
         if abs(width - target[0]) <= _A4_TOLERANCE and abs(height - target[1]) <= _A4_TOLERANCE:
             continue
         xobject = page.as_form_xobject()
+        # qpdf builds its data from the page's content when the file is written: take it now,
+        # before the page gets its new content.
+        xobject.write(xobject.read_bytes())
         scale = min(target[0] / width, target[1] / height)
         dx, dy = (target[0] - width * scale) / 2, (target[1] - height * scale) / 2
         inner = [_float(v, 0.0) for v in xobject.get("/Matrix", Array([1, 0, 0, 1, 0, 0]))]
