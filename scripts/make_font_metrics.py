@@ -16,9 +16,10 @@ from pathlib import Path
 from PIL import ImageFont
 
 FONT = Path("/usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf")
-TARGET = Path(__file__).resolve().parent.parent / "src/msp_docs/_formats/helvetica.py"
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "src/msp_docs/_formats/helvetica.py"
 
-HEADER = '''"""Glyph widths of the standard Helvetica font for WinAnsiEncoding (generated: do not edit).
+HEADER = '''"""Helvetica glyph widths for WinAnsiEncoding (generated: do not edit).
 
 Written by ``scripts/make_font_metrics.py`` from URW's Nimbus Sans (metric-compatible with
 Helvetica). ``HELVETICA_WIDTHS[code - 32]`` is the advance width, in thousandths of the font

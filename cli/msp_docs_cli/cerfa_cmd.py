@@ -184,7 +184,8 @@ def fill(
     prefill: Annotated[
         str | None,
         typer.Option(
-            "--prefill", help="JSON object: profile key -> value (last_name, postcode...).",
+            "--prefill",
+            help="JSON object: profile key -> value (last_name, postcode...).",
             metavar="F",
         ),
     ] = None,

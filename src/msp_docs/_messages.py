@@ -196,8 +196,7 @@ ERRORS: dict[str, tuple[str, str]] = {
         "à la main.",
     ),
     "unknown-field": (
-        "Form {form} has no field named “{field}”. List its fields with "
-        "'msp-docs cerfa fields'.",
+        "Form {form} has no field named “{field}”. List its fields with 'msp-docs cerfa fields'.",
         "Le formulaire {form} n'a pas de champ nommé « {field} ». La liste de ses champs est "
         "donnée par « msp-docs cerfa fields ».",
     ),
@@ -207,8 +206,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "value-too-long": (
         "{label_q}: the value is too long ({too_long}). Shorten it and try again.",
-        "{label_q_fr} : la valeur est trop longue ({too_long_fr}). Raccourcissez-la et "
-        "réessayez.",
+        "{label_q_fr} : la valeur est trop longue ({too_long_fr}). Raccourcissez-la et réessayez.",
     ),
     "invalid-form-map": (
         "The description of form {form} is wrong ({where}: {reason}). This is the operator's "

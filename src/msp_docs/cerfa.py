@@ -281,7 +281,7 @@ def _form(raw: Mapping[str, Any], source: str) -> CerfaForm:
     if not isinstance(organisation, str) or not organisation.strip():
         raise _bad(name, "organisation", "the receiving organisation is required")
     try:
-        kind = FormKind(raw.get("kind"))
+        kind = FormKind(str(raw.get("kind")))
     except ValueError:
         raise _bad(name, "kind", "kind must be 'fillable' or 'blank'") from None
     file = raw.get("file")
@@ -328,7 +328,7 @@ def _map_field(raw: Any, form: str, index: int) -> MapField:
     where = name
     _no_unknown_keys(raw, allowed, form, where)
     try:
-        kind = MapType(raw.get("type"))
+        kind = MapType(str(raw.get("type")))
     except ValueError:
         types = ", ".join(t.value for t in MapType)
         raise _bad(form, where, f"type must be one of {types}") from None
@@ -371,7 +371,9 @@ def _map_field(raw: Any, form: str, index: int) -> MapField:
         raise _bad(form, where, "options must be a list of text")
     parts = raw.get("parts", [])
     if kind is MapType.DATE:
-        if not (isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts)):
+        if not (
+            isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts)
+        ):
             raise _bad(form, where, "a date needs parts = [day, month, year] (PDF names)")
     elif parts:
         raise _bad(form, where, "'parts' applies to dates")
@@ -490,7 +492,9 @@ def _check_format(entry: MapField, value: str, source: str) -> None:
             "un numéro de téléphone s'écrit 0X XX XX XX XX ou +33 X XX XX XX XX",
         )  # fmt: skip
     elif fmt is TextFormat.DIGITS and not _DIGITS.fullmatch(value):
-        raise _invalid(entry, source, "only digits are expected", "seuls des chiffres sont attendus")
+        raise _invalid(
+            entry, source, "only digits are expected", "seuls des chiffres sont attendus"
+        )
     elif fmt is TextFormat.AMOUNT and not _AMOUNT.fullmatch(value):
         raise _invalid(
             entry, source, "an amount is written like 1234,56 or 1 234,56",
@@ -616,9 +620,10 @@ class Catalogue:
         maps: Iterable[str | os.PathLike[str]] = (),
         builtin: bool = True,
     ) -> Catalogue:
-        """The catalogue of this package's maps (unless ``builtin`` is False) and the ``*.toml``
-        files of the directories ``maps`` (an operator's own forms; a number given twice is an
-        error).
+        """Load this package's maps (unless ``builtin`` is False) and those of ``maps``.
+
+        ``maps`` are directories of ``*.toml`` files: an operator's own forms. A number given
+        twice is an error.
 
         Raises:
             InvalidFormMap: a map that is not valid.

@@ -187,9 +187,7 @@ class FormReport:
             "prefilled": list(self.prefilled),
             "flattened": self.flattened,
             "actions": [{"code": n.code, "message": n.message(self.lang)} for n in self.actions],
-            "warnings": [
-                {"code": n.code, "message": n.message(self.lang)} for n in self.warnings
-            ],
+            "warnings": [{"code": n.code, "message": n.message(self.lang)} for n in self.warnings],
             "bytes": self.bytes,
             "target": self.target,
         }
@@ -219,7 +217,8 @@ def read_fields(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[Fo
     from msp_docs._backends import _acroform
 
     name, data = _load(form, limits)
-    return _guarded(name, lambda: _acroform.describe(data, limits=limits))
+    found: list[FormField] = _guarded(name, lambda: _acroform.describe(data, limits=limits))
+    return found
 
 
 def fill(

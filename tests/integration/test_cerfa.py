@@ -72,10 +72,17 @@ def render(data: bytes, tmp: Path, stem: str) -> list[Image.Image]:
     return [Image.open(p) for p in sorted(tmp.glob(f"{stem}-*.pgm"))]
 
 
-def region(page: Image.Image, rect: tuple[float, float, float, float], height: float) -> Image.Image:
+def region(
+    page: Image.Image, rect: tuple[float, float, float, float], height: float
+) -> Image.Image:
     scale = 100 / 72
     x0, y0, x1, y1 = rect
-    box = (int(x0 * scale) + 1, int((height - y1) * scale) + 1, int(x1 * scale), int((height - y0) * scale))
+    box = (
+        int(x0 * scale) + 1,
+        int((height - y1) * scale) + 1,
+        int(x1 * scale),
+        int((height - y0) * scale),
+    )
     return page.crop(box)
 
 
@@ -165,7 +172,9 @@ def test_unchecked_boxes_stay_empty_and_checked_ones_show(tmp_path: Path) -> Non
     height = 842.0
     for name, expected in (("CAC2", True), ("CAC3", False)):
         rect = fields[name].widgets[0].rect
-        assert (changed(region(empty[0], rect, height), region(filled[0], rect, height)) > 3) is expected
+        assert (
+            changed(region(empty[0], rect, height), region(filled[0], rect, height)) > 3
+        ) is expected
 
 
 # --- flatten ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream, String
@@ -301,7 +301,9 @@ def _classify(f: _Field) -> None:
     ft = _name(f.attrs.get("/FT"))
     flags = f.flags
     if ft == "Tx":
-        comb = flags & _COMB and f.max_length and not flags & (_MULTILINE | _PASSWORD | _FILE_SELECT)
+        comb = (
+            flags & _COMB and f.max_length and not flags & (_MULTILINE | _PASSWORD | _FILE_SELECT)
+        )
         f.kind = FieldKind.COMB if comb else FieldKind.TEXT
     elif ft == "Btn":
         if flags & _PUSHBUTTON:
@@ -328,7 +330,7 @@ def _on_states(widget: Dictionary) -> list[str]:
     normal = ap.get("/N") if isinstance(ap, Dictionary) else None
     if not isinstance(normal, Dictionary) or isinstance(normal, Stream):
         return []
-    return [key[1:] for key in normal.keys() if key != "/Off"]
+    return [str(key)[1:] for key in normal.keys() if key != "/Off"]  # noqa: SIM118
 
 
 def _page_numbers(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
@@ -379,13 +381,13 @@ def _value_text(f: _Field) -> str | None:
 
 
 # --- values --------------------------------------------------------------------------------------
-def _invalid(f: _Field, labels: Mapping[str, str], reason: str, reason_fr: str) -> None:
+def _invalid(f: _Field, labels: Mapping[str, str], reason: str, reason_fr: str) -> NoReturn:
     raise InvalidFieldValue(
         field=f.name, label=labels.get(f.name, f.name), reason=reason, reason_fr=reason_fr
     )
 
 
-def _check(f: _Field, value: FieldValue, labels: Mapping[str, str]) -> str | None:
+def _check(f: _Field, value: object, labels: Mapping[str, str]) -> str | None:
     """The value to set (text, or an on-state for buttons; None for empty/off), or raise."""
     if f.flags & _READ_ONLY:
         _invalid(f, labels, "this field is read-only", "ce champ est en lecture seule")
@@ -401,7 +403,6 @@ def _check(f: _Field, value: FieldValue, labels: Mapping[str, str]) -> str | Non
         return None
     if not isinstance(value, str):
         _invalid(f, labels, "text is expected", "un texte est attendu")
-    assert isinstance(value, str)
     if f.kind is FieldKind.CHOICE:
         return _check_choice(f, value, labels)
     multiline = bool(f.flags & _MULTILINE)
@@ -418,7 +419,7 @@ def _check(f: _Field, value: FieldValue, labels: Mapping[str, str]) -> str | Non
     return value
 
 
-def _check_button(f: _Field, value: FieldValue, labels: Mapping[str, str]) -> str | None:
+def _check_button(f: _Field, value: object, labels: Mapping[str, str]) -> str | None:
     if value is None or value is False or value in ("", _OFF):
         return None
     if value is True:
@@ -434,7 +435,6 @@ def _check_button(f: _Field, value: FieldValue, labels: Mapping[str, str]) -> st
         f, labels, f"not one of its states ({', '.join(f.states)}; or true/false for a checkbox)",
         f"ce n'est pas l'un de ses états ({', '.join(f.states)})",
     )  # fmt: skip
-    return None
 
 
 def _check_choice(f: _Field, value: str, labels: Mapping[str, str]) -> str:
@@ -446,7 +446,6 @@ def _check_choice(f: _Field, value: str, labels: Mapping[str, str]) -> str:
         return value
     choices = ", ".join(e for e, _ in options)
     _invalid(f, labels, f"not one of its options ({choices})", f"pas parmi ses choix ({choices})")
-    return value
 
 
 def _set(f: _Field, value: str | None) -> None:
@@ -470,9 +469,7 @@ def _set(f: _Field, value: str | None) -> None:
 
 
 def _clear(f: _Field) -> None:
-    if f.kind in (FieldKind.TEXT, FieldKind.COMB, FieldKind.CHOICE):
-        _set(f, None)
-    elif f.kind in (FieldKind.CHECKBOX, FieldKind.RADIO):
+    if f.kind not in (FieldKind.SIGNATURE, FieldKind.BUTTON):
         _set(f, None)
 
 
@@ -672,9 +669,10 @@ def _placement(appearance: Stream, rect: tuple[float, float, float, float]) -> l
     The Form XObject's own /Matrix is applied by the viewer when it is drawn with ``Do``; this
     is the matrix that brings its transformed bounding box onto the rectangle.
     """
-    bbox = [_float(v, 0.0) for v in appearance.get("/BBox")]
-    if len(bbox) != 4:
+    raw_box = appearance.get("/BBox")
+    if not isinstance(raw_box, Array) or len(raw_box) != 4:
         return None
+    bbox = [_float(v, 0.0) for v in raw_box]
     raw = appearance.get("/Matrix")
     m = [_float(v, 0.0) for v in raw] if isinstance(raw, Array) and len(raw) == 6 else None
     a, b, c, d, e, f = m or [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
@@ -700,12 +698,14 @@ def _own_resources(page: Dictionary) -> Dictionary:
     while isinstance(node, Dictionary) and depth < 64:
         inherited = node.get("/Resources")
         if isinstance(inherited, Dictionary):
-            page["/Resources"] = Dictionary({k: inherited[k] for k in inherited.keys()})
-            return page["/Resources"]  # type: ignore[no-any-return]
+            copied = Dictionary({key: inherited[key] for key in list(inherited.keys())})
+            page["/Resources"] = copied
+            return copied
         node = node.get("/Parent")
         depth += 1
-    page["/Resources"] = Dictionary()
-    return page["/Resources"]  # type: ignore[no-any-return]
+    empty = Dictionary()
+    page["/Resources"] = empty
+    return empty
 
 
 # --- printing on A4 -------------------------------------------------------------------------------
@@ -729,7 +729,12 @@ def _fit_a4(pdf: pikepdf.Pdf) -> int:
         xobject.write(xobject.read_bytes())
         scale = min(target[0] / width, target[1] / height)
         dx, dy = (target[0] - width * scale) / 2, (target[1] - height * scale) / 2
-        inner = [_float(v, 0.0) for v in xobject.get("/Matrix", Array([1, 0, 0, 1, 0, 0]))]
+        raw_matrix = xobject.get("/Matrix")
+        inner = (
+            [_float(v, 0.0) for v in raw_matrix]
+            if isinstance(raw_matrix, Array) and len(raw_matrix) == 6
+            else [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+        )
         bbox = [_float(v, 0.0) for v in xobject.BBox]
         # Where the page's own origin lands: as_form_xobject's /Matrix turns it upright, with
         # its box's lower left corner at the origin.

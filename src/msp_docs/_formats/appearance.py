@@ -36,8 +36,8 @@ __all__ = [
     "DoesNotFit",
     "Unencodable",
     "check_appearance",
-    "encode_winansi",
     "empty_appearance",
+    "encode_winansi",
     "layout_text",
     "text_appearance",
     "text_width",
@@ -81,11 +81,12 @@ class DefaultAppearance:
         if not da:
             return cls()
         tokens = _TOKEN.findall(da)
-        font, size, colour = "Helv", 0.0, (0.0,)
+        font, size = "Helv", 0.0
+        colour: tuple[float, ...] = (0.0,)
         operands: list[str] = []
         for token in tokens:
             if token[0].isalpha() or token[0] in "*'\"":
-                if token == "Tf" and len(operands) >= 2 and operands[-2].startswith("/"):
+                if token == "Tf" and len(operands) >= 2 and operands[-2].startswith("/"):  # noqa: S105
                     font = operands[-2][1:] or "Helv"
                     size = _number(operands[-1], 0.0)
                 elif token in ("g", "rg", "k"):
@@ -193,7 +194,7 @@ def layout_text(
     if comb:
         return _layout_comb(value, box, da, comb, inner_h)
     if multiline:
-        return _layout_multiline(value, box, da, pad_x, pad_y, inner_w, inner_h)
+        return _layout_multiline(value, box, da, pad=(pad_x, pad_y), inner=(inner_w, inner_h))
     encoded = encode_winansi(value)
     auto = min(inner_h / LEADING, AUTO_MAX_SIZE)
     size = da.size or auto
@@ -210,9 +211,7 @@ def layout_text(
     return Layout(size, (_Line(x, y, encoded),), shrunk)
 
 
-def _layout_comb(
-    value: str, box: Box, da: DefaultAppearance, cells: int, inner_h: float
-) -> Layout:
+def _layout_comb(value: str, box: Box, da: DefaultAppearance, cells: int, inner_h: float) -> Layout:
     encoded = encode_winansi(value)
     if len(encoded) > cells:
         raise DoesNotFit(value)
@@ -240,11 +239,12 @@ def _layout_multiline(
     value: str,
     box: Box,
     da: DefaultAppearance,
-    pad_x: float,
-    pad_y: float,
-    inner_w: float,
-    inner_h: float,
+    *,
+    pad: tuple[float, float],
+    inner: tuple[float, float],
 ) -> Layout:
+    pad_x, pad_y = pad
+    inner_w, inner_h = inner
     paragraphs = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     encoded = [encode_winansi(p) for p in paragraphs]
     mono = da.monospaced
@@ -256,10 +256,11 @@ def _layout_multiline(
             break
         size = max(size - 0.5, MIN_FONT_SIZE)
         shrunk = bool(da.size)
-    if len(lines) * size * LEADING > inner_h + 1e-6:
-        # One line may still overflow a little in a very low box: allowed only for one line.
-        if len(lines) > 1 or size * (_ASCENT - _DESCENT) > box.height:
-            raise DoesNotFit(value)
+    # One line may still overflow a little in a very low box: allowed only for one line.
+    if len(lines) * size * LEADING > inner_h + 1e-6 and (
+        len(lines) > 1 or size * (_ASCENT - _DESCENT) > box.height
+    ):
+        raise DoesNotFit(value)
     placed = []
     top = box.height - pad_y - _ASCENT * size
     if len(lines) == 1:
@@ -284,14 +285,14 @@ def _wrap(text: bytes, size: float, width: float, mono: bool) -> list[bytes]:
             continue
         if current:
             lines.append(current)
-        current = b""
-        while text_width(word, size, monospaced=mono) > width and len(word) > 1:
-            cut = len(word) - 1
-            while cut > 1 and text_width(word[:cut], size, monospaced=mono) > width:
+        rest = word
+        while text_width(rest, size, monospaced=mono) > width and len(rest) > 1:
+            cut = len(rest) - 1
+            while cut > 1 and text_width(rest[:cut], size, monospaced=mono) > width:
                 cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
+            lines.append(rest[:cut])
+            rest = rest[cut:]
+        current = rest
     lines.append(current)
     return lines
 
@@ -345,9 +346,7 @@ def empty_appearance(box: Box) -> bytes:
     return ("\n".join([*_decoration(box), "/Tx BMC EMC"]) + "\n").encode("ascii")
 
 
-def text_appearance(
-    layout: Layout, box: Box, da: DefaultAppearance, font_resource: str
-) -> bytes:
+def text_appearance(layout: Layout, box: Box, da: DefaultAppearance, font_resource: str) -> bytes:
     """Content of a text field's appearance stream for a laid-out value.
 
     ``font_resource`` is the name under which the stream's resources hold the font.
