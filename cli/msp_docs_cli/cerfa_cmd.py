@@ -114,7 +114,7 @@ def fields(
     lang: LangOpt = Lang.EN,
     as_json: JsonOpt = False,
 ) -> None:
-    """List the fields of FORM's PDF (name, kind, states, lengths, widgets, nearby text).
+    """List the fields of FORM's PDF (name, kind, on-states, lengths, pages and rectangles).
 
     Give a PDF file to start writing the field map of a new form, or a catalogue number.
     """
@@ -142,8 +142,7 @@ def fields(
         if f.multiline:
             extra.append("multiline")
         page = f.widgets[0].page if f.widgets else 0
-        hint = f"  « {f.hint} »" if f.hint else ""
-        typer.echo(f"{f.name:24} {f.kind.value:9} p{page} {', '.join(extra)}{hint}")
+        typer.echo(f"{f.name:24} {f.kind.value:9} p{page} {', '.join(extra)}")
     _err(f"{len(found)} fields")
 
 

@@ -105,7 +105,6 @@ class FormField:
         font_size: The ``/DA`` font size (0 means automatic), for text fields.
         alignment: ``/Q``: 0 left, 1 centred, 2 right.
         widgets: Where it is shown.
-        hint: Text printed on the page next to its first widget (to help write a field map).
     """
 
     name: str
@@ -120,7 +119,6 @@ class FormField:
     font_size: float | None = None
     alignment: int = 0
     widgets: tuple[Widget, ...] = ()
-    hint: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-serialisable form (what ``msp-docs cerfa fields --json`` prints)."""
@@ -137,7 +135,6 @@ class FormField:
             "font_size": self.font_size,
             "alignment": self.alignment,
             "widgets": [w.to_dict() for w in self.widgets],
-            "hint": self.hint,
         }
 
 
@@ -208,8 +205,7 @@ class FilledForm:
 def read_fields(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[FormField]:
     """List the fields of ``form`` (a path, bytes or stream), in the order of the form's tree.
 
-    A form without fields (to print and fill by hand) gives an empty list. Each field carries,
-    as ``hint``, the text printed next to its first widget, which helps write a field map.
+    A form without fields (to print and fill by hand) gives an empty list.
 
     Raises:
         MspDocsError: the PDF cannot be read (damaged, encrypted...) or is an XFA-only form.
