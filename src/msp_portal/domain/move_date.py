@@ -82,11 +82,9 @@ def check_move_date(
     ``earliest``, ``latest``, ``field``).
     """
     if isinstance(value, date):
-        moved: date | DateProblem = value
-    elif isinstance(value, str):
-        moved = parse_date_fr(value)
-    else:
-        moved = DateProblem.FORMAT
+        moved: date | DateProblem = value.date() if isinstance(value, datetime) else value
+    else:  # the text typed; anything else is refused like a badly typed date
+        moved = parse_date_fr(value) if isinstance(value, str) else DateProblem.FORMAT
     if isinstance(moved, DateProblem):
         return InvalidDate(field=field, reason=str(moved))
     window = move_date_window(today)
@@ -106,4 +104,6 @@ def parse_move_date(value: str | date, today: date | datetime, *, field: str = "
     problem = check_move_date(value, today, field=field)
     if problem is not None:
         raise problem
-    return value if isinstance(value, date) else parse_date_fr(value)  # type: ignore[return-value]
+    moved = value if isinstance(value, date) else parse_date_fr(value)
+    assert isinstance(moved, date)  # checked above
+    return moved.date() if isinstance(moved, datetime) else moved
