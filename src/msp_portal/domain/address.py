@@ -33,7 +33,7 @@ from functools import cache
 from typing import Any
 
 from msp_portal.domain.postal_text import fold
-from msp_portal.domain.postcodes import Locality, locality_key, postcode_base
+from msp_portal.domain.postcodes import Locality, locality_key, postcode_base, spell_out
 from msp_portal.domain.street_label import LABEL_MAX, shorten_label
 from msp_portal.errors import InvalidAddress
 
@@ -431,19 +431,39 @@ def _fit_street(number: str, suffix: str, street: str, why: list[str]) -> tuple[
     """Abbreviate the label (and then the index) only as much as line 4 needs."""
     if not street:
         return number, suffix, ""
+    room = LINE_MAX
     for index in (suffix, _REPETITIONS.get(suffix, suffix)):
         prefix = " ".join(part for part in (number, index) if part)
         room = LINE_MAX - (len(prefix) + 1 if prefix else 0)
-        label = shorten_label(street, min(LABEL_MAX, room))
-        if len(label) <= room:
-            if label != street:
-                why.append("abbreviated")
-            if index != suffix:
+        label = _shorten_to_fit(street, min(LABEL_MAX, room), room)
+        if label is not None:
+            if label != street or index != suffix:
                 why.append("abbreviated")
             return number, index, label
     raise InvalidAddress(
         **_about("street", "too-long", length=len(street), maximum=min(LABEL_MAX, room))
     )
+
+
+def _shorten_to_fit(label: str, limit: int, room: int) -> str | None:
+    """The label within ``limit`` (Etalab's 32) if the table gets it there, else within ``room``.
+
+    A label the table cannot bring to ``limit`` but that fits the line is kept unabbreviated;
+    one longer than the line is abbreviated to the line, then given another chance at
+    ``limit``. Whatever is returned, the same call on it returns it unchanged (normalising twice
+    changes nothing). None: the label cannot fit on the line.
+    """
+    candidate = label
+    for _ in range(3):
+        short = shorten_label(candidate, limit)
+        if len(short) <= limit:
+            return short
+        if len(candidate) <= room:
+            return candidate
+        candidate = shorten_label(candidate, room)
+        if len(candidate) > room:
+            return None
+    return candidate
 
 
 def _special_delivery(text: str) -> str:
@@ -468,7 +488,7 @@ def _locality(
     postcode: str, text: str, why: list[str]
 ) -> tuple[str, str, Locality | None, tuple[AddressWarning, ...]]:
     """Line 6's locality, the hamlet for line 5 (or ""), the base row and the warnings."""
-    typed = _folded(text, "locality")
+    typed = _folded(spell_out(text), "locality")
     if not typed:
         raise InvalidAddress(**_about("locality", "required"))
     cedex = ""

@@ -28,6 +28,7 @@ and 18. Spaces, dots and hyphens typed between groups are ignored.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -211,7 +212,8 @@ def _problem(kind: NumberKind, number: str) -> tuple[str, int] | None:
 
 
 def _compact(text: str) -> str:
-    return _SEPARATORS.sub("", text).upper()
+    # NFKC: full-width digits and letters (some phone keyboards) become ASCII.
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
 def check_contract_number(organisation: str, text: str) -> InvalidContractNumber | None:

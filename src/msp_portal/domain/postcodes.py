@@ -20,20 +20,30 @@ from importlib.resources import files
 
 from msp_portal.domain.postal_text import fold
 
-__all__ = ["Locality", "PostcodeBase", "locality_key", "postcode_base"]
+__all__ = ["Locality", "PostcodeBase", "locality_key", "postcode_base", "spell_out"]
 
 _SAINTS = re.compile(r"\b(?:SAINT(E?S?))\b")
+_SOUS = re.compile(r"(?i)(?<![^\W\d_])s/s(?![^\W\d_])")  # "Saint-Didier s/s Écouves"
+_SUR = re.compile(r"(?i)(?<![^\W\d_])s/")  # "Bar s/ Seine"
 _ARRONDISSEMENT = re.compile(r" 0*([1-9][0-9]?) ?(?:ER|E|EME|ME)?$")
+
+
+def spell_out(text: str) -> str:
+    """``text`` with the short forms ``s/`` and ``s/s`` written ``sur`` and ``sous``."""
+    if "/" not in text:
+        return text
+    return _SUR.sub(" sur ", _SOUS.sub(" sous ", text))
 
 
 def locality_key(text: str) -> str:
     """The form under which locality names are compared.
 
     Folded (capitals, no accents or punctuation), ``SAINT``/``SAINTE``/``SAINTS``/``SAINTES``
-    written ``ST``/``STE``/``STS``/``STES`` as La Poste does, and a final arrondissement number
-    written on two digits (``Paris 1er``, ``PARIS 1`` and ``PARIS 01`` are the same).
+    written ``ST``/``STE``/``STS``/``STES`` as La Poste does, ``s/`` and ``s/s`` read ``sur``
+    and ``sous``, and a final arrondissement number written on two digits (``Paris 1er``,
+    ``PARIS 1`` and ``PARIS 01`` are the same).
     """
-    key = _SAINTS.sub(r"ST\1", fold(text))
+    key = _SAINTS.sub(r"ST\1", fold(spell_out(text)))
     return _ARRONDISSEMENT.sub(lambda m: f" {int(m.group(1)):02d}", key)
 
 
