@@ -48,6 +48,34 @@ _PROTECTED_ARTICLES = re.compile(r" (?:le|la|les|au|aux|de|du|des|d|et|a|l|sur) 
 class _Rule:
     pattern: re.Pattern[str]
     replacement: str
+    literal: str = ""  # text every match contains: a rule whose literal is absent is skipped
+
+
+_QUANTIFIERS = "?*+{"
+_LITERAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ")
+
+
+def _required_literal(pattern: str) -> str:
+    """The longest run of plain characters that every match of ``pattern`` must contain.
+
+    Only text outside groups counts, and none when the pattern has a top-level alternation; a
+    character followed by a quantifier is optional. ``""`` when there is no such run.
+    """
+    runs, run, depth = [], "", 0
+    for i, char in enumerate(pattern):
+        optional = pattern[i + 1 : i + 2] in tuple(_QUANTIFIERS) and i + 1 < len(pattern)
+        if char == "|" and depth == 0:
+            return ""
+        if depth == 0 and char in _LITERAL_CHARS and not optional:
+            run += char
+            continue
+        runs.append(run)
+        run = ""
+        if char == "\\":
+            return max(runs, key=len)  # escapes are not worth reading here
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
+    runs.append(run)
+    return max(runs, key=len)
 
 
 @dataclass(frozen=True)
@@ -79,25 +107,30 @@ def _table() -> _Table:
         return tuple(make(long, short) for long, short in steps.get(step, []))
 
     def at_word_start(long: str, short: str) -> _Rule:
-        return _Rule(re.compile(r"(?<![A-Z0-9])(?:" + long + ")"), short)
+        return _Rule(re.compile(r"(?<![A-Z0-9])(?:" + long + ")"), short, _required_literal(long))
 
     def inside(long: str, short: str) -> _Rule:
-        return _Rule(re.compile(r"(?<= )(?:" + long + ")(?= )"), short)
+        return _Rule(re.compile(r"(?<= )(?:" + long + ")(?= )"), short, _required_literal(long))
 
     def inside_lower(long: str, short: str) -> _Rule:
-        return _Rule(re.compile(r"(?<= )(?:" + long.strip() + ")(?= )"), short.strip().lower())
+        long = long.strip()
+        pattern = re.compile(r"(?<= )(?:" + long + ")(?= )")
+        return _Rule(pattern, short.strip().lower(), _required_literal(long))
 
     def word_lower(long: str, short: str) -> _Rule:
-        return _Rule(re.compile(r"(?:^|(?<= ))(?:" + long + ")(?= )"), short.lower())
+        pattern = re.compile(r"(?:^|(?<= ))(?:" + long + ")(?= )")
+        return _Rule(pattern, short.lower(), _required_literal(long))
 
     def first_word_lower(long: str, short: str) -> _Rule:
-        return _Rule(re.compile(r"^(?:" + long.strip() + ")(?= )"), short.strip().lower())
+        long = long.strip()
+        pattern = re.compile(r"^(?:" + long + ")(?= )")
+        return _Rule(pattern, short.strip().lower(), _required_literal(long))
 
     def whole_word(long: str, short: str) -> _Rule:
         return _Rule(re.compile(long), short.lower())
 
     def as_is(long: str, short: str) -> _Rule:
-        return _Rule(re.compile(long), short)
+        return _Rule(re.compile(long), short, _required_literal(long))
 
     return _Table(
         type_at_start=rules(1, at_word_start),
@@ -116,7 +149,8 @@ def _apply(rule: _Rule, text: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         matched = match.group(0)
-        words = match.expand(rule.replacement).split()
+        expanded = match.expand(rule.replacement) if "\\" in rule.replacement else rule.replacement
+        words = expanded.split()
         wanted = len(matched.split())
         if not words or len(words) > wanted:
             return matched  # would break the word alignment the adoption relies on
@@ -149,7 +183,9 @@ def _adopt(before: str, after: str, limit: int) -> str:
 def _rewrite(text: str, rules: tuple[_Rule, ...], passes: int = 1) -> str:
     for _ in range(passes):
         for rule in rules:
-            text = _apply(rule, text)
+            # Exact shortcut: a match contains the rule's literal ("" is in every text).
+            if rule.literal in text:
+                text = _apply(rule, text)
     return text
 
 
