@@ -210,12 +210,8 @@ ERRORS.update(
             "Renseignez le champ « {label_fr} ».",
         ),
         "invalid-address:too-long": (
-            "'{label_en}' is too long ({length} characters; at most {maximum} fit on a line of a "
-            "postal address). Shorten it, for example APP for appartement, BAT for bâtiment, "
-            "ETG for étage, RES for résidence.",
-            "« {label_fr} » est trop long ({length} caractères ; une ligne d'adresse postale en "
-            "compte {maximum} au plus). Abrégez-le, par exemple APP pour appartement, BAT pour "
-            "bâtiment, ETG pour étage, RES pour résidence.",
+            "'{label_en}' is too long ({length} characters; {maximum} at most). {hint_en}",
+            "« {label_fr} » est trop long ({length} caractères ; {maximum} au plus). {hint_fr}",
         ),
         "invalid-address:characters": (
             "'{label_en}' has no letter or digit that can be printed on a postal address.",

@@ -355,7 +355,8 @@ class InvalidAddress(ChangeOfAddressError):
     Facts: ``field`` (``recipient``, ``line2``, ``line3``, ``number``, ``suffix``, ``street``,
     ``line5``, ``postcode``, ``locality``), ``label_en`` / ``label_fr`` (its name on the form),
     ``reason`` (``required``, ``too-long``, ``characters``, ``postcode-format``,
-    ``number-format``, ``suffix-format``) and, for ``too-long``, ``length`` and ``maximum``.
+    ``number-format``, ``suffix-format``, ``unknown-field``) and, for ``too-long``,
+    ``length``, ``maximum`` and ``hint_en`` / ``hint_fr`` (what to do).
     """
 
     code = "invalid-address"

@@ -385,3 +385,20 @@ def test_every_locality_of_the_base_matches_its_postcode(
         assert result.warnings == (), (postcode, typed)
         assert result.lines[-1] == f"{postcode} {row.label}"
         assert_printable(result)
+
+
+def test_a_number_typed_in_the_street_takes_the_index_typed_apart() -> None:
+    result = norm(suffix="bis", street="12 rue x", postcode="33000", locality="Bordeaux")
+    assert result.lines[0] == "12 BIS RUE X"
+    with pytest.raises(InvalidAddress) as info:
+        norm(suffix="ter", street="12 bis rue x", postcode="33000", locality="Bordeaux")
+    assert info.value.facts["reason"] == "number-format"
+
+
+def test_too_long_messages_say_what_to_do_for_each_field() -> None:
+    street = check_address(TypedAddress(street="rue " + "x" * 40, postcode="75001", locality="P"))
+    assert street is not None and "même abrégée" in street.message("fr")
+    line2 = check_address(TypedAddress(line2="appartement " * 4, street="r", postcode="75001",
+                                       locality="P"))  # fmt: skip
+    assert line2 is not None and "APP pour appartement" in line2.message("fr")
+    assert "APP for appartement" in line2.message("en")

@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from msp_portal.domain.postal_text import fold
@@ -359,12 +359,33 @@ def declare(normalisation: Normalisation, choice: AddressChoice | str) -> Declar
 
 
 # --- the steps ----------------------------------------------------------------------------------
+_TOO_LONG_HINTS = {
+    "street": (
+        "It does not fit on its line even abbreviated: check it.",
+        "Elle ne tient pas sur sa ligne même abrégée : vérifiez-la.",
+    ),
+    "locality": (
+        "La Poste's localities have at most 32 characters: check it.",
+        "Les localités de La Poste comptent 32 caractères au plus : vérifiez-la.",
+    ),
+}
+_ABBREVIATE_HINT = (
+    "Shorten it, for example APP for appartement, BAT for bâtiment, ETG for étage, RES for "
+    "résidence, BP for boîte postale.",
+    "Abrégez-le, par exemple APP pour appartement, BAT pour bâtiment, ETG pour étage, RES pour "
+    "résidence, BP pour boîte postale.",
+)
+
+
 def _about(name: str, reason: str, **facts: Any) -> dict[str, Any]:
+    """The facts of an :class:`InvalidAddress` about field ``name``."""
     label_en, label_fr = FIELD_LABELS.get(name, (name, name))
+    if reason == "too-long":
+        facts["hint_en"], facts["hint_fr"] = _TOO_LONG_HINTS.get(name, _ABBREVIATE_HINT)
     return {"field": name, "reason": reason, "label_en": label_en, "label_fr": label_fr, **facts}
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: hostile input may bring every code point
 def _free_char(char: str) -> str:
     """How a character of lines 1-3 is kept: itself, a plain letter or digit, or a space."""
     if char.isascii():
@@ -415,8 +436,10 @@ def _street_parts(typed: TypedAddress, why: list[str]) -> tuple[str, str, str]:
         if not number.startswith(match.group(1)):  # leading zeros
             why.append("number")
         number = match.group(1)
-    elif street and (match := _NUMBER_IN_STREET.match(street)) and not suffix:
-        number, suffix, street = match.group(1), match.group(2) or "", street[match.end() :]
+    elif street and (match := _NUMBER_IN_STREET.match(street)):
+        if match.group(2) and suffix:
+            raise InvalidAddress(**_about("number", "number-format"))
+        number, suffix, street = match.group(1), match.group(2) or suffix, street[match.end() :]
         why.append("number")
     if suffix and not (suffix in _REPETITIONS or re.fullmatch(r"[A-Z]", suffix)):
         raise InvalidAddress(**_about("suffix", "suffix-format"))
