@@ -14,11 +14,19 @@
     │   ├── InvalidEmail                      invalid-email
     │   ├── InvalidPhone                      invalid-phone
     │   ├── InvalidContactDetails             invalid-contact-details (field)
-    │   └── PasswordRejected
-    │       ├── PasswordTooShort              password-too-short    (length, minimum)
-    │       ├── PasswordTooLong               password-too-long     (length, maximum)
-    │       ├── PasswordTooCommon             password-too-common
-    │       └── PasswordContainsIdentifier    password-contains-identifier
+    │   ├── PasswordRejected
+    │   │   ├── PasswordTooShort              password-too-short    (length, minimum)
+    │   │   ├── PasswordTooLong               password-too-long     (length, maximum)
+    │   │   ├── PasswordTooCommon             password-too-common
+    │   │   └── PasswordContainsIdentifier    password-contains-identifier
+    │   └── ChangeOfAddressError              (change of address, rules C1-C4)
+    │       ├── InvalidDate                   invalid-date          (field, reason)
+    │       ├── MoveDateOutOfWindow           move-date-out-of-window (move_date, reason,
+    │       │                                                         earliest, latest)
+    │       ├── InvalidAddress                invalid-address       (field, reason, ...)
+    │       ├── InvalidContractNumber         invalid-contract-number (organisation, kind,
+    │       │                                                         reason)
+    │       └── UnknownOrganisation           unknown-organisation  (organisation)
     ├── IdentifierTaken                       identifier-taken
     ├── CaptchaFailed                         captcha-failed
     ├── LinkInvalid                           link-invalid
@@ -47,15 +55,20 @@ __all__ = [
     "AccountLocked",
     "AuthenticationFailed",
     "CaptchaFailed",
+    "ChangeOfAddressError",
     "DeliveryFailed",
     "IdentifierTaken",
+    "InvalidAddress",
     "InvalidContactDetails",
+    "InvalidContractNumber",
     "InvalidCredentials",
+    "InvalidDate",
     "InvalidEmail",
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidPhone",
     "LinkInvalid",
+    "MoveDateOutOfWindow",
     "PartnerLinkCreationClosed",
     "PartnerLinkDeletedAtPartner",
     "PartnerLinkError",
@@ -74,6 +87,7 @@ __all__ = [
     "SmsChallengeInvalid",
     "SmsCodeInvalid",
     "StorageError",
+    "UnknownOrganisation",
     "UnknownPartner",
     "error_classes",
 ]
@@ -304,6 +318,65 @@ class SchemaTooNew(StorageError):
     """The database schema is newer than this code; facts: ``found``, ``supported``."""
 
     code = "schema-too-new"
+
+
+# --- change of address (issue 9: rules C1-C4) ---------------------------------------------------
+# Raised by the pure checks of msp_portal.domain.{dates,move_date,address,contracts}; the checks
+# named check_* return them (not raised) so that a procedure can report every field at once.
+class ChangeOfAddressError(InvalidInput):
+    """A value of a change-of-address declaration does not meet rules C1-C4."""
+
+    code = "change-of-address-error"
+
+
+class InvalidDate(ChangeOfAddressError):
+    """A date is not typed JJ/MM/AAAA, or no such day exists (rule C2).
+
+    Facts: ``field`` (the form field), ``reason`` (``format`` or ``impossible``).
+    """
+
+    code = "invalid-date"
+
+
+class MoveDateOutOfWindow(ChangeOfAddressError):
+    """The move date is outside today - 1 month ... today + 3 months (rule C1).
+
+    Facts: ``field``, ``move_date``, ``earliest``, ``latest`` (dates, bounds included) and
+    ``reason``, the bound crossed (``too-early``: more than a month ago; ``too-late``: more than
+    three months ahead).
+    """
+
+    code = "move-date-out-of-window"
+
+
+class InvalidAddress(ChangeOfAddressError):
+    """An address field cannot be put into La Poste's form (rule C3).
+
+    Facts: ``field`` (``recipient``, ``line2``, ``line3``, ``number``, ``suffix``, ``street``,
+    ``line5``, ``postcode``, ``locality``), ``label_en`` / ``label_fr`` (its name on the form),
+    ``reason`` (``required``, ``too-long``, ``characters``, ``postcode-format``,
+    ``number-format``, ``suffix-format``, ``unknown-field``) and, for ``too-long``,
+    ``length``, ``maximum`` and ``hint_en`` / ``hint_fr`` (what to do).
+    """
+
+    code = "invalid-address"
+
+
+class InvalidContractNumber(ChangeOfAddressError):
+    """A contract number fails its organisation's check (rule C4).
+
+    Facts: ``organisation`` (partner code), ``kind`` (``nir``, ``caf``, ``tax``, ``cesu``,
+    ``pajemploi``), ``reason`` (``format``, ``length``, ``sex``, ``month``, ``department``,
+    ``key``) and, for ``length``, ``expected``.
+    """
+
+    code = "invalid-contract-number"
+
+
+class UnknownOrganisation(ChangeOfAddressError):
+    """No organisation that holds contracts has this code; facts: ``organisation``."""
+
+    code = "unknown-organisation"
 
 
 def error_classes() -> list[type[PortalError]]:
