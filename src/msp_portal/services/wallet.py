@@ -278,6 +278,9 @@ def add_document(
     quota = ctx.quota
     check_quota(ctx.store.usage(account.id), 0, quota)  # full already: do not merge for nothing
     data, report = merge_uploads(checked, title, limits)
+    # Checked again with the PDF's size before anything is written (and once more, under a
+    # lock, when the row is inserted: a parallel addition may have taken the room since).
+    check_quota(ctx.store.usage(account.id), len(data), quota)
     now = ctx.accounts.now()
     ref = keep_blob(ctx.index, blobs, data, now)
     document = WalletDocument(
