@@ -249,7 +249,7 @@ def test_deleting_a_document_a_sent_procedure_used_keeps_what_was_sent(
     assert index.references(document.sha256) == [("procedure-attachment", "dossier-42")]
     sent = b"".join(wallet_portal.wallet_ctx.blob_store().open(document.sha256))
     assert hashlib.sha256(sent).hexdigest() == document.sha256
-    index.remove_references("procedure-attachment", "dossier-42")
+    assert index.remove_references("procedure-attachment", "dossier-42") == 1
     assert wallet_portal.collect_orphans().blobs_removed == 1
 
 

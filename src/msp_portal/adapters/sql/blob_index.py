@@ -115,12 +115,13 @@ class SqlBlobIndex:
     def adopt(self, sha256: str, written_at: datetime) -> bool:
         """Give a stray blob a claim dated when it was written; False if a row exists."""
         with _tx.write(self.engine) as conn:
-            result = conn.execute(
+            inserted = conn.execute(
                 _insert(conn)(blobs)
                 .values(sha256=sha256, claimed_at=written_at)
                 .on_conflict_do_nothing()
-            )
-            return int(result.rowcount) == 1
+                .returning(blobs.c.sha256)
+            ).first()
+            return inserted is not None
 
     def unreferenced(self, claimed_before: datetime) -> list[str]:
         """Claims older than ``claimed_before`` with no reference."""
