@@ -64,7 +64,7 @@ def start_s3_server() -> S3Server:
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(url + "/moto-api/", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(url + "/moto-api/", timeout=2):
                 break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:

@@ -174,3 +174,11 @@ def test_export_of_one_account_never_shows_another(
     portal.add_document(theirs, [Upload(pdf_bytes(), "x.pdf")], title="Secret", category="other")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(portal.export_wallet(mine).chunks)))
     assert archive.namelist() == ["manifest.json"]
+
+
+def test_the_same_wallet_at_the_same_instant_exports_the_same_bytes(
+    wallet_portal: Portal, token: str
+) -> None:
+    wallet_portal.add_document(token, [Upload(pdf_bytes(), "a.pdf")], title="A", category="other")
+    first = b"".join(wallet_portal.export_wallet(token).chunks)
+    assert b"".join(wallet_portal.export_wallet(token).chunks) == first
