@@ -68,6 +68,27 @@ ERRORS: dict[str, tuple[str, str]] = {
         "The field {field} is not valid ({reason}).",
         "Le champ {field} n'est pas valide ({reason}).",
     ),
+    "invalid-document-title": (
+        "The document's title is not valid ({reason}): give a title of 1 to {maximum} "
+        "characters, on one line.",
+        "Le titre du document n'est pas valide ({reason}) : indiquez un titre de 1 à {maximum} "
+        "caractères, sur une seule ligne.",
+    ),
+    "invalid-upload-name": (
+        "The name of file {index} is not valid ({reason}); rename the file (at most {maximum} "
+        "characters) and add it again.",
+        "Le nom du fichier {index} n'est pas valide ({reason}) ; renommez le fichier ({maximum} "
+        "caractères au plus) et ajoutez-le de nouveau.",
+    ),
+    "invalid-upload": (
+        "Add 1 to {maximum} files to make a document (file {index}: {reason}).",
+        "Ajoutez de 1 à {maximum} fichiers pour constituer un document (fichier {index} : "
+        "{reason}).",
+    ),
+    "invalid-category": (
+        "Choose one of the categories offered ({allowed}).",
+        "Choisissez l'une des catégories proposées ({allowed}).",
+    ),
     "password-rejected": (
         "This password cannot be used.",
         "Ce mot de passe ne peut pas être utilisé.",
@@ -137,6 +158,56 @@ ERRORS: dict[str, tuple[str, str]] = {
         "No such link.",
         "Cette liaison n'existe pas.",
     ),
+    "document-refused": (
+        "{message_en}",
+        "{message_fr}",
+    ),
+    "upload-limit-exceeded": (
+        "{message_en}",
+        "{message_fr}",
+    ),
+    "upload-unsupported": (
+        "{message_en}",
+        "{message_fr}",
+    ),
+    "upload-damaged": (
+        "{message_en}",
+        "{message_fr}",
+    ),
+    "upload-password-protected": (
+        "{message_en}",
+        "{message_fr}",
+    ),
+    "upload-unsafe": (
+        "{message_en}",
+        "{message_fr}",
+    ),
+    "upload-unreadable": (
+        "{message_en}",
+        "{message_fr}",
+    ),
+    "document-not-found": (
+        "This document is not in your wallet (it may have been deleted).",
+        "Ce document ne figure pas dans votre porte-documents (il a peut-être été supprimé).",
+    ),
+    "wallet-quota-exceeded": (
+        "Your wallet is full. Delete documents you no longer need, then try again.",
+        "Votre porte-documents est plein. Supprimez les documents dont vous n'avez plus besoin, "
+        "puis réessayez.",
+    ),
+    "wallet-full": (
+        "Your wallet already holds {limit} documents, the most it can hold. Delete documents you "
+        "no longer need, then try again.",
+        "Votre porte-documents contient déjà {limit} documents, le maximum. Supprimez les "
+        "documents dont vous n'avez plus besoin, puis réessayez.",
+    ),
+    "wallet-too-large": (
+        "This document ({adding_mb} MB) does not fit in your wallet: {used_mb} MB of "
+        "{limit_mb} MB are used. Delete documents you no longer need, then try again.",
+        "Ce document ({adding_mb} Mo) ne tient pas dans votre porte-documents : {used_mb} Mo "
+        "sur {limit_mb} Mo sont utilisés. Supprimez les documents dont vous n'avez plus besoin, "
+        "puis réessayez.",
+    ),
     "delivery-failed": (
         "The {channel} could not be sent ({reason}). Please try again later.",
         "Le message ({channel}) n'a pas pu être envoyé ({reason}). Veuillez réessayer plus tard.",
@@ -150,6 +221,23 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{supported}). Upgrade msp_portal.",
         "La base de données a été créée par une version plus récente (schéma {found} ; cette "
         "version connaît jusqu'à {supported}). Mettez msp_portal à jour.",
+    ),
+    "blob-store-not-configured": (
+        "The document wallet is not available on this service (no document storage is configured).",
+        "Le porte-documents n'est pas disponible sur ce service (aucun stockage de documents "
+        "n'est configuré).",
+    ),
+    "blob-missing": (
+        "This document cannot be read at the moment (its content is missing from storage). "
+        "Please contact the service.",
+        "Ce document ne peut pas être lu pour le moment (son contenu est absent du stockage). "
+        "Veuillez contacter le service.",
+    ),
+    "blob-corrupt": (
+        "This document cannot be read at the moment (its stored content is damaged). Please "
+        "contact the service.",
+        "Ce document ne peut pas être lu pour le moment (son contenu stocké est endommagé). "
+        "Veuillez contacter le service.",
     ),
 }
 
