@@ -12,6 +12,7 @@ from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.clock import system_clock
 from msp_portal.domain.contact import Civility, ContactDetails
 from msp_portal.domain.emails import Email
+from msp_portal.domain.limits import Limit
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
 from msp_portal.domain.partners import Partner
 from msp_portal.errors import (
@@ -39,15 +40,20 @@ from msp_portal.errors import (
     PasswordTooShort,
     PortalError,
     SchemaTooNew,
+    SendLimitReached,
     SessionInvalid,
     SmsAccessAlreadyEnabled,
     SmsAccessNotEnabled,
     SmsChallengeInvalid,
     SmsCodeInvalid,
+    SmsCodeMalformed,
     StorageError,
+    TooManyRequests,
     UnknownPartner,
 )
 from msp_portal.portal import Portal
+from msp_portal.ports import Store, Throttle
+from msp_portal.services.mail import MailReport
 from msp_portal.settings import Argon2Params, PortalSettings
 
 __all__ = [
@@ -68,7 +74,9 @@ __all__ = [
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidPhone",
+    "Limit",
     "LinkInvalid",
+    "MailReport",
     "OutboxSmsGateway",
     "Partner",
     "PartnerLink",
@@ -86,6 +94,7 @@ __all__ = [
     "PortalError",
     "PortalSettings",
     "SchemaTooNew",
+    "SendLimitReached",
     "Session",
     "SessionInvalid",
     "SmsAccessAlreadyEnabled",
@@ -93,12 +102,16 @@ __all__ = [
     "SmsChallenge",
     "SmsChallengeInvalid",
     "SmsCodeInvalid",
+    "SmsCodeMalformed",
     "SmsEnrolment",
     "SmtpConfig",
     "SmtpMailer",
     "SmtpSecurity",
     "SqlStore",
     "StorageError",
+    "Store",
+    "Throttle",
+    "TooManyRequests",
     "UnknownPartner",
     "drain_outbox",
     "system_clock",
