@@ -205,3 +205,17 @@ def test_sign_out_ends_only_that_session(portal: Portal, account: str) -> None:
     assert info.value.code == "session-invalid"  # type: ignore[attr-defined]
     assert portal.authenticate(second.token) == account
     portal.sign_out("not-a-token")  # unknown tokens are ignored
+
+
+def test_an_unencodable_password_is_refused_without_counting_toward_the_lock(
+    portal: Portal, account: str, store: SqlStore, hasher: CountingHasher
+) -> None:
+    """A JSON API passes "\\ud800" through; it used to crash argon2 after the check was counted."""
+    for _ in range(10):
+        with pytest.raises(InvalidInput) as info:
+            portal.sign_in(account, "mot de passe \ud800")
+        assert info.value.facts == {"field": "password", "reason": "unencodable"}
+    record = store.account_by_identifier(account)
+    assert record is not None and record.failed_count == 0
+    assert hasher.verifications == 0
+    assert isinstance(portal.sign_in(account, PASSWORD), Session)
