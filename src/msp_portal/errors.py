@@ -8,12 +8,17 @@
     │   ├── AccountLocked                     account-locked        (until)
     │   ├── SmsCodeInvalid                    sms-code-invalid      (remaining)
     │   ├── SmsChallengeInvalid               sms-challenge-invalid
-    │   └── SessionInvalid                    session-invalid
+    │   ├── SessionInvalid                    session-invalid
+    │   ├── ResumeCredentialsInvalid          resume-credentials-invalid
+    │   └── DossierLocked                     dossier-locked        (until)
     ├── InvalidInput
     │   ├── InvalidIdentifier                 invalid-identifier    (reason)
     │   ├── InvalidEmail                      invalid-email
     │   ├── InvalidPhone                      invalid-phone
     │   ├── InvalidContactDetails             invalid-contact-details (field)
+    │   ├── AnswersMalformed                  answers-malformed     (path, reason)
+    │   ├── AnswersIncomplete                 answers-incomplete    (count, problems)
+    │   ├── InvalidReference                  invalid-reference
     │   └── PasswordRejected
     │       ├── PasswordTooShort              password-too-short    (length, minimum)
     │       ├── PasswordTooLong               password-too-long     (length, maximum)
@@ -30,9 +35,20 @@
     │   ├── UnknownPartner                    unknown-partner       (partner)
     │   ├── PartnerNotAuthorised              partner-not-authorised
     │   └── PartnerLinkNotFound               partner-link-not-found
+    ├── ProcedureError
+    │   ├── UnknownProcedure                  unknown-procedure     (procedure)
+    │   ├── ProcedureInProgress               procedure-in-progress (procedure, title, dossier)
+    │   ├── DossierNotFound                   dossier-not-found
+    │   ├── IllegalTransition                 illegal-transition    (state, action)
+    │   │   └── DossierFrozen                 dossier-frozen        (reference)
+    │   ├── DraftExpired                      draft-expired         (expired_at)
+    │   ├── AttachmentRefused                 attachment-refused    (slot, reason)
+    │   ├── DeliveryNotFound                  delivery-not-found
+    │   └── DefinitionInvalid                 definition-invalid    (source, path, reason)
     ├── DeliveryFailed                        delivery-failed       (channel, reason)
     └── StorageError                          storage-error         (reason)
-        └── SchemaTooNew                      schema-too-new        (found, supported)
+        ├── SchemaTooNew                      schema-too-new        (found, supported)
+        └── DossierTampered                   dossier-tampered      (dossier)
 
 The codes and the names of the facts are a public interface: services render their own wording
 from ``error.code`` and ``error.facts``; :meth:`PortalError.message` renders ours (English or
@@ -45,16 +61,28 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AccountLocked",
+    "AnswersIncomplete",
+    "AnswersMalformed",
+    "AttachmentRefused",
     "AuthenticationFailed",
     "CaptchaFailed",
+    "DefinitionInvalid",
     "DeliveryFailed",
+    "DeliveryNotFound",
+    "DossierFrozen",
+    "DossierLocked",
+    "DossierNotFound",
+    "DossierTampered",
+    "DraftExpired",
     "IdentifierTaken",
+    "IllegalTransition",
     "InvalidContactDetails",
     "InvalidCredentials",
     "InvalidEmail",
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidPhone",
+    "InvalidReference",
     "LinkInvalid",
     "PartnerLinkCreationClosed",
     "PartnerLinkDeletedAtPartner",
@@ -67,6 +95,9 @@ __all__ = [
     "PasswordTooLong",
     "PasswordTooShort",
     "PortalError",
+    "ProcedureError",
+    "ProcedureInProgress",
+    "ResumeCredentialsInvalid",
     "SchemaTooNew",
     "SessionInvalid",
     "SmsAccessAlreadyEnabled",
@@ -75,6 +106,7 @@ __all__ = [
     "SmsCodeInvalid",
     "StorageError",
     "UnknownPartner",
+    "UnknownProcedure",
     "error_classes",
 ]
 
@@ -158,6 +190,18 @@ class SessionInvalid(AuthenticationFailed):
     code = "session-invalid"
 
 
+class ResumeCredentialsInvalid(AuthenticationFailed):
+    """The file number or the password of a saved procedure is wrong (never told apart)."""
+
+    code = "resume-credentials-invalid"
+
+
+class DossierLocked(AuthenticationFailed):
+    """Too many wrong file numbers or passwords for this saved procedure; facts: ``until``."""
+
+    code = "dossier-locked"
+
+
 # --- input ---------------------------------------------------------------------------------------
 class InvalidInput(PortalError):
     """A value given by the user does not meet the rules."""
@@ -187,6 +231,36 @@ class InvalidContactDetails(InvalidInput):
     """A contact detail is not acceptable; facts: ``field``, ``reason``."""
 
     code = "invalid-contact-details"
+
+
+class AnswersMalformed(InvalidInput):
+    """Answers that no form can send (wrong type, unknown field, control characters, too long).
+
+    Facts: ``path`` (where, e.g. ``fields.birth_date``), ``reason`` (a stable word).
+    """
+
+    code = "answers-malformed"
+
+
+class AnswersIncomplete(InvalidInput):
+    """The answers cannot be transmitted yet; facts: ``count``, ``problems``.
+
+    ``problems`` is a tuple of ``(path, reason)`` pairs, one per field to correct (``reason`` is
+    a stable word such as ``required``, ``too-long``, ``date-format``, or a hook's own word).
+    """
+
+    code = "answers-incomplete"
+
+    @property
+    def problems(self) -> tuple[tuple[str, str], ...]:
+        """The fields to correct, as ``(path, reason)`` pairs."""
+        return tuple(self.facts.get("problems", ()))
+
+
+class InvalidReference(InvalidInput):
+    """Not a dossier reference (``A-1-...``/``A-2-...``), or one with a mistyped character."""
+
+    code = "invalid-reference"
 
 
 class PasswordRejected(InvalidInput):
@@ -287,6 +361,68 @@ class PartnerLinkNotFound(PartnerLinkError):
     code = "partner-link-not-found"
 
 
+# --- procedures ----------------------------------------------------------------------------------
+class ProcedureError(PortalError):
+    """A request about an online procedure ("démarche") that cannot be met."""
+
+    code = "procedure-error"
+
+
+class UnknownProcedure(ProcedureError):
+    """No procedure type has this identifier; facts: ``procedure``."""
+
+    code = "unknown-procedure"
+
+
+class ProcedureInProgress(ProcedureError):
+    """Another procedure is in progress on this account (P4); facts: ``procedure``, ``title``,
+    ``dossier`` (the one in progress: its type, its title, its dossier id)."""
+
+    code = "procedure-in-progress"
+
+
+class DossierNotFound(ProcedureError):
+    """No dossier with this id (or reference) belongs to the signed-in account."""
+
+    code = "dossier-not-found"
+
+
+class IllegalTransition(ProcedureError):
+    """The dossier cannot do this in its current state; facts: ``state``, ``action``."""
+
+    code = "illegal-transition"
+
+
+class DossierFrozen(IllegalTransition):
+    """A transmitted dossier can be neither cancelled nor modified (P7); facts: ``reference``."""
+
+    code = "dossier-frozen"
+
+
+class DraftExpired(ProcedureError):
+    """The saved procedure's link is past its 15 days (P3); facts: ``expired_at``."""
+
+    code = "draft-expired"
+
+
+class AttachmentRefused(ProcedureError):
+    """A document cannot be attached there; facts: ``slot``, ``reason``."""
+
+    code = "attachment-refused"
+
+
+class DeliveryNotFound(ProcedureError):
+    """The reporting organisation was not sent a dossier with this reference."""
+
+    code = "delivery-not-found"
+
+
+class DefinitionInvalid(ProcedureError):
+    """A procedure type's definition is wrong; facts: ``source``, ``path``, ``reason``."""
+
+    code = "definition-invalid"
+
+
 # --- infrastructure ------------------------------------------------------------------------------
 class DeliveryFailed(PortalError):
     """An email or SMS could not be handed over; facts: ``channel``, ``reason``."""
@@ -304,6 +440,12 @@ class SchemaTooNew(StorageError):
     """The database schema is newer than this code; facts: ``found``, ``supported``."""
 
     code = "schema-too-new"
+
+
+class DossierTampered(StorageError):
+    """A transmitted dossier no longer matches its content hash (P7); facts: ``dossier``."""
+
+    code = "dossier-tampered"
 
 
 def error_classes() -> list[type[PortalError]]:

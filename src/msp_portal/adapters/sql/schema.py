@@ -1,4 +1,4 @@
-"""The current schema (version 2), as the store queries it; migrations.py builds it step by step."""
+"""The current schema (version 5), as the store queries it; migrations.py builds it step by step."""
 
 from __future__ import annotations
 
@@ -146,3 +146,9 @@ partner_links = Table(
     Column("linked_at", UtcDateTime, nullable=False),
     UniqueConstraint("partner_code", "partner_reference"),
 )
+
+# Other areas keep their tables in their own modules, on this same metadata (imported last, as
+# they import ``metadata`` from here).
+from msp_portal.adapters.sql import procedure_schema as _procedure_schema  # noqa: E402
+
+_ = _procedure_schema
