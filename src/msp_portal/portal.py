@@ -1,17 +1,47 @@
-"""Portal: the accounts API in one object, wired once with the service's collaborators."""
+"""Portal: the accounts and procedures API in one object, wired once with its collaborators."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from msp_portal.adapters.argon2_hasher import Argon2Hasher
+from msp_portal.adapters.definitions import shipped_catalogue
 from msp_portal.adapters.sms import OutboxSmsGateway
+from msp_portal.adapters.sql.procedure_store import SqlProcedureStore
 from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.adapters.summary_pdf import FpdfSummaryRenderer
 from msp_portal.clock import system_clock
 from msp_portal.domain.contact import ContactDetails
+from msp_portal.domain.dossiers import (
+    CheckResult,
+    DossierView,
+    Receipt,
+    SavedDraft,
+    TrackingEntry,
+)
+from msp_portal.domain.hooks import HookRegistry, default_hooks
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
 from msp_portal.domain.partners import Partner
-from msp_portal.ports import Captcha, Clock, Mailer, PasswordHasher, SmsGateway
-from msp_portal.services import accounts, partners, profile, recovery, sms_access
+from msp_portal.domain.procedure_types import Catalogue, ProcedureType
+from msp_portal.ports import (
+    BlobRef,
+    BlobStore,
+    Captcha,
+    Clock,
+    Mailer,
+    PasswordHasher,
+    ProcedureStore,
+    Receiver,
+    SmsGateway,
+    SummaryRenderer,
+    WalletDocuments,
+)
+from msp_portal.services import accounts, delivery, partners, procedures, profile, recovery
+from msp_portal.services import sms_access
 from msp_portal.services.context import Collaborators
+from msp_portal.services.delivery import DeliveryRun
+from msp_portal.services.procedures import ProcedureCollaborators
 from msp_portal.settings import PortalSettings
 
 
@@ -31,6 +61,14 @@ class Portal:
             :func:`msp_portal.adapters.sms.drain_outbox`).
         hasher: Password hashing; default: argon2id with ``settings.argon2``.
         settings: The rules' numbers; default: the service's.
+        blobs: Where document bytes live (attachments, summaries, dossier PDFs); transmitting
+            and downloading need it.
+        wallet: The account's wallet documents, the source of attachments (D5).
+        receiver: Sends deliveries to organisations (the delivery worker needs it).
+        catalogue: The procedure types offered; default: the shipped ones.
+        hooks: The named hooks ``catalogue`` was checked against; default: every hook module.
+        procedure_store: Where dossiers live; default: the tables of ``store``'s database.
+        renderer: Lays dossier summaries out as PDF; default: fpdf2 with DejaVu Sans.
     """
 
     def __init__(
@@ -43,8 +81,16 @@ class Portal:
         sms: SmsGateway | None = None,
         hasher: PasswordHasher | None = None,
         settings: PortalSettings | None = None,
+        blobs: BlobStore | None = None,
+        wallet: WalletDocuments | None = None,
+        receiver: Receiver | None = None,
+        catalogue: Catalogue | None = None,
+        hooks: HookRegistry | None = None,
+        procedure_store: ProcedureStore | None = None,
+        renderer: SummaryRenderer | None = None,
     ) -> None:
         settings = settings or PortalSettings()
+        dossiers = procedure_store or SqlProcedureStore(store.engine)
         self.ctx = Collaborators(
             store=store,
             clock=clock,
@@ -53,6 +99,17 @@ class Portal:
             captcha=captcha,
             hasher=hasher if hasher is not None else Argon2Hasher(settings.argon2),
             settings=settings,
+            procedures=dossiers,
+        )
+        self.pctx = ProcedureCollaborators(
+            base=self.ctx,
+            store=dossiers,
+            catalogue=catalogue or shipped_catalogue(),
+            hooks=hooks or default_hooks(),
+            renderer=renderer or FpdfSummaryRenderer(),
+            blobs=blobs,
+            wallet=wallet,
+            receiver=receiver,
         )
 
     # --- accounts and sign-in --------------------------------------------------------------------
@@ -148,3 +205,97 @@ class Portal:
     def partner_delete_link(self, partner_code: str, partner_key: str, reference: str) -> None:
         """Partner-side call: the partner deletes its link with its API key."""
         partners.partner_delete_link(self.ctx, partner_code, partner_key, reference)
+
+    # --- online procedures (P1-P9) ---------------------------------------------------------------
+    def procedure_types(self) -> tuple[ProcedureType, ...]:
+        """The procedure types offered, in the catalogue's order."""
+        return tuple(self.pctx.catalogue.types.values())
+
+    def start_procedure(self, session_token: str, procedure: str) -> DossierView:
+        """Start a procedure, prefilled from the profile; see :func:`...procedures.start`."""
+        return procedures.start(self.pctx, session_token, procedure)
+
+    def update_answers(
+        self, session_token: str, dossier_id: str, answers: Mapping[str, Any]
+    ) -> DossierView:
+        """Replace the answers of the dossier in progress (JSON shape, checked for shape)."""
+        return procedures.update_answers(self.pctx, session_token, dossier_id, answers)
+
+    def check_procedure(self, session_token: str, dossier_id: str) -> CheckResult:
+        """What still blocks transmission, and what is proposed."""
+        return procedures.check(self.pctx, session_token, dossier_id)
+
+    def attach_document(
+        self, session_token: str, dossier_id: str, slot: str, document_id: str
+    ) -> DossierView:
+        """Attach a wallet document to an attachment place of the dossier in progress."""
+        return procedures.attach_document(self.pctx, session_token, dossier_id, slot, document_id)
+
+    def detach_document(
+        self, session_token: str, dossier_id: str, slot: str, document_id: str
+    ) -> DossierView:
+        """Remove a document from an attachment place (the wallet keeps it)."""
+        return procedures.detach_document(self.pctx, session_token, dossier_id, slot, document_id)
+
+    def set_main_document(self, session_token: str, dossier_id: str, main: BlobRef) -> DossierView:
+        """Set the main PDF of a dossier whose type has one (a filled CERFA form)."""
+        return procedures.set_main_document(self.pctx, session_token, dossier_id, main)
+
+    def save_procedure(self, session_token: str, dossier_id: str) -> SavedDraft:
+        """Save as a draft (P1-P3): file number, password and resume link, by email too."""
+        return procedures.save(self.pctx, session_token, dossier_id)
+
+    def resume_procedure(
+        self,
+        session_token: str,
+        dossier_id: str,
+        *,
+        file_number: str | None = None,
+        password: str | None = None,
+    ) -> DossierView:
+        """Resume a saved draft from its link (P2); the saved answers come back exactly."""
+        return procedures.resume(
+            self.pctx, session_token, dossier_id, file_number=file_number, password=password
+        )
+
+    def abandon_procedure(self, session_token: str, dossier_id: str) -> None:
+        """Abandon a dossier in progress or a saved draft (a transmitted one cannot be, P7)."""
+        procedures.abandon(self.pctx, session_token, dossier_id)
+
+    def view_dossier(self, session_token: str, dossier_id: str) -> DossierView:
+        """A dossier of the signed-in account, in any state."""
+        return procedures.view(self.pctx, session_token, dossier_id)
+
+    def transmit_procedure(self, session_token: str, dossier_id: str) -> Receipt:
+        """"Transmettre ma demande" (P5-P8); idempotent per dossier (P9)."""
+        return procedures.transmit(self.pctx, session_token, dossier_id)
+
+    def dossier_pdf(
+        self, session_token: str, dossier_id: str, *, summary_only: bool = False
+    ) -> Iterator[bytes]:
+        """Stream a transmitted dossier's PDF, or its summary alone."""
+        return procedures.dossier_pdf(
+            self.pctx, session_token, dossier_id, summary_only=summary_only
+        )
+
+    def my_tracking(self, session_token: str) -> list[TrackingEntry]:
+        """"Mon suivi": saved drafts with their link, transmitted dossiers and their statuses."""
+        return procedures.tracking(self.pctx, session_token)
+
+    def report_status(
+        self, organisation: str, key: str, reference: str, status: str, message: str = ""
+    ) -> None:
+        """Partner-side call: a receiving organisation reports a dossier's status (P8)."""
+        procedures.report_status(self.pctx, organisation, key, reference, status, message)
+
+    def deliver_pending(self, *, limit: int | None = None) -> DeliveryRun:
+        """Worker: send due deliveries and waiting confirmation emails (one pass)."""
+        return delivery.deliver_due(self.pctx, limit=limit)
+
+    def requeue_failed_deliveries(self, organisation: str | None = None) -> int:
+        """Operator: failed deliveries become due again; how many."""
+        return delivery.requeue_failed(self.pctx, organisation)
+
+    def purge_expired_procedures(self) -> int:
+        """Operator: delete drafts past their 15 days and abandoned procedures; how many."""
+        return procedures.purge_expired(self.pctx)

@@ -10,6 +10,7 @@ from msp_portal.domain.model import Session, SmsChallenge
 from msp_portal.domain.passwords import check_new_password
 from msp_portal.domain.tokens import hash_sms_code, hash_token, new_sms_code, new_token, same_digest
 from msp_portal.errors import SmsChallengeInvalid, SmsCodeInvalid
+from msp_portal.services.procedures import close_on_sign_out
 from msp_portal.services.context import (
     Collaborators,
     check_password,
@@ -121,4 +122,5 @@ def authenticate(ctx: Collaborators, session_token: str) -> str:
 
 def sign_out(ctx: Collaborators, session_token: str) -> None:
     """End the session (nothing happens for an unknown token)."""
+    close_on_sign_out(ctx, session_token)  # P4: the procedure in progress ends with it
     ctx.store.end_session(hash_token(session_token))

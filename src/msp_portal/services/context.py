@@ -12,7 +12,7 @@ from msp_portal.domain.model import Session
 from msp_portal.domain.passwords import normalise_password
 from msp_portal.domain.tokens import hash_token, new_token
 from msp_portal.errors import AccountLocked, InvalidCredentials, SessionInvalid
-from msp_portal.ports import Captcha, Clock, Mailer, PasswordHasher, SmsGateway
+from msp_portal.ports import Captcha, Clock, Mailer, PasswordHasher, ProcedureStore, SmsGateway
 from msp_portal.settings import PortalSettings
 
 
@@ -27,6 +27,7 @@ class Collaborators:
     captcha: Captcha
     hasher: PasswordHasher
     settings: PortalSettings
+    procedures: ProcedureStore | None = None  # sign-out closes the procedure in progress (P4)
 
     def now(self) -> datetime:
         """The clock's instant; a naive one is a wiring mistake and refused."""
