@@ -80,7 +80,7 @@ def portal(
     receiver: Receiver,
 ) -> Iterator[Portal]:
     http = HttpReceiver(timeout=0.5)
-    yield Portal(
+    made = Portal(
         store,
         mailer,
         FakeCaptcha("ok"),
@@ -91,6 +91,8 @@ def portal(
         wallet=wallet,
         receiver=http,
     )
+    made.pctx = replace(made.pctx, jitter=lambda: 0.5)  # waits of 3/4 of each ceiling
+    yield made
     http.close()
 
 

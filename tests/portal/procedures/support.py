@@ -139,15 +139,15 @@ def start_receiver() -> Receiver:
             status = {"ok": 200, "fail": 503, "reject": 400, "slow": 200, "dup": 409}[word]
             if not ok:
                 status = 401
-            if word == "slow":
-                time.sleep(receiver.slow_seconds)
             key = self.headers.get("Idempotency-Key", "")
             with receiver.lock:
                 receiver.requests.append(
                     Received(self.path, dict(self.headers.items()), body, ok, status)
                 )
                 if status in (200, 409) and ok:
-                    receiver.stored.setdefault(key, body)
+                    receiver.stored.setdefault(key, body)  # processed, even if answered late
+            if word == "slow":
+                time.sleep(receiver.slow_seconds)
             try:
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
