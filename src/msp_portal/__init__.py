@@ -1,4 +1,4 @@
-"""msp_portal: the citizen accounts of the portal, a layer above msp_docs.
+"""msp_portal: the citizen accounts and online procedures of the portal, a layer above msp_docs.
 
 Start with :class:`Portal` and :meth:`SqlStore.open`; errors derive from :class:`PortalError`.
 """
@@ -6,26 +6,54 @@ Start with :class:`Portal` and :meth:`SqlStore.open`; errors derive from :class:
 from __future__ import annotations
 
 from msp_portal.adapters.argon2_hasher import Argon2Hasher
+from msp_portal.adapters.definitions import catalogue_from_directory, shipped_catalogue
+from msp_portal.adapters.http_receiver import HttpReceiver
 from msp_portal.adapters.sms import OutboxSmsGateway, drain_outbox
 from msp_portal.adapters.smtp import SmtpConfig, SmtpMailer, SmtpSecurity
+from msp_portal.adapters.sql.procedure_store import SqlProcedureStore
 from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.adapters.summary_pdf import FpdfSummaryRenderer
 from msp_portal.clock import system_clock
 from msp_portal.domain.contact import Civility, ContactDetails
+from msp_portal.domain.dossiers import (
+    AttachedDocument,
+    CheckResult,
+    DeliveryView,
+    DossierView,
+    Receipt,
+    SavedDraft,
+    TrackingEntry,
+)
 from msp_portal.domain.emails import Email
+from msp_portal.domain.hooks import Findings, HookContext, HookRegistry, Problem, Proposal
+from msp_portal.domain.lifecycle import DeliveryState, DossierState, OrganisationStatus
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
 from msp_portal.domain.partners import Partner
+from msp_portal.domain.procedure_types import Catalogue, FieldKind, FieldSpec, ProcedureType
 from msp_portal.errors import (
     AccountLocked,
+    AnswersIncomplete,
+    AnswersMalformed,
+    AttachmentRefused,
     AuthenticationFailed,
     CaptchaFailed,
+    DefinitionInvalid,
     DeliveryFailed,
+    DeliveryNotFound,
+    DossierFrozen,
+    DossierLocked,
+    DossierNotFound,
+    DossierTampered,
+    DraftExpired,
     IdentifierTaken,
+    IllegalTransition,
     InvalidContactDetails,
     InvalidCredentials,
     InvalidEmail,
     InvalidIdentifier,
     InvalidInput,
     InvalidPhone,
+    InvalidReference,
     LinkInvalid,
     PartnerLinkCreationClosed,
     PartnerLinkDeletedAtPartner,
@@ -38,6 +66,9 @@ from msp_portal.errors import (
     PasswordTooLong,
     PasswordTooShort,
     PortalError,
+    ProcedureError,
+    ProcedureInProgress,
+    ResumeCredentialsInvalid,
     SchemaTooNew,
     SessionInvalid,
     SmsAccessAlreadyEnabled,
@@ -46,29 +77,67 @@ from msp_portal.errors import (
     SmsCodeInvalid,
     StorageError,
     UnknownPartner,
+    UnknownProcedure,
 )
+from msp_portal.ports import BlobRef
 from msp_portal.portal import Portal
-from msp_portal.settings import Argon2Params, PortalSettings
+from msp_portal.services.delivery import DeliveryRun
+from msp_portal.settings import (
+    Argon2Params,
+    OrganisationEndpoint,
+    PortalSettings,
+    ProcedureSettings,
+)
 
 __all__ = [
     "AccountLocked",
     "AccountView",
+    "AnswersIncomplete",
+    "AnswersMalformed",
     "Argon2Hasher",
     "Argon2Params",
+    "AttachedDocument",
+    "AttachmentRefused",
     "AuthenticationFailed",
+    "BlobRef",
     "CaptchaFailed",
+    "Catalogue",
+    "CheckResult",
     "Civility",
     "ContactDetails",
+    "DefinitionInvalid",
     "DeliveryFailed",
+    "DeliveryNotFound",
+    "DeliveryRun",
+    "DeliveryState",
+    "DeliveryView",
+    "DossierFrozen",
+    "DossierLocked",
+    "DossierNotFound",
+    "DossierState",
+    "DossierTampered",
+    "DossierView",
+    "DraftExpired",
     "Email",
+    "FieldKind",
+    "FieldSpec",
+    "Findings",
+    "FpdfSummaryRenderer",
+    "HookContext",
+    "HookRegistry",
+    "HttpReceiver",
     "IdentifierTaken",
+    "IllegalTransition",
     "InvalidContactDetails",
     "InvalidCredentials",
     "InvalidEmail",
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidPhone",
+    "InvalidReference",
     "LinkInvalid",
+    "OrganisationEndpoint",
+    "OrganisationStatus",
     "OutboxSmsGateway",
     "Partner",
     "PartnerLink",
@@ -85,6 +154,15 @@ __all__ = [
     "Portal",
     "PortalError",
     "PortalSettings",
+    "Problem",
+    "ProcedureError",
+    "ProcedureInProgress",
+    "ProcedureSettings",
+    "ProcedureType",
+    "Proposal",
+    "Receipt",
+    "ResumeCredentialsInvalid",
+    "SavedDraft",
     "SchemaTooNew",
     "Session",
     "SessionInvalid",
@@ -97,9 +175,14 @@ __all__ = [
     "SmtpConfig",
     "SmtpMailer",
     "SmtpSecurity",
+    "SqlProcedureStore",
     "SqlStore",
     "StorageError",
+    "TrackingEntry",
     "UnknownPartner",
+    "UnknownProcedure",
+    "catalogue_from_directory",
     "drain_outbox",
+    "shipped_catalogue",
     "system_clock",
 ]
