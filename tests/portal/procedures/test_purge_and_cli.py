@@ -1,0 +1,103 @@
+"""Drafts expire 15 days after saving (P3) and are purged with their data by a library call and
+by ``msp-portal procedures purge-expired``; the worker's command runs a pass."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from msp_portal import Portal
+from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.errors import DossierNotFound, DraftExpired
+from msp_portal.testing import FakeCaptcha, FakeClock, MemoryMailer
+from msp_portal_cli.app import app
+from tests.portal.helpers import PASSWORD, CountingHasher
+from tests.portal.procedures.conftest import account_id, sign_in
+from tests.portal.procedures.support import MemoryWallet
+from tests.portal.procedures.test_flow import BIRTH, birth_answers
+
+
+def _rows(store: SqlStore, table: str) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def test_the_link_works_until_fifteen_days_then_the_draft_is_purged(
+    portal: Portal, session: str, clock: FakeClock, store: SqlStore, wallet: MemoryWallet
+) -> None:
+    dossier = portal.start_procedure(session, BIRTH)
+    portal.update_answers(session, dossier.dossier_id, birth_answers())
+    wallet.add(account_id(portal), "doc-1", "Livret", "family")
+    portal.attach_document(session, dossier.dossier_id, "proof", "doc-1")
+    draft = portal.save_procedure(session, dossier.dossier_id)
+
+    clock.set(draft.expires_at - timedelta(seconds=1))
+    session = sign_in(portal)
+    assert portal.purge_expired_procedures() == 0
+    [entry] = portal.my_tracking(session)
+    assert entry.resume_link == draft.resume_link
+
+    clock.set(draft.expires_at)
+    session = sign_in(portal)
+    assert portal.my_tracking(session) == []  # no longer offered
+    with pytest.raises(DraftExpired) as info:
+        portal.resume_procedure(session, dossier.dossier_id, file_number=draft.file_number, password=draft.password)
+    assert "heure de Paris" in info.value.message("fr")
+    assert portal.purge_expired_procedures() == 1
+    with pytest.raises(DossierNotFound):
+        portal.view_dossier(session, dossier.dossier_id)
+    assert _rows(store, "procedure_dossiers") == 0 and _rows(store, "procedure_attachments") == 0
+
+
+def test_saving_again_extends_the_link_and_replaces_the_password(
+    portal: Portal, session: str, clock: FakeClock
+) -> None:
+    dossier = portal.start_procedure(session, BIRTH)
+    first = portal.save_procedure(session, dossier.dossier_id)
+    clock.advance(timedelta(days=10))
+    session = sign_in(portal)
+    portal.resume_procedure(session, dossier.dossier_id, file_number=first.file_number, password=first.password)
+    second = portal.save_procedure(session, dossier.dossier_id)
+    assert second.file_number == first.file_number and second.password != first.password
+    assert second.expires_at == first.expires_at + timedelta(days=10)
+    clock.advance(timedelta(days=14))
+    session = sign_in(portal)
+    from msp_portal.errors import ResumeCredentialsInvalid
+
+    with pytest.raises(ResumeCredentialsInvalid):
+        portal.resume_procedure(session, dossier.dossier_id, file_number=first.file_number, password=first.password)
+    portal.resume_procedure(session, dossier.dossier_id, file_number=second.file_number, password=second.password)
+
+
+def test_purge_command_on_a_real_database_file(tmp_path: Path) -> None:
+    db = tmp_path / "portal.db"
+    url = f"sqlite:///{db}"
+    store = SqlStore.open(url)
+    clock = FakeClock(datetime(2025, 1, 6, 9, 0, tzinfo=UTC))  # long before the system clock
+    portal = Portal(store, MemoryMailer(), FakeCaptcha(), clock=clock, hasher=CountingHasher())
+    portal.create_account("jdupont", "j@example.org", PASSWORD)
+    session = portal.sign_in("jdupont", PASSWORD).token  # type: ignore[union-attr]
+    portal.save_procedure(session, portal.start_procedure(session, BIRTH).dossier_id)
+    portal.start_procedure(session, BIRTH)  # in progress, its session long over by now
+    store.close()
+    runner = CliRunner()
+    result = runner.invoke(app, ["procedures", "purge-expired", "--database", url])
+    assert result.exit_code == 0, result.output
+    assert "2 dossier(s) deleted" in result.output
+    result = runner.invoke(app, ["procedures", "deliver", "--database", url])
+    assert result.exit_code == 0, result.output
+    assert "0 attempted" in result.output
+
+
+def test_commands_answer_with_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(app, ["procedures", "purge-expired", "-d", f"sqlite:///{tmp_path}/none/x.db"])
+    assert missing.exit_code == 1 and "storage-error" in missing.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[organisations.caf\n", encoding="utf-8")
+    wrong = runner.invoke(app, ["procedures", "deliver", "-d", "sqlite://", "--config", str(bad)])
+    assert wrong.exit_code == 2
