@@ -83,4 +83,3 @@ def main() -> None:
 
 
 # Areas register their commands here, one module each (keep this list sorted).
-from msp_portal_cli import procedures_cmd  # noqa: E402

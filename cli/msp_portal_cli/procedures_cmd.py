@@ -142,7 +142,9 @@ def deliver(
     try:
         portal = _portal(database, settings)
         if requeue_failed is not None:
-            count = portal.requeue_failed_deliveries(None if requeue_failed == "all" else requeue_failed)
+            count = portal.requeue_failed_deliveries(
+                None if requeue_failed == "all" else requeue_failed
+            )
             typer.echo(f"{count} failed delivery(ies) requeued")
         run = portal.deliver_pending(limit=limit)
     except PortalError as error:

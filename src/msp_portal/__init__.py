@@ -79,8 +79,8 @@ from msp_portal.errors import (
     UnknownPartner,
     UnknownProcedure,
 )
-from msp_portal.ports import BlobRef
 from msp_portal.portal import Portal
+from msp_portal.ports import BlobRef
 from msp_portal.services.delivery import DeliveryRun
 from msp_portal.settings import (
     Argon2Params,

@@ -153,7 +153,7 @@ def _rebuild(cls: type[PortalError], detail: str | None, facts: dict[str, Any]) 
     return cls(detail, **facts)
 
 
-# --- authentication ------------------------------------------------------------------------------
+# --- authentication -------------------------------------------------------------------------------
 class AuthenticationFailed(PortalError):
     """A sign-in step, or a step that needs the password, did not succeed."""
 
@@ -202,7 +202,7 @@ class DossierLocked(AuthenticationFailed):
     code = "dossier-locked"
 
 
-# --- input ---------------------------------------------------------------------------------------
+# --- input ----------------------------------------------------------------------------------------
 class InvalidInput(PortalError):
     """A value given by the user does not meet the rules."""
 
@@ -293,7 +293,7 @@ class PasswordContainsIdentifier(PasswordRejected):
     code = "password-contains-identifier"
 
 
-# --- account state -------------------------------------------------------------------------------
+# --- account state --------------------------------------------------------------------------------
 class IdentifierTaken(PortalError):
     """Another account has (or had) this identifier; identifiers are never reused."""
 
@@ -324,7 +324,7 @@ class SmsAccessNotEnabled(PortalError):
     code = "sms-not-enabled"
 
 
-# --- partner links -------------------------------------------------------------------------------
+# --- partner links --------------------------------------------------------------------------------
 class PartnerLinkError(PortalError):
     """A request about links with partner organisations that cannot be met."""
 
@@ -361,7 +361,7 @@ class PartnerLinkNotFound(PartnerLinkError):
     code = "partner-link-not-found"
 
 
-# --- procedures ----------------------------------------------------------------------------------
+# --- procedures -----------------------------------------------------------------------------------
 class ProcedureError(PortalError):
     """A request about an online procedure ("démarche") that cannot be met."""
 
@@ -375,8 +375,10 @@ class UnknownProcedure(ProcedureError):
 
 
 class ProcedureInProgress(ProcedureError):
-    """Another procedure is in progress on this account (P4); facts: ``procedure``, ``title``,
-    ``dossier`` (the one in progress: its type, its title, its dossier id)."""
+    """Another procedure is in progress on this account (P4).
+
+    Facts: ``procedure``, ``title``, ``dossier`` (the one in progress: type, title, dossier id).
+    """
 
     code = "procedure-in-progress"
 
@@ -423,7 +425,7 @@ class DefinitionInvalid(ProcedureError):
     code = "definition-invalid"
 
 
-# --- infrastructure ------------------------------------------------------------------------------
+# --- infrastructure -------------------------------------------------------------------------------
 class DeliveryFailed(PortalError):
     """An email or SMS could not be handed over; facts: ``channel``, ``reason``."""
 

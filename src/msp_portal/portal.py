@@ -37,8 +37,15 @@ from msp_portal.ports import (
     SummaryRenderer,
     WalletDocuments,
 )
-from msp_portal.services import accounts, delivery, partners, procedures, profile, recovery
-from msp_portal.services import sms_access
+from msp_portal.services import (
+    accounts,
+    delivery,
+    partners,
+    procedures,
+    profile,
+    recovery,
+    sms_access,
+)
 from msp_portal.services.context import Collaborators
 from msp_portal.services.delivery import DeliveryRun
 from msp_portal.services.procedures import ProcedureCollaborators
@@ -267,7 +274,7 @@ class Portal:
         return procedures.view(self.pctx, session_token, dossier_id)
 
     def transmit_procedure(self, session_token: str, dossier_id: str) -> Receipt:
-        """"Transmettre ma demande" (P5-P8); idempotent per dossier (P9)."""
+        """Transmit the dossier ("Transmettre ma demande", P5-P8); idempotent (P9)."""
         return procedures.transmit(self.pctx, session_token, dossier_id)
 
     def dossier_pdf(
@@ -279,14 +286,16 @@ class Portal:
         )
 
     def my_tracking(self, session_token: str) -> list[TrackingEntry]:
-        """"Mon suivi": saved drafts with their link, transmitted dossiers and their statuses."""
+        """Mon suivi: saved drafts with their link, transmitted dossiers and their statuses."""
         return procedures.tracking(self.pctx, session_token)
 
     def report_status(
         self, organisation: str, key: str, reference: str, status: str, message: str = ""
     ) -> None:
         """Partner-side call: a receiving organisation reports a dossier's status (P8)."""
-        procedures.report_status(self.pctx, organisation, key, reference, status, message)
+        procedures.report_status(
+            self.pctx, organisation, key, reference, status=status, message=message
+        )
 
     def deliver_pending(self, *, limit: int | None = None) -> DeliveryRun:
         """Worker: send due deliveries and waiting confirmation emails (one pass)."""

@@ -84,11 +84,14 @@ class BlobStore(Protocol):
         """Every key with the aware UTC instant it was written (for orphan collection)."""
 
 
-# --- online procedures ---------------------------------------------------------------------------
+# --- online procedures ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DossierRecord:
-    """A dossier as stored. For a transmitted one, ``answers`` and ``attachments`` come from its
-    sealed content, checked against the seal on the way out."""
+    """A dossier as stored.
+
+    For a transmitted one, ``answers`` and ``attachments`` come from its sealed content,
+    checked against the seal on the way out.
+    """
 
     pk: int
     dossier_id: str
@@ -118,8 +121,10 @@ class DossierRecord:
 
 @dataclass(frozen=True)
 class Transmission:
-    """Everything a transmission writes in one transaction (P5, P8): the frozen dossier, its
-    deliveries (the outbox) and its confirmation email."""
+    """Everything a transmission writes in one transaction (P5, P8).
+
+    The frozen dossier, its deliveries (the outbox) and its confirmation email.
+    """
 
     reference: str
     transmitted_at: datetime
@@ -275,7 +280,7 @@ class ProcedureStore(Protocol):
         """Freeze the dossier, write its deliveries and email; False if it changed meanwhile."""
 
     def tracking(self, account_id: int) -> list[TrackingRecord]:
-        """"Mon suivi": every dossier of the account but the one in progress, newest first."""
+        """Mon suivi: every dossier of the account but the one in progress, newest first."""
 
     def purge(self, now: datetime, *, idle: timedelta, absolute: timedelta) -> int:
         """Delete expired drafts and in-progress dossiers whose session ended; how many."""
@@ -283,7 +288,9 @@ class ProcedureStore(Protocol):
     def due_deliveries(self, now: datetime, limit: int) -> list[int]:
         """Ids of pending deliveries whose time has come and that nobody holds."""
 
-    def claim_delivery(self, delivery_id: int, now: datetime, lease: timedelta) -> DeliveryJob | None:
+    def claim_delivery(
+        self, delivery_id: int, now: datetime, lease: timedelta
+    ) -> DeliveryJob | None:
         """Take one attempt of a due delivery (counted now); None when another worker has it."""
 
     def finish_delivery(

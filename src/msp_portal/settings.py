@@ -31,6 +31,10 @@ class Argon2Params:
             raise ValueError("argon2id parallelism must be at least 1")
 
 
+def _procedure_settings() -> ProcedureSettings:
+    return ProcedureSettings()
+
+
 @dataclass(frozen=True)
 class PortalSettings:
     """The account rules' numbers; the defaults are the service's (rules A5, A6) and ours.
@@ -66,7 +70,7 @@ class PortalSettings:
     session_absolute_timeout: timedelta = timedelta(hours=12)
     base_url: str = "https://mon.service-public.fr"
     partner_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    procedures: ProcedureSettings = field(default_factory=lambda: ProcedureSettings())
+    procedures: ProcedureSettings = field(default_factory=_procedure_settings)
 
     def __post_init__(self) -> None:
         if self.lock_threshold < 1:

@@ -27,7 +27,9 @@ class FpdfSummaryRenderer:
         self._stack = ExitStack()
         fonts = resources.files("msp_portal.adapters.fonts")
         self._regular = str(self._stack.enter_context(resources.as_file(fonts / "DejaVuSans.ttf")))
-        self._bold = str(self._stack.enter_context(resources.as_file(fonts / "DejaVuSans-Bold.ttf")))
+        self._bold = str(
+            self._stack.enter_context(resources.as_file(fonts / "DejaVuSans-Bold.ttf"))
+        )
 
     def render(self, summary: Summary, *, created_at: datetime) -> bytes:
         """The summary as PDF bytes."""
@@ -62,7 +64,13 @@ class FpdfSummaryRenderer:
 
         pdf.set_font(_FONT, "", 9)
         pdf.set_text_color(90, 90, 90)
-        pdf.cell(width, 5, f"{summary.service} — Récapitulatif de votre démarche", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            width,
+            5,
+            f"{summary.service} — Récapitulatif de votre démarche",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_text_color(0, 0, 0)
         pdf.ln(2)
         pdf.set_font(_FONT, "B", 16)

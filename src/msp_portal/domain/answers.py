@@ -61,7 +61,7 @@ def empty_answers() -> dict[str, Any]:
     return {"fields": {}, "organisations": {}}
 
 
-# --- shape -----------------------------------------------------------------------------------------
+# --- shape ----------------------------------------------------------------------------------------
 def _fail(path: str, reason: str) -> AnswersMalformed:
     return AnswersMalformed(path=path, reason=reason)
 
@@ -75,9 +75,7 @@ def _string(value: Any, path: str, *, multiline: bool = False) -> str:
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
             raise _fail(path, "lone-surrogate")
-        if ch in _BIDI or (
-            unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\r\t")
-        ):
+        if ch in _BIDI or (unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\r\t")):
             raise _fail(path, "control-characters")
     return value
 
@@ -167,7 +165,7 @@ def check_shape(ptype: ProcedureType, raw: Any) -> dict[str, Any]:
     return answers
 
 
-# --- content ---------------------------------------------------------------------------------------
+# --- content --------------------------------------------------------------------------------------
 def is_empty(value: Any) -> bool:
     """Whether an answer counts as not given (None, blank text, empty list or address)."""
     if value is None:
@@ -306,7 +304,7 @@ def check_content(
     return checker.findings
 
 
-# --- prefill ---------------------------------------------------------------------------------------
+# --- prefill --------------------------------------------------------------------------------------
 def _prefill_value(key: str, contact: ContactDetails, email: str) -> Any:
     if key == "email":
         return email

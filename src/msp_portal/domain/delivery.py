@@ -1,4 +1,4 @@
-"""Delivery to receiving organisations (P8, P9): the request, its signature, when to try again.
+r"""Delivery to receiving organisations (P8, P9): the request, its signature, when to try again.
 
 The protocol, for an organisation's developers (``docs/procedures.md`` has an example):
 
@@ -8,7 +8,7 @@ The protocol, for an organisation's developers (``docs/procedures.md`` has an ex
 * Headers: ``Idempotency-Key`` (the same on every attempt for one dossier and organisation:
   process a key once, answer the same to repeats), ``X-MSP-Timestamp`` (Unix seconds),
   ``X-MSP-Signature: v1=<hex>``: HMAC-SHA-256, keyed with the organisation's secret, of
-  ``METHOD "\\n" PATH "\\n" TIMESTAMP "\\n" hex(SHA-256(body))`` (PATH with its query string, if
+  ``METHOD "\n" PATH "\n" TIMESTAMP "\n" hex(SHA-256(body))`` (PATH with its query string, if
   any). Refuse a timestamp more than 5 minutes away from your clock.
 * Answer 2xx once the dossier is stored (409 is read as "already had it"). 408, 425, 429 and 5xx
   (and timeouts, refused connections) are tried again later with exponential backoff and
@@ -112,8 +112,9 @@ def retry_delay(attempts: int, *, base: timedelta, cap: timedelta, jitter: float
     half of it plus a random part of the other half (``jitter`` in [0, 1)), so receivers that
     come back after an outage are not hit by every sender at the same second.
     """
-    ceiling = min(cap, base * (2 ** min(max(attempts - 1, 0), 30)))
-    return ceiling / 2 + ceiling / 2 * min(max(jitter, 0.0), 1.0)
+    ceiling: timedelta = min(cap, base * (2 ** min(max(attempts - 1, 0), 30)))
+    half = ceiling / 2
+    return half + half * min(max(jitter, 0.0), 1.0)
 
 
 def delivery_payload(

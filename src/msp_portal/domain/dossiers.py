@@ -1,4 +1,4 @@
-"""What the procedure use cases hand back, and the seal that makes a transmitted dossier tamper-evident.
+"""What the procedure use cases hand back, and the seal of a transmitted dossier (P7).
 
 A transmitted dossier is sealed (P7): its content is written once as canonical JSON and its
 SHA-256 stored with it; the head of the dossier (the columns listed in "Mon suivi") is hashed

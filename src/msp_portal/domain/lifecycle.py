@@ -95,15 +95,18 @@ def next_state(
 
 
 def draft_expiry(saved_at: datetime, days: int) -> datetime:
-    """When a draft saved at ``saved_at`` expires: ``days`` later at the same Paris wall-clock
-    time (P3), as an aware UTC instant. Across a daylight-saving change the absolute duration
-    is one hour more or less than ``days`` × 24 h, as a citizen reading the date expects."""
+    """When a draft saved at ``saved_at`` expires (P3), as an aware UTC instant.
+
+    That is ``days`` later at the same Paris wall-clock time. Across a daylight-saving change
+    the absolute duration is one hour more or less than ``days`` × 24 h, as a citizen reading
+    the date expects.
+    """
     local = saved_at.astimezone(PARIS)
     later = (local.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=PARIS, fold=0)
     return later.astimezone(saved_at.tzinfo or PARIS)
 
 
-# --- deliveries ----------------------------------------------------------------------------------
+# --- deliveries -----------------------------------------------------------------------------------
 class DeliveryState(StrEnum):
     """Whether MSP handed a dossier to a receiving organisation (P8: MSP can tell only this)."""
 
@@ -144,7 +147,7 @@ def deliver(
     raise IllegalTransition(state=state.value, action=event.value)
 
 
-# --- statuses reported by organisations ------------------------------------------------------------
+# --- statuses reported by organisations -----------------------------------------------------------
 class OrganisationStatus(StrEnum):
     """How far a receiving organisation says it is with a dossier (only it can tell, P8)."""
 

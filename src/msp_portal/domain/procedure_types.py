@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 from msp_portal.domain.contact import ContactDetails
 from msp_portal.domain.hooks import HookRegistry
@@ -45,9 +45,7 @@ WALLET_CATEGORIES = ("identity", "proof-of-address", "income", "family", "other"
 ADDRESS_PARTS = ("line1", "line2", "postcode", "city", "country")
 # What a field may be prefilled from: the profile's contact details (A7), the account's email,
 # or, for an address field, the whole postal address of the profile.
-PREFILL_KEYS = frozenset(
-    {f.name for f in fields(ContactDetails)} | {"email", "address"}
-)
+PREFILL_KEYS = frozenset({f.name for f in fields(ContactDetails)} | {"email", "address"})
 TEXT_MAX = 2000  # the longest text a definition may allow in one field
 
 
@@ -220,7 +218,7 @@ class Catalogue:
         return self.types.get(type_id) if isinstance(type_id, str) else None
 
 
-# --- loading ---------------------------------------------------------------------------------------
+# --- loading --------------------------------------------------------------------------------------
 class _Reader:
     """Reads one table of a definition, refusing unknown keys and wrong types with a path."""
 
@@ -231,7 +229,7 @@ class _Reader:
         self.data: Mapping[str, Any] = data
         self.seen: set[str] = set()
 
-    def fail(self, reason: str, at: str | None = None) -> Any:
+    def fail(self, reason: str, at: str | None = None) -> NoReturn:
         raise DefinitionInvalid(source=self.source, path=at or self.path or "(root)", reason=reason)
 
     def _at(self, key: str) -> str:
@@ -244,7 +242,7 @@ class _Reader:
                 self.fail("missing", self._at(key))
             return default
         value = self.data[key]
-        if isinstance(value, bool) and kind is int or not isinstance(value, kind):
+        if (isinstance(value, bool) and kind is int) or not isinstance(value, kind):
             self.fail(f"wrong type {type(value).__name__}", self._at(key))
         return value
 

@@ -10,7 +10,6 @@ from msp_portal.domain.model import Session, SmsChallenge
 from msp_portal.domain.passwords import check_new_password
 from msp_portal.domain.tokens import hash_sms_code, hash_token, new_sms_code, new_token, same_digest
 from msp_portal.errors import SmsChallengeInvalid, SmsCodeInvalid
-from msp_portal.services.procedures import close_on_sign_out
 from msp_portal.services.context import (
     Collaborators,
     check_password,
@@ -18,6 +17,7 @@ from msp_portal.services.context import (
     open_session,
     session_account,
 )
+from msp_portal.services.procedures import close_on_sign_out
 
 SIGN_IN = "sign-in"
 

@@ -62,8 +62,10 @@ def _attempt(pctx: ProcedureCollaborators, job: DeliveryJob) -> tuple[DeliveryEv
     headers = sign(endpoint.secret, "POST", path, pctx.now(), body).as_dict(job.idempotency_key)
     status = pctx.receiver.post(endpoint.url, body, headers)
     event = classify(status)
-    error = None if event is DeliveryEvent.SUCCEEDED else (
-        "no answer" if status is None else f"HTTP {status}"
+    error = (
+        None
+        if event is DeliveryEvent.SUCCEEDED
+        else ("no answer" if status is None else f"HTTP {status}")
     )
     return event, error
 
@@ -123,4 +125,3 @@ def flush_confirmations(pctx: ProcedureCollaborators, *, limit: int = 500) -> in
 def requeue_failed(pctx: ProcedureCollaborators, organisation: str | None = None) -> int:
     """Failed deliveries (of one organisation, or all) become due again; how many."""
     return pctx.store.requeue_failed(pctx.now(), organisation)
-

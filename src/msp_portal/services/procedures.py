@@ -159,7 +159,7 @@ class ProcedureCollaborators:
         return self.base.settings.base_url.rstrip("/") + RESUME_PATH + dossier_id
 
 
-# --- arguments -------------------------------------------------------------------------------------
+# --- arguments ------------------------------------------------------------------------------------
 def _token(value: object) -> str:
     if not isinstance(value, str) or not value or len(value) > 256 or not value.isascii():
         raise SessionInvalid
@@ -253,7 +253,7 @@ def _reload(pctx: ProcedureCollaborators, record: DossierRecord) -> DossierRecor
     return again
 
 
-# --- starting and answering ------------------------------------------------------------------------
+# --- starting and answering -----------------------------------------------------------------------
 def start(pctx: ProcedureCollaborators, session_token: object, procedure: object) -> DossierView:
     """Start a procedure (P4): a dossier in progress, prefilled from the profile (A7).
 
@@ -308,10 +308,10 @@ def update_answers(
     return _view(pctx, _reload(pctx, record))
 
 
-def _findings(pctx: ProcedureCollaborators, ptype: ProcedureType, record: DossierRecord) -> CheckResult:
-    findings = check_content(
-        ptype, record.answers, today=pctx.today(pctx.now()), hooks=pctx.hooks
-    )
+def _findings(
+    pctx: ProcedureCollaborators, ptype: ProcedureType, record: DossierRecord
+) -> CheckResult:
+    findings = check_content(ptype, record.answers, today=pctx.today(pctx.now()), hooks=pctx.hooks)
     problems = [(p.path, p.reason) for p in findings.problems]
     for slot in ptype.attachments:
         count = sum(1 for a in record.attachments if a.slot == slot.id)
@@ -340,7 +340,7 @@ def view(pctx: ProcedureCollaborators, session_token: object, dossier_id: object
     return _view(pctx, record)
 
 
-# --- attachments (D5) ------------------------------------------------------------------------------
+# --- attachments (D5) -----------------------------------------------------------------------------
 def attach_document(
     pctx: ProcedureCollaborators,
     session_token: object,
@@ -407,7 +407,7 @@ def set_main_document(
     return _view(pctx, _reload(pctx, record))
 
 
-# --- saving and resuming (P1-P3) -------------------------------------------------------------------
+# --- saving and resuming (P1-P3) ------------------------------------------------------------------
 def save(pctx: ProcedureCollaborators, session_token: object, dossier_id: object) -> SavedDraft:
     """Save the dossier in progress as a draft (P1): file number, password, 15-day link (P2, P3).
 
@@ -585,17 +585,22 @@ def purge_expired(pctx: ProcedureCollaborators) -> int:
     )
 
 
-# --- "Mon suivi" -----------------------------------------------------------------------------------
+# --- "Mon suivi" ----------------------------------------------------------------------------------
 def tracking(pctx: ProcedureCollaborators, session_token: object) -> list[TrackingEntry]:
-    """"Mon suivi": saved drafts with their resume link, transmitted dossiers with, for each
-    organisation, whether MSP delivered it and the status the organisation reported (P8)."""
+    """Mon suivi: saved drafts with their resume link, and transmitted dossiers.
+
+    For each organisation of a transmitted dossier: whether MSP delivered it, and the status
+    the organisation reported (P8).
+    """
     account_id, _, _ = _signed_in(pctx, session_token)
     now = pctx.now()
     names = {code: org.name for code, org in pctx.catalogue.organisations.items()}
     entries = []
     for r in pctx.store.tracking(account_id):
         ptype = pctx.catalogue.get(r.procedure)
-        live_draft = r.state is DossierState.SAVED and r.expires_at is not None and r.expires_at > now
+        live_draft = (
+            r.state is DossierState.SAVED and r.expires_at is not None and r.expires_at > now
+        )
         if r.state is DossierState.SAVED and not live_draft:
             continue  # expired: waiting for the purge, no longer offered (P3)
         entries.append(
@@ -629,7 +634,7 @@ def tracking(pctx: ProcedureCollaborators, session_token: object) -> list[Tracki
     return entries
 
 
-# --- transmission (P5-P8) --------------------------------------------------------------------------
+# --- transmission (P5-P8) -------------------------------------------------------------------------
 def blob_bytes(pctx: ProcedureCollaborators, ref_sha: str, what: str) -> bytes:
     """The bytes of a blob, checked against their SHA-256."""
     assert pctx.blobs is not None
@@ -662,7 +667,9 @@ def _merge_dossier(
     cap = pctx.settings.max_dossier_bytes
     limits = msp_docs.Limits(max_files=len(inputs), max_total_bytes=cap, max_output_bytes=cap)
     options = msp_docs.Options(
-        title=f"{ptype.title} — {reference}", lang="fr", isolate=pctx.settings.merge_isolated
+        title=f"{ptype.title} — {reference}",
+        lang=msp_docs.Lang.FR,
+        isolate=pctx.settings.merge_isolated,
     )
     out = io.BytesIO()
     try:
@@ -701,7 +708,9 @@ def send_confirmation(pctx: ProcedureCollaborators, dossier_pk: int) -> bool:
 
 
 def transmit(pctx: ProcedureCollaborators, session_token: object, dossier_id: object) -> Receipt:
-    """"Transmettre ma demande" (P5): check, freeze, reference, summary, deliveries, email.
+    """Transmit the dossier ("Transmettre ma demande", P5).
+
+    It checks, freezes, draws the reference, writes the summary, the deliveries and the email.
 
     Idempotent per dossier (P9): calling it again for a transmitted dossier, after a crash, a
     lost answer or from 20 racing requests, returns the one receipt it has. A crash before the
@@ -733,7 +742,14 @@ def transmit(pctx: ProcedureCollaborators, session_token: object, dossier_id: ob
     organisations = chosen_organisations(ptype, record.answers)
     committed = False
     for _ in range(_REFERENCE_DRAWS):
-        transmission = _prepare(pctx, ptype, record, account_id, email, organisations)
+        transmission = _prepare(
+            pctx,
+            ptype=ptype,
+            record=record,
+            account_id=account_id,
+            email=email,
+            organisations=organisations,
+        )
         try:
             committed = pctx.store.commit_transmission(
                 record.pk, session_hash, record.updated_at, transmission
@@ -752,6 +768,7 @@ def transmit(pctx: ProcedureCollaborators, session_token: object, dossier_id: ob
 
 def _prepare(
     pctx: ProcedureCollaborators,
+    *,
     ptype: ProcedureType,
     record: DossierRecord,
     account_id: int,
@@ -862,12 +879,13 @@ def _verified_stream(blobs: BlobStore, sha: str, dossier_id: str) -> Iterator[by
         raise DossierTampered(dossier=dossier_id)
 
 
-# --- partner API: statuses reported by organisations (P8) ------------------------------------------
+# --- partner API: statuses reported by organisations (P8) -----------------------------------------
 def report_status(
     pctx: ProcedureCollaborators,
     organisation: object,
     key: object,
     reference: object,
+    *,
     status: object,
     message: object = "",
 ) -> None:

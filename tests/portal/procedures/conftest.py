@@ -56,7 +56,9 @@ def wallet(blobs: MemoryBlobStore) -> MemoryWallet:
 
 
 def procedure_settings(receiver_url: str, **changes: object) -> PortalSettings:
-    endpoints = {code: OrganisationEndpoint(f"{receiver_url}/depot/{code}?v=1", SECRET) for code in ORGS}
+    endpoints = {
+        code: OrganisationEndpoint(f"{receiver_url}/depot/{code}?v=1", SECRET) for code in ORGS
+    }
     digest = hashlib.sha256(PARTNER_KEY.encode()).hexdigest()
     procs = replace(
         ProcedureSettings(endpoints=MappingProxyType(endpoints), delivery_timeout=0.5),

@@ -63,7 +63,9 @@ class MemoryWallet:
 
     def add(self, account_id: int, doc_id: str, title: str, category: str, pages: int = 1) -> str:
         ref = self.blobs.put([build(pages)])
-        self.docs[(account_id, doc_id)] = AttachedDocument("", doc_id, title, category, ref.sha256, ref.size)
+        self.docs[(account_id, doc_id)] = AttachedDocument(
+            "", doc_id, title, category, ref.sha256, ref.size
+        )
         return doc_id
 
     def document(self, account_id: int, document_id: str) -> AttachedDocument | None:
@@ -121,7 +123,7 @@ def start_receiver() -> Receiver:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             receiver = holder["r"]
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)

@@ -78,7 +78,9 @@ def _child(run: Callable[[], None]) -> None:
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, status
 
 
-def _child_portal(spec: StoreSpec, clock: FakeClock, blobs: DirBlobStore, receiver_url: str, **kw: Any) -> Portal:
+def _child_portal(
+    spec: StoreSpec, clock: FakeClock, blobs: DirBlobStore, receiver_url: str, **kw: Any
+) -> Portal:
     store = spec.open(migrate=False)
     return Portal(
         store,
@@ -170,9 +172,13 @@ def test_transmit_killed_at_any_point_can_be_tried_again(
     assert final["procedure_dossiers"] == 1
     assert final["procedure_deliveries"] == 2 and final["procedure_emails"] == 1
     with store.engine.connect() as conn:
-        references = conn.execute(
-            text("SELECT reference FROM procedure_dossiers WHERE reference IS NOT NULL")
-        ).scalars().all()
+        references = (
+            conn.execute(
+                text("SELECT reference FROM procedure_dossiers WHERE reference IS NOT NULL")
+            )
+            .scalars()
+            .all()
+        )
         unsent = conn.execute(
             text("SELECT count(*) FROM procedure_emails WHERE sent_at IS NULL")
         ).scalar_one()
@@ -218,7 +224,12 @@ def test_a_worker_killed_while_sending_is_taken_over_with_the_same_key(
 
 
 def test_save_killed_before_its_commit_leaves_the_dossier_in_progress(
-    portal: Portal, session: str, store_spec: StoreSpec, clock: FakeClock, tmp_path: Path, receiver: Receiver
+    portal: Portal,
+    session: str,
+    store_spec: StoreSpec,
+    clock: FakeClock,
+    tmp_path: Path,
+    receiver: Receiver,
 ) -> None:
     dossier = portal.start_procedure(session, ADDRESS)
     portal.update_answers(session, dossier.dossier_id, address_answers("caf"))

@@ -29,9 +29,18 @@ def address_answers(*codes: str) -> dict[str, object]:
         "fields": {
             "move_date": "02/01/2025",
             "old_address": {"line1": "3 rue de l'Église", "postcode": "75014", "city": "Paris"},
-            "new_address": {"line1": "12 bd Cœur-de-Lion", "postcode": "13001", "city": "Marseille"},
+            "new_address": {
+                "line1": "12 bd Cœur-de-Lion",
+                "postcode": "13001",
+                "city": "Marseille",
+            },
             "people": [
-                {"family_name": "Dupont", "given_names": "Zoé", "birth_date": "03/04/2012", "relation": "child"}
+                {
+                    "family_name": "Dupont",
+                    "given_names": "Zoé",
+                    "birth_date": "03/04/2012",
+                    "relation": "child",
+                }
             ],
         },
         "organisations": {code: {"contract_id": f"{i + 1}234567"} for i, code in enumerate(codes)},
@@ -83,7 +92,9 @@ def test_failures_and_timeouts_are_retried_with_backoff_then_delivered_once(
     assert entry.deliveries[0].attempts == 3
 
 
-def test_a_duplicate_answer_counts_as_delivered(portal: Portal, session: str, receiver: Receiver) -> None:
+def test_a_duplicate_answer_counts_as_delivered(
+    portal: Portal, session: str, receiver: Receiver
+) -> None:
     receiver.script[:] = ["dup"]
     _transmit_address(portal, session, "cesu")
     assert portal.deliver_pending().delivered == 1
@@ -130,9 +141,7 @@ def test_twenty_parallel_transmits_of_one_dossier_give_one_reference(
     assert len(set(references)) == 1
     with store.engine.connect() as conn:
         counts = conn.execute(
-            text(
-                "SELECT organisation, count(*) FROM procedure_deliveries GROUP BY organisation"
-            )
+            text("SELECT organisation, count(*) FROM procedure_deliveries GROUP BY organisation")
         ).all()
         emails = conn.execute(text("SELECT count(*) FROM procedure_emails")).scalar_one()
         transmitted = conn.execute(

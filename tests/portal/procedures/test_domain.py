@@ -48,7 +48,9 @@ bodies = st.text(alphabet=ALPHABET, min_size=10, max_size=10)
 
 # --- references (P6) ------------------------------------------------------------------------------
 @given(bodies, st.sampled_from([1, 2]), st.integers(0, 10), st.sampled_from(ALPHABET))
-def test_any_single_mistyped_character_is_caught(body: str, series: int, pos: int, other: str) -> None:
+def test_any_single_mistyped_character_is_caught(
+    body: str, series: int, pos: int, other: str
+) -> None:
     full = body + check_character(body, series=series)
     if full[pos] == other:
         return
@@ -143,10 +145,16 @@ def test_reported_statuses_never_go_back(reports: list[OrganisationStatus]) -> N
 
 
 @given(st.lists(st.sampled_from(list(DeliveryEvent)), max_size=20))
-def test_a_delivery_fails_only_after_its_last_attempt_or_a_permanent_error(events: list[DeliveryEvent]) -> None:
+def test_a_delivery_fails_only_after_its_last_attempt_or_a_permanent_error(
+    events: list[DeliveryEvent],
+) -> None:
     state, attempts = DeliveryState.PENDING, 0
     for event in events:
-        if event in (DeliveryEvent.RETRYABLE_FAILURE, DeliveryEvent.PERMANENT_FAILURE, DeliveryEvent.SUCCEEDED):
+        if event in (
+            DeliveryEvent.RETRYABLE_FAILURE,
+            DeliveryEvent.PERMANENT_FAILURE,
+            DeliveryEvent.SUCCEEDED,
+        ):
             attempts += 1
         try:
             after = deliver(state, event, attempts=attempts, max_attempts=3)
@@ -162,15 +170,23 @@ def test_a_delivery_fails_only_after_its_last_attempt_or_a_permanent_error(event
 
 def test_drafts_expire_fifteen_days_later_at_the_same_paris_time() -> None:
     # Saved at 10:00 Paris on 20 March (UTC+1): expires at 10:00 Paris on 4 April (UTC+2).
-    assert draft_expiry(datetime(2025, 3, 20, 9, 0, tzinfo=UTC), 15) == datetime(2025, 4, 4, 8, 0, tzinfo=UTC)
-    assert draft_expiry(datetime(2025, 10, 20, 8, 0, tzinfo=UTC), 15) == datetime(2025, 11, 4, 9, 0, tzinfo=UTC)
-    assert draft_expiry(datetime(2025, 1, 6, 9, 0, tzinfo=UTC), 15) == datetime(2025, 1, 21, 9, 0, tzinfo=UTC)
+    assert draft_expiry(datetime(2025, 3, 20, 9, 0, tzinfo=UTC), 15) == datetime(
+        2025, 4, 4, 8, 0, tzinfo=UTC
+    )
+    assert draft_expiry(datetime(2025, 10, 20, 8, 0, tzinfo=UTC), 15) == datetime(
+        2025, 11, 4, 9, 0, tzinfo=UTC
+    )
+    assert draft_expiry(datetime(2025, 1, 6, 9, 0, tzinfo=UTC), 15) == datetime(
+        2025, 1, 21, 9, 0, tzinfo=UTC
+    )
 
 
 # --- answers --------------------------------------------------------------------------------------
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -225,7 +241,11 @@ def test_shape_refuses_unknown_fields_organisations_and_wrong_group_items() -> N
         ({"fields": {"new_address": {"line9": "x"}}}, "fields.new_address.line9"),
     ]
     for raw, path in cases:
-        ptype = ADDRESS if "people" in str(raw) or "address" in str(raw) or "nasa" in str(raw) else BIRTH
+        ptype = (
+            ADDRESS
+            if "people" in str(raw) or "address" in str(raw) or "nasa" in str(raw)
+            else BIRTH
+        )
         with pytest.raises(AnswersMalformed) as info:
             check_shape(ptype, raw)
         assert info.value.facts["path"] == path, raw
@@ -238,12 +258,24 @@ def test_content_reports_each_problem_with_its_path() -> None:
             "fields": {
                 "move_date": "1/2/2025",
                 "new_address": {"line1": "1 rue X", "postcode": "ABCDE", "city": "Lyon"},
-                "people": [{"family_name": "A", "given_names": "B", "birth_date": "29/02/2023", "relation": "cousin"}],
+                "people": [
+                    {
+                        "family_name": "A",
+                        "given_names": "B",
+                        "birth_date": "29/02/2023",
+                        "relation": "cousin",
+                    }
+                ],
             },
             "organisations": {"caf": {"contract_id": ""}},
         },
     )
-    problems = {p.path: p.reason for p in check_content(ADDRESS, answers, today=date(2025, 1, 6), hooks=default_hooks()).problems}
+    problems = {
+        p.path: p.reason
+        for p in check_content(
+            ADDRESS, answers, today=date(2025, 1, 6), hooks=default_hooks()
+        ).problems
+    }
     assert problems == {
         "fields.move_date": "date-format",
         "fields.old_address": "required",
@@ -255,7 +287,9 @@ def test_content_reports_each_problem_with_its_path() -> None:
 
 
 def test_prefill_takes_the_profile_and_the_email() -> None:
-    contact = ContactDetails(family_name="Dupont", given_names="Zoé", birth_date=date(1980, 7, 14), city="Paris")
+    contact = ContactDetails(
+        family_name="Dupont", given_names="Zoé", birth_date=date(1980, 7, 14), city="Paris"
+    )
     fields = prefill(BIRTH, contact, "z@example.org")["fields"]
     assert fields["birth_date"] == "14/07/1980" and fields["email"] == "z@example.org"
     assert fields["delivery_address"]["city"] == "Paris"
@@ -279,19 +313,27 @@ MINIMAL: dict[str, Any] = {
         ({"colour": "red"}, "colour"),
         ({"reference_series": 3}, "reference_series"),
         ({"version": "1"}, "version"),
-        ({"recipients": {"mode": "fixed", "organisations": [{"code": "nasa"}]}}, "recipients.organisations[0]"),
+        (
+            {"recipients": {"mode": "fixed", "organisations": [{"code": "nasa"}]}},
+            "recipients.organisations[0]",
+        ),
         ({"fields": [{"id": "x", "label": "X", "type": "colour"}]}, "fields[0].type"),
         ({"fields": [{"id": "x", "label": "X", "type": "text", "hooks": ["nope"]}]}, "fields[0]"),
         ({"fields": [{"id": "x", "label": "X", "type": "choice"}]}, "fields[0]"),
         ({"fields": [{"id": "X y", "label": "X", "type": "text"}]}, "fields[0].id"),
-        ({"fields": [{"id": "x", "label": "X", "type": "text", "prefill": "shoe_size"}]}, "fields[0]"),
+        (
+            {"fields": [{"id": "x", "label": "X", "type": "text", "prefill": "shoe_size"}]},
+            "fields[0]",
+        ),
         ({"attachments": [{"id": "a", "label": "A", "categories": ["tax"]}]}, "attachments[0]"),
         ({"checks": ["nope"]}, "checks"),
     ],
 )
 def test_a_wrong_definition_is_refused_with_its_place(change: dict[str, Any], path: str) -> None:
     with pytest.raises(DefinitionInvalid) as info:
-        load_procedure_type({**MINIMAL, **change}, source="essai.toml", organisations=ORGS, hooks=default_hooks())
+        load_procedure_type(
+            {**MINIMAL, **change}, source="essai.toml", organisations=ORGS, hooks=default_hooks()
+        )
     assert info.value.facts["source"] == "essai.toml"
     assert info.value.facts["path"] == path
 
@@ -311,18 +353,33 @@ def test_rules_that_need_code_are_named_hooks_the_engine_does_not_know() -> None
         return Findings()
 
     hooks = default_hooks().merged(
-        HookRegistry({"move-date-window": move_date_window, "la-poste": la_poste}, {"whole": one_address_change})
+        HookRegistry(
+            {"move-date-window": move_date_window, "la-poste": la_poste},
+            {"whole": one_address_change},
+        )
     )
     definition = {
         **MINIMAL,
         "fields": [
-            {"id": "quand", "label": "Quand", "type": "date", "required": True, "hooks": ["move-date-window"]},
+            {
+                "id": "quand",
+                "label": "Quand",
+                "type": "date",
+                "required": True,
+                "hooks": ["move-date-window"],
+            },
             {"id": "adresse", "label": "Adresse", "type": "address", "hooks": ["la-poste"]},
         ],
         "checks": ["whole"],
     }
     ptype = load_procedure_type(definition, source="t", organisations=ORGS, hooks=hooks)
-    answers = {"fields": {"quand": "01/06/2025", "adresse": {"line1": "1 rue x", "postcode": "75001", "city": "Paris"}}, "organisations": {}}
+    answers = {
+        "fields": {
+            "quand": "01/06/2025",
+            "adresse": {"line1": "1 rue x", "postcode": "75001", "city": "Paris"},
+        },
+        "organisations": {},
+    }
     findings = check_content(ptype, answers, today=date(2025, 1, 6), hooks=hooks)
     assert [(p.path, p.reason) for p in findings.problems] == [("fields.quand", "move-date-window")]
     [proposal] = findings.proposals
@@ -334,7 +391,16 @@ def test_rules_that_need_code_are_named_hooks_the_engine_does_not_know() -> None
 def test_the_shipped_definitions_load_with_their_organisations() -> None:
     assert set(CATALOGUE.types) == {"acte-naissance", "changement-coordonnees"}
     offered = [o.code for o in ADDRESS.recipients.organisations]
-    assert offered == ["caf", "ameli", "cnav", "msa", "impots", "cdc-retraites", "cesu", "pajemploi"]
+    assert offered == [
+        "caf",
+        "ameli",
+        "cnav",
+        "msa",
+        "impots",
+        "cdc-retraites",
+        "cesu",
+        "pajemploi",
+    ]
     assert all(o.fields[0].id == "contract_id" for o in ADDRESS.recipients.organisations)
     assert {"past-date", "birth-date", "french-postal-address"} <= set(default_hooks().field_hooks)
     load_organisations({"x": {"name": "X"}}, source="o")

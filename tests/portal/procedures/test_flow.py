@@ -100,7 +100,9 @@ def test_save_resume_transmit_deliver_report(
     clock.advance(timedelta(days=3))
     session = sign_in(portal)  # the old session ended long ago
     with pytest.raises(ResumeCredentialsInvalid):
-        portal.resume_procedure(session, dossier.dossier_id, file_number=draft.file_number, password="faux")
+        portal.resume_procedure(
+            session, dossier.dossier_id, file_number=draft.file_number, password="faux"
+        )
     resumed = portal.resume_procedure(
         session,
         dossier.dossier_id,
@@ -114,7 +116,9 @@ def test_save_resume_transmit_deliver_report(
     receipt = portal.transmit_procedure(session, dossier.dossier_id)
     assert parse_reference(receipt.reference) == receipt.reference
     assert receipt.reference.startswith("A-1-")
-    assert receipt.organisations == (("etat-civil", "Service de l'état civil de la commune de naissance"),)
+    assert receipt.organisations == (
+        ("etat-civil", "Service de l'état civil de la commune de naissance"),
+    )
     [mail] = smtp.messages()
     assert receipt.reference in body(mail) and "ni annulé ni modifié" in body(mail)
 
@@ -126,7 +130,9 @@ def test_save_resume_transmit_deliver_report(
     assert len(reader.pages) >= 1 + attachment_pages
     path = tmp_path / "dossier.pdf"
     path.write_bytes(pdf_bytes)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for expected in (
         receipt.reference,
         "Saint-Étienne",
@@ -198,20 +204,33 @@ def test_transmission_needs_every_required_answer(portal: Portal, session: str) 
     assert portal.view_dossier(session, dossier.dossier_id).state is DossierState.IN_PROGRESS
 
 
-def test_wrong_resume_credentials_lock_the_draft(portal: Portal, session: str, clock: FakeClock) -> None:
+def test_wrong_resume_credentials_lock_the_draft(
+    portal: Portal, session: str, clock: FakeClock
+) -> None:
     dossier = portal.start_procedure(session, BIRTH)
     draft = portal.save_procedure(session, dossier.dossier_id)
     for _ in range(4):
         with pytest.raises(ResumeCredentialsInvalid):
-            portal.resume_procedure(session, dossier.dossier_id, file_number=draft.file_number, password="XXXX-XXXX-XXXX")
+            portal.resume_procedure(
+                session,
+                dossier.dossier_id,
+                file_number=draft.file_number,
+                password="XXXX-XXXX-XXXX",
+            )
     with pytest.raises(DossierLocked) as info:
-        portal.resume_procedure(session, dossier.dossier_id, file_number="2222-2222-2", password=draft.password)
+        portal.resume_procedure(
+            session, dossier.dossier_id, file_number="2222-2222-2", password=draft.password
+        )
     assert info.value.facts["until"] == clock() + timedelta(hours=2)
     with pytest.raises(DossierLocked):  # even the right ones, while locked
-        portal.resume_procedure(session, dossier.dossier_id, file_number=draft.file_number, password=draft.password)
+        portal.resume_procedure(
+            session, dossier.dossier_id, file_number=draft.file_number, password=draft.password
+        )
     clock.advance(timedelta(hours=2))
     session = sign_in(portal)
-    resumed = portal.resume_procedure(session, dossier.dossier_id, file_number=draft.file_number, password=draft.password)
+    resumed = portal.resume_procedure(
+        session, dossier.dossier_id, file_number=draft.file_number, password=draft.password
+    )
     assert resumed.state is DossierState.IN_PROGRESS
 
 
@@ -219,5 +238,7 @@ def test_email_text_names_what_the_faq_says(portal: Portal, session: str, smtp: 
     dossier = portal.start_procedure(session, BIRTH)
     draft = portal.save_procedure(session, dossier.dossier_id)
     text = body(smtp.messages()[0])
-    assert re.search(r"valable 15 jours, jusqu'au 21/01/2025 à 10:00 \(heure de Paris\)", text), text
+    assert re.search(r"valable 15 jours, jusqu'au 21/01/2025 à 10:00 \(heure de Paris\)", text), (
+        text
+    )
     assert draft.expires_at.isoformat() == "2025-01-21T09:00:00+00:00"

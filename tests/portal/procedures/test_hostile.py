@@ -51,5 +51,5 @@ def test_bad_arguments_get_typed_errors(portal: Portal, session: str, bad: Any) 
             call()
         except PortalError as error:
             assert error.code and error.message("fr"), i
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             pytest.fail(f"call {i} raised {type(exc).__name__}: {exc!r}"[:300])

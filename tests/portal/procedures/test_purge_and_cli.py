@@ -45,7 +45,9 @@ def test_the_link_works_until_fifteen_days_then_the_draft_is_purged(
     session = sign_in(portal)
     assert portal.my_tracking(session) == []  # no longer offered
     with pytest.raises(DraftExpired) as info:
-        portal.resume_procedure(session, dossier.dossier_id, file_number=draft.file_number, password=draft.password)
+        portal.resume_procedure(
+            session, dossier.dossier_id, file_number=draft.file_number, password=draft.password
+        )
     assert "heure de Paris" in info.value.message("fr")
     assert portal.purge_expired_procedures() == 1
     with pytest.raises(DossierNotFound):
@@ -60,7 +62,9 @@ def test_saving_again_extends_the_link_and_replaces_the_password(
     first = portal.save_procedure(session, dossier.dossier_id)
     clock.advance(timedelta(days=10))
     session = sign_in(portal)
-    portal.resume_procedure(session, dossier.dossier_id, file_number=first.file_number, password=first.password)
+    portal.resume_procedure(
+        session, dossier.dossier_id, file_number=first.file_number, password=first.password
+    )
     second = portal.save_procedure(session, dossier.dossier_id)
     assert second.file_number == first.file_number and second.password != first.password
     assert second.expires_at == first.expires_at + timedelta(days=10)
@@ -69,8 +73,12 @@ def test_saving_again_extends_the_link_and_replaces_the_password(
     from msp_portal.errors import ResumeCredentialsInvalid
 
     with pytest.raises(ResumeCredentialsInvalid):
-        portal.resume_procedure(session, dossier.dossier_id, file_number=first.file_number, password=first.password)
-    portal.resume_procedure(session, dossier.dossier_id, file_number=second.file_number, password=second.password)
+        portal.resume_procedure(
+            session, dossier.dossier_id, file_number=first.file_number, password=first.password
+        )
+    portal.resume_procedure(
+        session, dossier.dossier_id, file_number=second.file_number, password=second.password
+    )
 
 
 def test_purge_command_on_a_real_database_file(tmp_path: Path) -> None:
@@ -95,7 +103,9 @@ def test_purge_command_on_a_real_database_file(tmp_path: Path) -> None:
 
 def test_commands_answer_with_exit_codes(tmp_path: Path) -> None:
     runner = CliRunner()
-    missing = runner.invoke(app, ["procedures", "purge-expired", "-d", f"sqlite:///{tmp_path}/none/x.db"])
+    missing = runner.invoke(
+        app, ["procedures", "purge-expired", "-d", f"sqlite:///{tmp_path}/none/x.db"]
+    )
     assert missing.exit_code == 1 and "storage-error" in missing.output
     bad = tmp_path / "bad.toml"
     bad.write_text("[organisations.caf\n", encoding="utf-8")

@@ -78,7 +78,9 @@ def test_hundred_parallel_starts_in_processes_one_wins(
     assert _in_progress_rows(store) == 1
 
 
-def test_a_second_procedure_is_refused_until_the_first_is_saved(portal: Portal, session: str) -> None:
+def test_a_second_procedure_is_refused_until_the_first_is_saved(
+    portal: Portal, session: str
+) -> None:
     first = portal.start_procedure(session, BIRTH)
     with pytest.raises(ProcedureInProgress) as info:
         portal.start_procedure(session, ADDRESS)
@@ -104,7 +106,9 @@ def test_sign_out_closes_the_procedure_in_progress(portal: Portal, session: str)
     saved = portal.start_procedure(session, BIRTH)
     portal.update_answers(session, saved.dossier_id, birth_answers())
     draft = portal.save_procedure(session, saved.dossier_id)
-    portal.resume_procedure(session, saved.dossier_id, file_number=draft.file_number, password=draft.password)
+    portal.resume_procedure(
+        session, saved.dossier_id, file_number=draft.file_number, password=draft.password
+    )
     portal.update_answers(session, saved.dossier_id, {"fields": {"family_name": "Changé"}})
     portal.sign_out(session)
     session = sign_in(portal)
@@ -175,13 +179,20 @@ def _without_triggers(store: SqlStore, statement: str, dossier_id: str) -> None:
 @pytest.mark.parametrize(
     ("statement", "read"),
     [
-        ("UPDATE procedure_dossiers SET content = replace(content, 'Dupont', 'Durand')"
-         " WHERE public_id = :d", "view"),
-        ("UPDATE procedure_dossiers SET reference = 'A-1-2222-2222-222' WHERE public_id = :d",
-         "tracking"),
+        (
+            "UPDATE procedure_dossiers SET content = replace(content, 'Dupont', 'Durand')"
+            " WHERE public_id = :d",
+            "view",
+        ),
+        (
+            "UPDATE procedure_dossiers SET reference = 'A-1-2222-2222-222' WHERE public_id = :d",
+            "tracking",
+        ),
         ("UPDATE procedure_dossiers SET organisations = 'caf' WHERE public_id = :d", "tracking"),
-        ("UPDATE procedure_dossiers SET dossier_sha256 = summary_sha256 WHERE public_id = :d",
-         "view"),
+        (
+            "UPDATE procedure_dossiers SET dossier_sha256 = summary_sha256 WHERE public_id = :d",
+            "view",
+        ),
     ],
 )
 def test_a_change_made_around_the_triggers_is_detected_on_read(

@@ -26,7 +26,9 @@ class StartJob:
     procedure: str
 
 
-def parallel_starts(portal: Portal, tokens: tuple[str, ...], procedure: str, barrier: Any) -> list[str]:
+def parallel_starts(
+    portal: Portal, tokens: tuple[str, ...], procedure: str, barrier: Any
+) -> list[str]:
     """Start ``procedure`` from every session at once; each answer is an id or an error code."""
 
     def one(token: str) -> str:
@@ -43,7 +45,9 @@ def parallel_starts(portal: Portal, tokens: tuple[str, ...], procedure: str, bar
 def start_process(job: StartJob, barrier: Any, results: Any) -> None:
     try:
         store = job.spec.open(migrate=False, pool_size=len(job.tokens))
-        portal = Portal(store, MemoryMailer(), FakeCaptcha(), clock=FakeClock(job.now), hasher=CountingHasher())
+        portal = Portal(
+            store, MemoryMailer(), FakeCaptcha(), clock=FakeClock(job.now), hasher=CountingHasher()
+        )
         store.account_by_identifier("x")  # connect before the start line
         local = threading.Barrier(len(job.tokens))
         barrier.wait(120)

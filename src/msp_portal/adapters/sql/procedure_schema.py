@@ -37,9 +37,7 @@ procedure_dossiers = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("public_id", String(32), nullable=False, unique=True),
-    Column(
-        "account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
     Column("procedure", String(64), nullable=False),
     Column("version", Integer, nullable=False),
     Column("state", String(16), nullable=False),
@@ -140,9 +138,7 @@ procedure_emails = Table(
     "procedure_emails",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "dossier_id", Integer, ForeignKey("procedure_dossiers.id"), nullable=False, unique=True
-    ),
+    Column("dossier_id", Integer, ForeignKey("procedure_dossiers.id"), nullable=False, unique=True),
     Column("recipient", String(254), nullable=False),
     Column("subject", String(300), nullable=False),
     Column("body", Text, nullable=False),

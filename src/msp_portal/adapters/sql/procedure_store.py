@@ -77,8 +77,11 @@ def _frozen_refusal(exc: SQLAlchemyError) -> bool:
 
 
 class SqlProcedureStore:
-    """The :class:`~msp_portal.ports.ProcedureStore` of the SQL database ``engine`` (the same
-    engine as :class:`~msp_portal.adapters.sql.store.SqlStore`'s: ``SqlProcedureStore(store.engine)``)."""
+    """The :class:`~msp_portal.ports.ProcedureStore` of the SQL database ``engine``.
+
+    It shares the engine of :class:`~msp_portal.adapters.sql.store.SqlStore`:
+    ``SqlProcedureStore(store.engine)``.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -163,7 +166,7 @@ class SqlProcedureStore:
         )
 
     @staticmethod
-    def _check_seal(row: Row[Any]) -> None:
+    def _check_seal(row: Any) -> None:
         head = SealedHead(
             dossier_id=row.public_id,
             account_id=row.account_id,
@@ -234,9 +237,7 @@ class SqlProcedureStore:
         conn.execute(
             update(_d)
             .where(where, _d.c.file_number.is_not(None))
-            .values(
-                state=_SAVED, answers=_d.c.saved_answers, session_hash=None, updated_at=now
-            )
+            .values(state=_SAVED, answers=_d.c.saved_answers, session_hash=None, updated_at=now)
         )
         conn.execute(delete(_d).where(where, _d.c.file_number.is_(None)))
 
@@ -302,7 +303,9 @@ class SqlProcedureStore:
             raise ValueError("answers larger than the limit")  # the service checks first
         with self._write() as conn:
             result = conn.execute(
-                update(_d).where(self._held(pk, session_hash)).values(answers=answers, updated_at=now)
+                update(_d)
+                .where(self._held(pk, session_hash))
+                .values(answers=answers, updated_at=now)
             )
             return result.rowcount == 1
 
@@ -322,13 +325,21 @@ class SqlProcedureStore:
             ReferenceTaken: ``file_number`` belongs to another dossier (draw another).
         """
         try:
-            return self._save_draft(pk, session_hash, file_number, password_hash, now, expires_at)
+            return self._save_draft(
+                pk,
+                session_hash=session_hash,
+                file_number=file_number,
+                password_hash=password_hash,
+                now=now,
+                expires_at=expires_at,
+            )
         except IntegrityError as exc:
             raise ReferenceTaken(file_number) from exc
 
     def _save_draft(
         self,
         pk: int,
+        *,
         session_hash: str,
         file_number: str,
         password_hash: str | None,
@@ -422,8 +433,11 @@ class SqlProcedureStore:
     def add_attachment(
         self, pk: int, session_hash: str, doc: AttachedDocument, now: datetime, *, limit: int
     ) -> str:
-        """Attach a wallet document to a dossier in progress: ``attached``, ``not-held`` (not in
-        progress in this session) or ``slot-full`` (``limit`` documents there already)."""
+        """Attach a wallet document to a dossier in progress.
+
+        Returns ``attached``, ``not-held`` (not in progress in this session) or ``slot-full``
+        (``limit`` documents there already).
+        """
         with self._write() as conn:
             held = conn.execute(
                 update(_d).where(self._held(pk, session_hash)).values(updated_at=now)
@@ -435,7 +449,9 @@ class SqlProcedureStore:
             ).scalar_one()
             already = conn.execute(
                 select(_a.c.id).where(
-                    _a.c.dossier_id == pk, _a.c.slot == doc.slot, _a.c.document_id == doc.document_id
+                    _a.c.dossier_id == pk,
+                    _a.c.slot == doc.slot,
+                    _a.c.document_id == doc.document_id,
                 )
             ).first()
             if already is None and taken >= limit:
@@ -632,13 +648,13 @@ class SqlProcedureStore:
         return out
 
     def purge(self, now: datetime, *, idle: timedelta, absolute: timedelta) -> int:
-        """Delete expired drafts, and close in-progress dossiers whose session ended; how many
-        dossiers are gone."""
+        """Delete expired drafts; close in-progress dossiers whose session ended.
+
+        Returns how many dossiers are gone.
+        """
         with self._write() as conn:
             dead = and_(_d.c.state == IN_PROGRESS, ~self._alive(now, idle, absolute))
-            closed = conn.execute(
-                delete(_d).where(dead, _d.c.file_number.is_(None))
-            ).rowcount
+            closed = conn.execute(delete(_d).where(dead, _d.c.file_number.is_(None))).rowcount
             conn.execute(
                 update(_d)
                 .where(dead, _d.c.file_number.is_not(None))
@@ -666,7 +682,9 @@ class SqlProcedureStore:
                 ).scalars()
             )
 
-    def claim_delivery(self, delivery_id: int, now: datetime, lease: timedelta) -> DeliveryJob | None:
+    def claim_delivery(
+        self, delivery_id: int, now: datetime, lease: timedelta
+    ) -> DeliveryJob | None:
         """Take one attempt of a due delivery (counted now); None when another worker has it."""
         with self._write() as conn:
             row = conn.execute(
@@ -686,7 +704,9 @@ class SqlProcedureStore:
                 return None
             dossier_row = conn.execute(select(_d).where(_d.c.id == row.dossier_id)).one()
             dossier = self._record(conn, dossier_row)
-        return DeliveryJob(delivery_id, row.organisation, row.idempotency_key, row.attempts, dossier)
+        return DeliveryJob(
+            delivery_id, row.organisation, row.idempotency_key, row.attempts, dossier
+        )
 
     def finish_delivery(
         self,
@@ -795,7 +815,11 @@ class SqlProcedureStore:
             r = conn.execute(
                 select(e).where(e.c.dossier_id == dossier_pk, e.c.sent_at.is_(None))
             ).first()
-        return None if r is None else PendingEmail(r.id, Email(r.recipient, r.subject, r.body), r.attempts)
+        return (
+            None
+            if r is None
+            else PendingEmail(r.id, Email(r.recipient, r.subject, r.body), r.attempts)
+        )
 
     def email_sent(self, email_id: int, now: datetime) -> bool:
         """Mark an email sent; True for the one caller that did it."""

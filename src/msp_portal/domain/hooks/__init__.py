@@ -48,8 +48,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing to correct: where (``fields.birth_date``, ``organisations.caf.contract_id``,
-    ``fields.people[0].nir``), a stable reason word, and the facts its message needs."""
+    """One thing to correct: where, a stable reason word, and the facts its message needs.
+
+    Paths look like ``fields.birth_date``, ``organisations.caf.contract_id``,
+    ``fields.people[0].birth_date``.
+    """
 
     path: str
     reason: str
