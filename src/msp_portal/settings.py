@@ -113,6 +113,8 @@ class ProcedureSettings:
             of its inputs together.
         merge_isolated: Merge the dossier PDF with ``msp_docs``' isolation (each input decoded in
             a child process with limits). Attachments were made by ``msp_docs`` already.
+        merge_seconds_per_input: ``msp_docs``' wall-clock budget per input of that merge; large,
+            so that a loaded machine does not make a transmission fail.
         endpoints: Organisation code -> its delivery endpoint and secret.
         delivery_timeout: Seconds an organisation has to answer one request.
         delivery_max_attempts: Attempts before a delivery is marked failed (visible in Mon suivi).
@@ -128,6 +130,7 @@ class ProcedureSettings:
     max_attachments: int = 10
     max_dossier_bytes: int = 64 * 1024 * 1024
     merge_isolated: bool = True
+    merge_seconds_per_input: float = 300.0
     endpoints: Mapping[str, OrganisationEndpoint] = field(
         default_factory=lambda: MappingProxyType({})
     )

@@ -665,7 +665,15 @@ def _merge_dossier(
         data = blob_bytes(pctx, doc.sha256, doc.slot)
         inputs.append(msp_docs.Input(data, name=f"piece-{i}.pdf", label=doc.title))
     cap = pctx.settings.max_dossier_bytes
-    limits = msp_docs.Limits(max_files=len(inputs), max_total_bytes=cap, max_output_bytes=cap)
+    # The inputs are our own summary and documents msp_docs already accepted: the time budget
+    # guards against hostile uploads, not against a busy machine, so it is generous here (a
+    # transmission must not fail because 100 others run at the same moment).
+    limits = msp_docs.Limits(
+        max_files=len(inputs),
+        max_total_bytes=cap,
+        max_output_bytes=cap,
+        max_seconds_per_input=pctx.settings.merge_seconds_per_input,
+    )
     options = msp_docs.Options(
         title=f"{ptype.title} — {reference}",
         lang=msp_docs.Lang.FR,
