@@ -23,6 +23,7 @@ from msp_portal.domain.dossiers import (
     Receipt,
     SavedDraft,
     TrackingEntry,
+    TrackingPage,
 )
 from msp_portal.domain.emails import Email
 from msp_portal.domain.hooks import Findings, HookContext, HookRegistry, Problem, Proposal
@@ -179,6 +180,7 @@ __all__ = [
     "SqlStore",
     "StorageError",
     "TrackingEntry",
+    "TrackingPage",
     "UnknownPartner",
     "UnknownProcedure",
     "catalogue_from_directory",

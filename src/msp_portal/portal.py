@@ -18,7 +18,7 @@ from msp_portal.domain.dossiers import (
     DossierView,
     Receipt,
     SavedDraft,
-    TrackingEntry,
+    TrackingPage,
 )
 from msp_portal.domain.hooks import HookRegistry, default_hooks
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
@@ -285,9 +285,14 @@ class Portal:
             self.pctx, session_token, dossier_id, summary_only=summary_only
         )
 
-    def my_tracking(self, session_token: str) -> list[TrackingEntry]:
-        """Mon suivi: saved drafts with their link, transmitted dossiers and their statuses."""
-        return procedures.tracking(self.pctx, session_token)
+    def my_tracking(
+        self, session_token: str, *, page_size: int = 50, page: str | None = None
+    ) -> TrackingPage:
+        """Mon suivi, newest first, a page at a time (pass ``next_page`` as ``page``).
+
+        Drafts with their link; transmitted dossiers with their deliveries and statuses.
+        """
+        return procedures.tracking(self.pctx, session_token, page_size=page_size, page=page)
 
     def report_status(
         self, organisation: str, key: str, reference: str, status: str, message: str = ""

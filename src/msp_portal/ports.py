@@ -279,8 +279,18 @@ class ProcedureStore(Protocol):
     ) -> bool:
         """Freeze the dossier, write its deliveries and email; False if it changed meanwhile."""
 
-    def tracking(self, account_id: int) -> list[TrackingRecord]:
-        """Mon suivi: every dossier of the account but the one in progress, newest first."""
+    def tracking(
+        self,
+        account_id: int,
+        now: datetime,
+        *,
+        limit: int,
+        before: tuple[datetime, int] | None = None,
+    ) -> tuple[list[TrackingRecord], tuple[datetime, int] | None]:
+        """One page of Mon suivi (transmitted dossiers, live drafts), newest first.
+
+        Returns the page and the position (created_at, pk) where the next one starts.
+        """
 
     def purge(self, now: datetime, *, idle: timedelta, absolute: timedelta) -> int:
         """Delete expired drafts and in-progress dossiers whose session ended; how many."""

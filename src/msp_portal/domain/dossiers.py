@@ -29,6 +29,7 @@ __all__ = [
     "SavedDraft",
     "SealedHead",
     "TrackingEntry",
+    "TrackingPage",
     "canonical_json",
     "seal",
     "sha256_text",
@@ -60,21 +61,25 @@ class SealedHead:
 
 
 def seal(head: SealedHead) -> str:
-    """The seal of a transmitted dossier: SHA-256 of its head (content digest included)."""
-    return sha256_text(
-        canonical_json(
-            {
-                "dossier": head.dossier_id,
-                "account": head.account_id,
-                "procedure": head.procedure,
-                "version": head.version,
-                "reference": head.reference,
-                "transmitted_at": head.transmitted_at.isoformat(),
-                "organisations": list(head.organisations),
-                "content": head.content_sha256,
-            }
+    """The seal of a transmitted dossier: SHA-256 of its head, content digest included.
+
+    The head is written as one line per fact, in a fixed order (none of them can hold a line
+    break: ids, a reference, an ISO instant, organisation codes, hex digests).
+    """
+    text = "\n".join(
+        (
+            "msp-dossier-seal-v1",
+            head.dossier_id,
+            str(head.account_id),
+            head.procedure,
+            str(head.version),
+            head.reference,
+            head.transmitted_at.isoformat(),
+            ",".join(head.organisations),
+            head.content_sha256,
         )
     )
+    return sha256_text(text)
 
 
 @dataclass(frozen=True)
@@ -182,3 +187,11 @@ class TrackingEntry:
     reference: str | None
     transmitted_at: datetime | None
     deliveries: tuple[DeliveryView, ...]
+
+
+@dataclass(frozen=True)
+class TrackingPage:
+    """One page of "Mon suivi", newest first; ``next_page`` continues it (None: the last page)."""
+
+    entries: tuple[TrackingEntry, ...]
+    next_page: str | None

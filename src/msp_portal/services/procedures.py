@@ -34,6 +34,7 @@ from msp_portal.domain.dossiers import (
     SavedDraft,
     SealedHead,
     TrackingEntry,
+    TrackingPage,
     canonical_json,
     seal,
     sha256_text,
@@ -89,6 +90,7 @@ from msp_portal.settings import ProcedureSettings
 
 __all__ = [
     "RESUME_PATH",
+    "TRACKING_PAGE",
     "ProcedureCollaborators",
     "abandon",
     "attach_document",
@@ -111,6 +113,7 @@ __all__ = [
 ]
 
 RESUME_PATH = "/mon-suivi/reprendre?dossier="
+TRACKING_PAGE = 50  # entries of one page of Mon suivi
 _MAX_MESSAGE = 2000
 _REFERENCE_DRAWS = 5
 
@@ -586,34 +589,59 @@ def purge_expired(pctx: ProcedureCollaborators) -> int:
 
 
 # --- "Mon suivi" ----------------------------------------------------------------------------------
-def tracking(pctx: ProcedureCollaborators, session_token: object) -> list[TrackingEntry]:
-    """Mon suivi: saved drafts with their resume link, and transmitted dossiers.
+def _page_position(before: object) -> tuple[datetime, int] | None:
+    """The position a ``next_page`` token stands for (tokens are opaque to callers)."""
+    if before is None:
+        return None
+    if not isinstance(before, str) or len(before) > 80:
+        raise InvalidInput(field="page", reason="invalid")
+    stamp, _, pk = before.partition("~")
+    try:
+        at = datetime.fromisoformat(stamp)
+        position = int(pk)
+    except ValueError:
+        raise InvalidInput(field="page", reason="invalid") from None
+    if at.tzinfo is None:
+        raise InvalidInput(field="page", reason="invalid")
+    return at, position
+
+
+def tracking(
+    pctx: ProcedureCollaborators,
+    session_token: object,
+    *,
+    page_size: int = TRACKING_PAGE,
+    page: object = None,
+) -> TrackingPage:
+    """Mon suivi: saved drafts with their resume link, and transmitted dossiers, newest first.
 
     For each organisation of a transmitted dossier: whether MSP delivered it, and the status
-    the organisation reported (P8).
+    the organisation reported (P8). One page of ``page_size`` (1 to 200) entries; pass the
+    page's ``next_page`` as ``page`` for the next one. Expired drafts are not listed (P3).
     """
     account_id, _, _ = _signed_in(pctx, session_token)
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= 200:
+        raise InvalidInput(field="page_size", reason="1 to 200")
     now = pctx.now()
     names = {code: org.name for code, org in pctx.catalogue.organisations.items()}
+    titles = {type_id: t.title for type_id, t in pctx.catalogue.types.items()}
+    records, following = pctx.store.tracking(
+        account_id, now, limit=page_size, before=_page_position(page)
+    )
     entries = []
-    for r in pctx.store.tracking(account_id):
-        ptype = pctx.catalogue.get(r.procedure)
-        live_draft = (
-            r.state is DossierState.SAVED and r.expires_at is not None and r.expires_at > now
-        )
-        if r.state is DossierState.SAVED and not live_draft:
-            continue  # expired: waiting for the purge, no longer offered (P3)
+    for r in records:
+        draft = r.state is DossierState.SAVED
         entries.append(
             TrackingEntry(
                 dossier_id=r.dossier_id,
                 procedure=r.procedure,
-                title=ptype.title if ptype else r.procedure,
+                title=titles.get(r.procedure, r.procedure),
                 state=r.state,
                 created_at=r.created_at,
                 file_number=r.file_number,
                 saved_at=r.saved_at,
                 expires_at=r.expires_at,
-                resume_link=pctx.resume_link(r.dossier_id) if live_draft else None,
+                resume_link=pctx.resume_link(r.dossier_id) if draft else None,
                 reference=r.reference,
                 transmitted_at=r.transmitted_at,
                 deliveries=tuple(
@@ -631,7 +659,8 @@ def tracking(pctx: ProcedureCollaborators, session_token: object) -> list[Tracki
                 ),
             )
         )
-    return entries
+    token = None if following is None else f"{following[0].isoformat()}~{following[1]}"
+    return TrackingPage(tuple(entries), token)
 
 
 # --- transmission (P5-P8) -------------------------------------------------------------------------

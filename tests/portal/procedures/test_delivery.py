@@ -87,7 +87,7 @@ def test_failures_and_timeouts_are_retried_with_backoff_then_delivered_once(
     keys = [r.headers["Idempotency-Key"] for r in receiver.requests]
     assert keys == [f"{reference}/caf"] * 3  # the same key on every attempt
     assert len(receiver.stored) == 1  # the receiver answered twice, stored once
-    [entry] = portal.my_tracking(session)
+    [entry] = portal.my_tracking(session).entries
     assert entry.deliveries[0].state is DeliveryState.DELIVERED
     assert entry.deliveries[0].attempts == 3
 
@@ -111,11 +111,11 @@ def test_after_the_last_attempt_the_delivery_is_failed_and_shown(
         clock.advance(timedelta(hours=1))
     assert attempts == 10  # delivery_max_attempts
     session = portal.sign_in("jdupont", PASSWORD).token  # type: ignore[union-attr]
-    [entry] = portal.my_tracking(session)
+    [entry] = portal.my_tracking(session).entries
     assert entry.deliveries[0].state is DeliveryState.FAILED
     assert portal.requeue_failed_deliveries("caf") == 1
     assert portal.deliver_pending().delivered == 1
-    [entry] = portal.my_tracking(session)
+    [entry] = portal.my_tracking(session).entries
     assert entry.deliveries[0].state is DeliveryState.DELIVERED
 
 

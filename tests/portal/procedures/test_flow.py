@@ -94,7 +94,7 @@ def test_save_resume_transmit_deliver_report(
     assert draft.file_number in text and draft.password in text and draft.resume_link in text
     assert "n'a pas encore été transmis" in text
     assert draft.expires_at == dossier.created_at + timedelta(days=15)  # no DST change in January
-    [entry] = portal.my_tracking(session)
+    [entry] = portal.my_tracking(session).entries
     assert entry.state is DossierState.SAVED and entry.resume_link == draft.resume_link
 
     clock.advance(timedelta(days=3))
@@ -172,7 +172,7 @@ def test_save_resume_transmit_deliver_report(
     assert payload["document"]["sha256"] == receipt.dossier_sha256
     assert portal.deliver_pending().attempted == 0
 
-    [entry] = portal.my_tracking(session)
+    [entry] = portal.my_tracking(session).entries
     [delivery] = entry.deliveries
     assert entry.state is DossierState.TRANSMITTED and entry.reference == receipt.reference
     assert delivery.state is DeliveryState.DELIVERED and delivery.status is None
@@ -183,7 +183,7 @@ def test_save_resume_transmit_deliver_report(
     portal.report_status("etat-civil", PARTNER_KEY, receipt.reference, "accepted", "Acte envoyé.")
     with pytest.raises(IllegalTransition):
         portal.report_status("etat-civil", PARTNER_KEY, receipt.reference, "in-progress")
-    [entry] = portal.my_tracking(session)
+    [entry] = portal.my_tracking(session).entries
     assert entry.deliveries[0].status is OrganisationStatus.ACCEPTED
     assert entry.deliveries[0].status_message == "Acte envoyé."
 

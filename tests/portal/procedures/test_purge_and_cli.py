@@ -38,12 +38,12 @@ def test_the_link_works_until_fifteen_days_then_the_draft_is_purged(
     clock.set(draft.expires_at - timedelta(seconds=1))
     session = sign_in(portal)
     assert portal.purge_expired_procedures() == 0
-    [entry] = portal.my_tracking(session)
+    [entry] = portal.my_tracking(session).entries
     assert entry.resume_link == draft.resume_link
 
     clock.set(draft.expires_at)
     session = sign_in(portal)
-    assert portal.my_tracking(session) == []  # no longer offered
+    assert portal.my_tracking(session).entries == ()  # no longer offered
     with pytest.raises(DraftExpired) as info:
         portal.resume_procedure(
             session, dossier.dossier_id, file_number=draft.file_number, password=draft.password
@@ -111,3 +111,27 @@ def test_commands_answer_with_exit_codes(tmp_path: Path) -> None:
     bad.write_text("[organisations.caf\n", encoding="utf-8")
     wrong = runner.invoke(app, ["procedures", "deliver", "-d", "sqlite://", "--config", str(bad)])
     assert wrong.exit_code == 2
+
+
+def test_mon_suivi_pages_through_every_dossier_newest_first(
+    portal: Portal, session: str, clock: FakeClock
+) -> None:
+    made = []
+    for _ in range(7):
+        dossier = portal.start_procedure(session, BIRTH)
+        portal.save_procedure(session, dossier.dossier_id)
+        made.append(dossier.dossier_id)
+        clock.advance(timedelta(seconds=1))
+    seen: list[str] = []
+    page = portal.my_tracking(session, page_size=3)
+    while True:
+        seen.extend(e.dossier_id for e in page.entries)
+        if page.next_page is None:
+            break
+        page = portal.my_tracking(session, page_size=3, page=page.next_page)
+    assert seen == made[::-1]
+    from msp_portal.errors import InvalidInput
+
+    for bad in ("nope", "2025-01-06T09:00:00~x", "\ud800", 5):
+        with pytest.raises(InvalidInput):
+            portal.my_tracking(session, page=bad)  # type: ignore[arg-type]

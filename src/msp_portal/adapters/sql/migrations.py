@@ -263,7 +263,7 @@ def _v5_procedures(conn: Connection) -> None:
         Column("summary_sha256", String(64)),
         Column("dossier_sha256", String(64)),
         Column("dossier_size", Integer),
-        Index("ix_procedure_dossiers_account", "account_id"),
+        Index("ix_procedure_dossiers_account", "account_id", "created_at", "id"),
         Index("ix_procedure_dossiers_expiry", "state", "expires_at"),
         Index(
             "uq_procedure_dossiers_in_progress",

@@ -63,7 +63,7 @@ procedure_dossiers = Table(
     Column("summary_sha256", String(64)),
     Column("dossier_sha256", String(64)),
     Column("dossier_size", Integer),
-    Index("ix_procedure_dossiers_account", "account_id"),
+    Index("ix_procedure_dossiers_account", "account_id", "created_at", "id"),
     Index("ix_procedure_dossiers_expiry", "state", "expires_at"),
     # P4: at most one procedure in progress per account, enforced by the database itself.
     Index(

@@ -70,6 +70,9 @@ _a = procedure_attachments
 _dl = procedure_deliveries
 _SAVED = DossierState.SAVED.value
 _PENDING = DeliveryState.PENDING.value
+_STATES = {s.value: s for s in DossierState}
+_DELIVERY_STATES = {s.value: s for s in DeliveryState}
+_STATUSES = {s.value: s for s in OrganisationStatus}
 
 
 def _frozen_refusal(exc: SQLAlchemyError) -> bool:
@@ -572,63 +575,88 @@ class SqlProcedureStore:
             raise StorageError(str(exc), reason=type(exc).__name__) from exc
 
     # --- "Mon suivi" -----------------------------------------------------------------------------
-    def tracking(self, account_id: int) -> list[TrackingRecord]:
-        """Every dossier of the account but the one in progress, newest first (one read)."""
+    def tracking(
+        self,
+        account_id: int,
+        now: datetime,
+        *,
+        limit: int,
+        before: tuple[datetime, int] | None = None,
+    ) -> tuple[list[TrackingRecord], tuple[datetime, int] | None]:
+        """One page of Mon suivi, newest first, and where the next page starts.
+
+        Lists transmitted dossiers and live drafts (not the one in progress, not expired drafts).
+        Keyset pagination on (created_at, id): a page costs the same at the start or the end.
+        """
+        live = or_(_d.c.state == TRANSMITTED, and_(_d.c.state == _SAVED, _d.c.expires_at > now))
+        query = (
+            select(
+                _d.c.id,
+                _d.c.public_id,
+                _d.c.account_id,
+                _d.c.procedure,
+                _d.c.version,
+                _d.c.state,
+                _d.c.created_at,
+                _d.c.file_number,
+                _d.c.saved_at,
+                _d.c.expires_at,
+                _d.c.reference,
+                _d.c.transmitted_at,
+                _d.c.organisations,
+                _d.c.content_sha256,
+                _d.c.seal,
+            )
+            .where(_d.c.account_id == account_id, live)
+            .order_by(_d.c.created_at.desc(), _d.c.id.desc())
+            .limit(limit + 1)
+        )
+        if before is not None:
+            at, pk = before
+            query = query.where(
+                or_(_d.c.created_at < at, and_(_d.c.created_at == at, _d.c.id < pk))
+            )
         with self._read() as conn:
-            rows = conn.execute(
-                select(
-                    _d.c.id,
-                    _d.c.public_id,
-                    _d.c.account_id,
-                    _d.c.procedure,
-                    _d.c.version,
-                    _d.c.state,
-                    _d.c.created_at,
-                    _d.c.file_number,
-                    _d.c.saved_at,
-                    _d.c.expires_at,
-                    _d.c.reference,
-                    _d.c.transmitted_at,
-                    _d.c.organisations,
-                    _d.c.content_sha256,
-                    _d.c.seal,
-                )
-                .where(_d.c.account_id == account_id, _d.c.state != IN_PROGRESS)
-                .order_by(_d.c.created_at.desc(), _d.c.id.desc())
-            ).all()
-            deliveries = conn.execute(
-                select(
-                    _dl.c.dossier_id,
-                    _dl.c.organisation,
-                    _dl.c.state,
-                    _dl.c.attempts,
-                    _dl.c.delivered_at,
-                    _dl.c.last_error,
-                    _dl.c.status,
-                    _dl.c.status_message,
-                    _dl.c.status_at,
-                )
-                .join(_d, _d.c.id == _dl.c.dossier_id)
-                .where(_d.c.account_id == account_id)
-                .order_by(_dl.c.id)
-            ).all()
+            rows = conn.execute(query).all()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            ids = [r.id for r in rows if r.state == TRANSMITTED]
+            deliveries = (
+                conn.execute(
+                    select(
+                        _dl.c.dossier_id,
+                        _dl.c.organisation,
+                        _dl.c.state,
+                        _dl.c.attempts,
+                        _dl.c.delivered_at,
+                        _dl.c.last_error,
+                        _dl.c.status,
+                        _dl.c.status_message,
+                        _dl.c.status_at,
+                    )
+                    .where(_dl.c.dossier_id.in_(ids))
+                    .order_by(_dl.c.id)
+                ).all()
+                if ids
+                else []
+            )
         by_dossier: dict[int, list[DeliveryRecord]] = {}
         for r in deliveries:
             by_dossier.setdefault(r.dossier_id, []).append(
                 DeliveryRecord(
                     organisation=r.organisation,
-                    state=DeliveryState(r.state),
+                    state=_DELIVERY_STATES[r.state],
                     attempts=r.attempts,
                     delivered_at=r.delivered_at,
                     last_error=r.last_error,
-                    status=OrganisationStatus(r.status) if r.status else None,
+                    status=_STATUSES[r.status] if r.status else None,
                     status_message=r.status_message or "",
                     status_at=r.status_at,
                 )
             )
         out = []
         for row in rows:
-            state = DossierState(row.state)
+            state = _STATES[row.state]
             if state is DossierState.TRANSMITTED:
                 self._check_seal(row)
             out.append(
@@ -645,7 +673,8 @@ class SqlProcedureStore:
                     deliveries=tuple(by_dossier.get(row.id, ())),
                 )
             )
-        return out
+        last = rows[-1] if rows and more else None
+        return out, (last.created_at, last.id) if last is not None else None
 
     def purge(self, now: datetime, *, idle: timedelta, absolute: timedelta) -> int:
         """Delete expired drafts; close in-progress dossiers whose session ended.
