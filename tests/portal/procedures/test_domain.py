@@ -440,3 +440,13 @@ def test_http_statuses_are_classified() -> None:
 
 def test_printable_only() -> None:
     assert set(ALPHABET) <= set(string.digits + string.ascii_uppercase)
+
+
+def test_importing_msp_portal_loads_no_pdf_or_http_library() -> None:
+    import subprocess
+    import sys
+
+    code = "import msp_portal, sys; print('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = {m.split(".")[0] for m in out.stdout.split()}
+    assert not loaded & {"fpdf", "fontTools", "httpx", "msp_docs", "pikepdf", "PIL"}
