@@ -242,3 +242,33 @@ def test_email_text_names_what_the_faq_says(portal: Portal, session: str, smtp: 
         text
     )
     assert draft.expires_at.isoformat() == "2025-01-21T09:00:00+00:00"
+
+
+def test_the_summary_embeds_its_fonts_and_renders_accents(
+    portal: Portal, session: str, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    dossier = portal.start_procedure(session, BIRTH)
+    answers = birth_answers()
+    answers["fields"]["birth_commune"] = "Œuilly-sur-Aisne – Cœur €"  # type: ignore[index]
+    portal.update_answers(session, dossier.dossier_id, answers)
+    portal.transmit_procedure(session, dossier.dossier_id)
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(b"".join(portal.dossier_pdf(session, dossier.dossier_id, summary_only=True)))
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in fonts.stdout.splitlines()[2:]]
+    assert rows and all("DejaVu" in r[0] and r[-5:-2] == ["yes", "yes", "yes"] for r in rows), rows
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    assert "Œuilly-sur-Aisne – Cœur €" in text.stdout
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "p")],
+        check=True,
+    )
+    [png] = tmp_path.glob("p*.png")
+    with Image.open(png) as image:
+        grey = image.convert("L")
+        width, height = grey.size
+        dark = sum(grey.histogram()[:128])
+    assert abs(width / height - 210 / 297) < 0.01  # A4 portrait
+    assert dark > 0.01 * width * height  # text was drawn
