@@ -209,5 +209,5 @@ def test_a_change_made_around_the_triggers_is_detected_on_read(
         if read == "view":
             portal.view_dossier(session, dossier_id)
         else:
-            portal.my_tracking(session).entries
+            portal.my_tracking(session)
     assert info.value.facts == {"dossier": dossier_id}
