@@ -75,7 +75,13 @@ def deliver_due(pctx: ProcedureCollaborators, *, limit: int | None = None) -> De
     settings = pctx.settings
     counts = {"attempted": 0, "delivered": 0, "retrying": 0, "failed": 0}
     for delivery_id in pctx.store.due_deliveries(pctx.now(), limit or settings.delivery_batch):
-        job = pctx.store.claim_delivery(delivery_id, pctx.now(), settings.delivery_lease)
+        try:
+            job = pctx.store.claim_delivery(delivery_id, pctx.now(), settings.delivery_lease)
+        except PortalError:
+            # A dossier that fails its seal is never sent; the others go on. It stays pending
+            # (and visible as such) until the operator has looked at it.
+            counts["failed"] += 1
+            continue
         if job is None:
             continue  # another worker has it
         counts["attempted"] += 1

@@ -211,3 +211,20 @@ def test_a_change_made_around_the_triggers_is_detected_on_read(
         else:
             portal.my_tracking(session)
     assert info.value.facts == {"dossier": dossier_id}
+
+
+def test_the_worker_never_sends_a_tampered_dossier_and_goes_on(
+    portal: Portal, session: str, store: SqlStore, wallet: MemoryWallet
+) -> None:
+    tampered = _transmitted(portal, session, wallet)
+    _without_triggers(
+        store,
+        "UPDATE procedure_dossiers SET content = replace(content, 'Dupont', 'Durand')"
+        " WHERE public_id = :d",
+        tampered,
+    )
+    sound = portal.start_procedure(session, BIRTH)
+    portal.update_answers(session, sound.dossier_id, birth_answers())
+    portal.transmit_procedure(session, sound.dossier_id)
+    run = portal.deliver_pending()
+    assert (run.delivered, run.failed) == (1, 1)
