@@ -83,3 +83,4 @@ def main() -> None:
 
 
 # Areas register their commands here, one module each (keep this list sorted).
+import msp_portal_cli.procedures_cmd  # noqa: E402, F401 - `msp-portal procedures ...`
