@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from msp_portal_cli.app import DATABASE_OPTION, EXIT_PORTAL_ERROR, EXIT_USAGE, app
+from msp_portal_cli.wallet_cmd import BLOBS_OPTION, S3_ENDPOINT_OPTION, open_blob_store
 
 procedures_app = typer.Typer(
     name="procedures",
@@ -31,7 +32,7 @@ CONFIG_OPTION = typer.Option(
     "--config",
     "-c",
     envvar="MSP_PORTAL_CONFIG",
-    help="TOML file: [smtp], [blobs] and one [organisations.CODE] table per receiving "
+    help="TOML file: base_url, [smtp] and one [organisations.CODE] table per receiving "
     "organisation (url, secret_file or secret_env). See docs/procedures.md.",
 )
 
@@ -41,7 +42,7 @@ def _fail(message: str, code: int = EXIT_PORTAL_ERROR) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _portal(database: str, config: dict[str, Any]) -> Any:
+def _portal(database: str, config: dict[str, Any], blobs: Any = None) -> Any:
     """A Portal wired for background jobs from the database URL and the config file."""
     from types import MappingProxyType
 
@@ -74,7 +75,7 @@ def _portal(database: str, config: dict[str, Any]) -> Any:
         mailer,
         _NoCaptcha(),  # background jobs never show a captcha
         settings=settings,
-        blobs=_blobs(config.get("blobs") or {}),
+        blobs=blobs,
         receiver=HttpReceiver(timeout=procedures.delivery_timeout),
     )
 
@@ -92,13 +93,6 @@ def _secret(code: str, table: dict[str, Any]) -> str:
     if not value:
         raise ValueError(f"organisation {code}: no secret (set {name} or secret_file)")
     return value
-
-
-def _blobs(table: dict[str, Any]) -> Any:
-    """The blob store of the config's [blobs] table (the wallet's adapters)."""
-    if not table:
-        return None
-    raise ValueError("[blobs]: no blob store adapter in this version")
 
 
 def _config(path: Path | None) -> dict[str, Any]:
@@ -127,8 +121,10 @@ def purge_expired(
 
 @procedures_app.command()
 def deliver(
+    blobs: Annotated[str, BLOBS_OPTION],
     database: Annotated[str, DATABASE_OPTION] = "sqlite:///portal.db",
     config: Annotated[Path | None, CONFIG_OPTION] = None,
+    s3_endpoint_url: Annotated[str | None, S3_ENDPOINT_OPTION] = None,
     requeue_failed: Annotated[
         str | None,
         typer.Option(help="First make failed deliveries due again: 'all' or an organisation code."),
@@ -140,7 +136,7 @@ def deliver(
 
     settings = _config(config)
     try:
-        portal = _portal(database, settings)
+        portal = _portal(database, settings, open_blob_store(blobs, s3_endpoint_url))
         if requeue_failed is not None:
             count = portal.requeue_failed_deliveries(
                 None if requeue_failed == "all" else requeue_failed

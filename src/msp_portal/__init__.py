@@ -1,4 +1,4 @@
-"""msp_portal: the citizen accounts and online procedures of the portal, a layer above msp_docs.
+"""msp_portal: the citizen accounts, wallet and online procedures of the portal, above msp_docs.
 
 Start with :class:`Portal` and :meth:`SqlStore.open`; errors derive from :class:`PortalError`.
 """
@@ -6,6 +6,8 @@ Start with :class:`Portal` and :meth:`SqlStore.open`; errors derive from :class:
 from __future__ import annotations
 
 from msp_portal.adapters.argon2_hasher import Argon2Hasher
+from msp_portal.adapters.blobs.local import LocalBlobStore
+from msp_portal.adapters.blobs.s3 import S3BlobStore
 from msp_portal.adapters.definitions import catalogue_from_directory, shipped_catalogue
 from msp_portal.adapters.http_receiver import HttpReceiver
 from msp_portal.adapters.sms import OutboxSmsGateway, drain_outbox
@@ -31,16 +33,32 @@ from msp_portal.domain.lifecycle import DeliveryState, DossierState, Organisatio
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
 from msp_portal.domain.partners import Partner
 from msp_portal.domain.procedure_types import Catalogue, FieldKind, FieldSpec, ProcedureType
+from msp_portal.domain.wallet import (
+    Category,
+    DocumentNote,
+    MergeSummary,
+    SourceSummary,
+    Upload,
+    WalletDocument,
+    WalletQuota,
+    WalletUsage,
+)
 from msp_portal.errors import (
     AccountLocked,
     AnswersIncomplete,
     AnswersMalformed,
     AttachmentRefused,
     AuthenticationFailed,
+    BlobCorrupt,
+    BlobMissing,
+    BlobStoreNotConfigured,
     CaptchaFailed,
+    ChangeOfAddressError,
     DefinitionInvalid,
     DeliveryFailed,
     DeliveryNotFound,
+    DocumentNotFound,
+    DocumentRefused,
     DossierFrozen,
     DossierLocked,
     DossierNotFound,
@@ -48,14 +66,22 @@ from msp_portal.errors import (
     DraftExpired,
     IdentifierTaken,
     IllegalTransition,
+    InvalidAddress,
+    InvalidCategory,
     InvalidContactDetails,
+    InvalidContractNumber,
     InvalidCredentials,
+    InvalidDate,
+    InvalidDocumentTitle,
     InvalidEmail,
     InvalidIdentifier,
     InvalidInput,
     InvalidPhone,
     InvalidReference,
+    InvalidUpload,
+    InvalidUploadName,
     LinkInvalid,
+    MoveDateOutOfWindow,
     PartnerLinkCreationClosed,
     PartnerLinkDeletedAtPartner,
     PartnerLinkError,
@@ -77,17 +103,31 @@ from msp_portal.errors import (
     SmsChallengeInvalid,
     SmsCodeInvalid,
     StorageError,
+    UnknownOrganisation,
     UnknownPartner,
     UnknownProcedure,
+    UploadDamaged,
+    UploadLimitExceeded,
+    UploadPasswordProtected,
+    UploadUnreadable,
+    UploadUnsafe,
+    UploadUnsupported,
+    WalletFull,
+    WalletQuotaExceeded,
+    WalletTooLarge,
 )
 from msp_portal.portal import Portal
 from msp_portal.ports import BlobRef
+from msp_portal.services.blobs import CollectionReport, collect_orphans
 from msp_portal.services.delivery import DeliveryRun
+from msp_portal.services.wallet import DocumentContent
+from msp_portal.services.wallet_export import WalletExport
 from msp_portal.settings import (
     Argon2Params,
     OrganisationEndpoint,
     PortalSettings,
     ProcedureSettings,
+    WalletSettings,
 )
 
 __all__ = [
@@ -100,11 +140,17 @@ __all__ = [
     "AttachedDocument",
     "AttachmentRefused",
     "AuthenticationFailed",
+    "BlobCorrupt",
+    "BlobMissing",
     "BlobRef",
+    "BlobStoreNotConfigured",
     "CaptchaFailed",
     "Catalogue",
+    "Category",
+    "ChangeOfAddressError",
     "CheckResult",
     "Civility",
+    "CollectionReport",
     "ContactDetails",
     "DefinitionInvalid",
     "DeliveryFailed",
@@ -112,6 +158,10 @@ __all__ = [
     "DeliveryRun",
     "DeliveryState",
     "DeliveryView",
+    "DocumentContent",
+    "DocumentNotFound",
+    "DocumentNote",
+    "DocumentRefused",
     "DossierFrozen",
     "DossierLocked",
     "DossierNotFound",
@@ -129,14 +179,24 @@ __all__ = [
     "HttpReceiver",
     "IdentifierTaken",
     "IllegalTransition",
+    "InvalidAddress",
+    "InvalidCategory",
     "InvalidContactDetails",
+    "InvalidContractNumber",
     "InvalidCredentials",
+    "InvalidDate",
+    "InvalidDocumentTitle",
     "InvalidEmail",
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidPhone",
     "InvalidReference",
+    "InvalidUpload",
+    "InvalidUploadName",
     "LinkInvalid",
+    "LocalBlobStore",
+    "MergeSummary",
+    "MoveDateOutOfWindow",
     "OrganisationEndpoint",
     "OrganisationStatus",
     "OutboxSmsGateway",
@@ -163,6 +223,7 @@ __all__ = [
     "Proposal",
     "Receipt",
     "ResumeCredentialsInvalid",
+    "S3BlobStore",
     "SavedDraft",
     "SchemaTooNew",
     "Session",
@@ -176,14 +237,32 @@ __all__ = [
     "SmtpConfig",
     "SmtpMailer",
     "SmtpSecurity",
+    "SourceSummary",
     "SqlProcedureStore",
     "SqlStore",
     "StorageError",
     "TrackingEntry",
     "TrackingPage",
+    "UnknownOrganisation",
     "UnknownPartner",
     "UnknownProcedure",
+    "Upload",
+    "UploadDamaged",
+    "UploadLimitExceeded",
+    "UploadPasswordProtected",
+    "UploadUnreadable",
+    "UploadUnsafe",
+    "UploadUnsupported",
+    "WalletDocument",
+    "WalletExport",
+    "WalletFull",
+    "WalletQuota",
+    "WalletQuotaExceeded",
+    "WalletSettings",
+    "WalletTooLarge",
+    "WalletUsage",
     "catalogue_from_directory",
+    "collect_orphans",
     "drain_outbox",
     "shipped_catalogue",
     "system_clock",

@@ -58,6 +58,7 @@ from msp_portal.errors import (
     AnswersIncomplete,
     AnswersMalformed,
     AttachmentRefused,
+    BlobStoreNotConfigured,
     DeliveryFailed,
     DossierFrozen,
     DossierLocked,
@@ -75,6 +76,7 @@ from msp_portal.errors import (
     UnknownProcedure,
 )
 from msp_portal.ports import (
+    BlobIndex,
     BlobRef,
     BlobStore,
     DossierRecord,
@@ -84,7 +86,9 @@ from msp_portal.ports import (
     SummaryRenderer,
     Transmission,
     WalletDocuments,
+    WalletStore,
 )
+from msp_portal.services.blobs import keep_blob
 from msp_portal.services.context import Collaborators, session_account
 from msp_portal.settings import ProcedureSettings
 
@@ -92,6 +96,7 @@ __all__ = [
     "RESUME_PATH",
     "TRACKING_PAGE",
     "ProcedureCollaborators",
+    "WalletAttachments",
     "abandon",
     "attach_document",
     "blob_bytes",
@@ -129,6 +134,7 @@ class ProcedureCollaborators:
         hooks: The named hooks definitions may use (the catalogue was checked against them).
         renderer: Lays summaries out as PDF.
         blobs: Where document bytes live (attachments, summaries, dossier PDFs).
+        index: Claims and references of blobs (a dossier holds what it attached and sent).
         wallet: The account's wallet documents (attachments come from there, D5).
         receiver: Sends deliveries to organisations (the worker's; None for web processes).
         jitter: Returns a number in [0, 1) for retry jitter (random unless a test fixes it).
@@ -140,6 +146,7 @@ class ProcedureCollaborators:
     hooks: HookRegistry
     renderer: SummaryRenderer
     blobs: BlobStore | None = None
+    index: BlobIndex | None = None
     wallet: WalletDocuments | None = None
     receiver: Receiver | None = None
     jitter: Callable[[], float] = field(default=random.random)
@@ -160,6 +167,22 @@ class ProcedureCollaborators:
     def resume_link(self, dossier_id: str) -> str:
         """The link that resumes a saved dossier (P2), in emails and in Mon suivi."""
         return self.base.settings.base_url.rstrip("/") + RESUME_PATH + dossier_id
+
+
+class WalletAttachments:
+    """The wallet's documents as attachments (the ``WalletDocuments`` port over the wallet)."""
+
+    def __init__(self, store: WalletStore) -> None:
+        self.store = store
+
+    def document(self, account_id: int, document_id: str) -> AttachedDocument | None:
+        """The account's wallet document as it is now (``slot`` left empty)."""
+        found = self.store.document(account_id, document_id)
+        if found is None:
+            return None
+        return AttachedDocument(
+            "", found.id, found.title, found.category.value, found.sha256, found.size
+        )
 
 
 # --- arguments ------------------------------------------------------------------------------------
@@ -399,7 +422,12 @@ def detach_document(
 def set_main_document(
     pctx: ProcedureCollaborators, session_token: object, dossier_id: object, main: BlobRef
 ) -> DossierView:
-    """Set the dossier's main PDF, already in the blob store (a filled CERFA form, issue 10)."""
+    """Set the dossier's main PDF (a filled CERFA form, issue 10).
+
+    The caller stores the PDF first with :func:`msp_portal.services.blobs.keep_blob` (claim,
+    then write); the dossier then holds a reference to it, so it is kept until the dossier is
+    abandoned or expires, and forever once transmitted.
+    """
     _, session_hash, _, record, ptype = _held(pctx, session_token, dossier_id, "edit")
     if not ptype.main_document:
         raise AttachmentRefused(slot="main_document", reason="not-for-this-procedure")
@@ -774,8 +802,8 @@ def transmit(pctx: ProcedureCollaborators, session_token: object, dossier_id: ob
     result = _findings(pctx, ptype, record)
     if not result.ok:
         raise AnswersIncomplete(count=len(result.problems), problems=result.problems)
-    if pctx.blobs is None:
-        raise StorageError(reason="no-blob-store")
+    if pctx.blobs is None or pctx.index is None:
+        raise BlobStoreNotConfigured
     organisations = chosen_organisations(ptype, record.answers)
     committed = False
     for _ in range(_REFERENCE_DRAWS):
@@ -826,9 +854,12 @@ def _prepare(
         main_document=(main.sha256, main.size) if main else None,
     )
     summary_pdf = pctx.renderer.render(summary, created_at=now)
-    summary_ref = pctx.blobs.put([summary_pdf])
+    # Claimed before written, referenced in the transaction that commits the dossier: a crash
+    # in between leaves claims nobody holds, which orphan collection removes.
+    assert pctx.index is not None
+    summary_ref = keep_blob(pctx.index, pctx.blobs, summary_pdf, now)
     dossier_bytes = _merge_dossier(pctx, ptype, record, summary_pdf, reference)
-    dossier_ref = pctx.blobs.put([dossier_bytes])
+    dossier_ref = keep_blob(pctx.index, pctx.blobs, dossier_bytes, now)
     answers_text = canonical_json(record.answers)
     content = canonical_json(
         {
@@ -899,7 +930,7 @@ def dossier_pdf(
     if record.state is not DossierState.TRANSMITTED or record.dossier_pdf is None:
         raise IllegalTransition(state=record.state.value, action="download")
     if pctx.blobs is None:
-        raise StorageError(reason="no-blob-store")
+        raise BlobStoreNotConfigured
     sha = record.summary_sha256 if summary_only else record.dossier_pdf.sha256
     assert sha is not None
     return _verified_stream(pctx.blobs, sha, record.dossier_id)

@@ -1,14 +1,17 @@
-"""Fixtures of the procedures tests: a Portal with blobs, a wallet, a real HTTP receiver."""
+"""Fixtures of the procedures tests: a Portal with a blob directory, the wallet, a real HTTP
+receiver."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from types import MappingProxyType
 
 import pytest
 
+from msp_portal.adapters.blobs.local import LocalBlobStore
 from msp_portal.adapters.http_receiver import HttpReceiver
 from msp_portal.adapters.smtp import SmtpMailer
 from msp_portal.adapters.sql.store import SqlStore
@@ -17,13 +20,7 @@ from msp_portal.portal import Portal
 from msp_portal.settings import OrganisationEndpoint, PortalSettings, ProcedureSettings
 from msp_portal.testing import FakeCaptcha, FakeClock
 from tests.portal.helpers import PASSWORD, CountingHasher
-from tests.portal.procedures.support import (
-    SECRET,
-    MemoryBlobStore,
-    MemoryWallet,
-    Receiver,
-    start_receiver,
-)
+from tests.portal.procedures.support import SECRET, Receiver, Wallet, start_receiver
 
 ORGS = ("caf", "ameli", "cnav", "msa", "impots", "cdc-retraites", "cesu", "pajemploi", "etat-civil")
 PARTNER_KEY = "cle-partenaire-de-test"
@@ -46,13 +43,13 @@ def receiver(_receiver: Receiver) -> Receiver:
 
 
 @pytest.fixture
-def blobs() -> MemoryBlobStore:
-    return MemoryBlobStore()
+def blobs(tmp_path: Path) -> LocalBlobStore:
+    return LocalBlobStore(tmp_path / "blobs")
 
 
 @pytest.fixture
-def wallet(blobs: MemoryBlobStore) -> MemoryWallet:
-    return MemoryWallet(blobs)
+def wallet(portal: Portal) -> Wallet:
+    return Wallet(portal)
 
 
 def procedure_settings(receiver_url: str, **changes: object) -> PortalSettings:
@@ -77,8 +74,7 @@ def portal(
     clock: FakeClock,
     mailer: SmtpMailer,
     hasher: CountingHasher,
-    blobs: MemoryBlobStore,
-    wallet: MemoryWallet,
+    blobs: LocalBlobStore,
     receiver: Receiver,
 ) -> Iterator[Portal]:
     http = HttpReceiver(timeout=0.5)
@@ -90,7 +86,6 @@ def portal(
         hasher=hasher,
         settings=procedure_settings(receiver.url),
         blobs=blobs,
-        wallet=wallet,
         receiver=http,
     )
     made.pctx = replace(made.pctx, jitter=lambda: 0.5)  # waits of 3/4 of each ceiling

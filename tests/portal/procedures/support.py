@@ -1,75 +1,31 @@
-"""Test helpers of the procedures: an in-memory blob store and wallet, a real HTTP receiver."""
+"""Test helpers of the procedures: wallet documents, a real HTTP receiver."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from msp_portal.domain.delivery import verify
-from msp_portal.domain.dossiers import AttachedDocument
-from msp_portal.errors import StorageError
-from msp_portal.ports import BlobRef
+from msp_portal.domain.wallet import Upload
 from tests.pdffixtures import build
 
 SECRET = "s" * 40  # every test organisation's HMAC secret
 
 
-class MemoryBlobStore:
-    """The BlobStore protocol in memory (tests only; the wallet branch ships the real ones)."""
+class Wallet:
+    """Adds real wallet documents (msp_docs merges them) for attachments."""
 
-    def __init__(self) -> None:
-        self.blobs: dict[str, tuple[bytes, datetime]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, portal: Any) -> None:
+        self.portal = portal
 
-    def put(self, chunks: Iterable[bytes]) -> BlobRef:
-        data = b"".join(chunks)
-        sha = hashlib.sha256(data).hexdigest()
-        with self._lock:
-            self.blobs.setdefault(sha, (data, datetime.now(UTC)))
-        return BlobRef(sha, len(data))
-
-    def open(self, sha256: str) -> Iterator[bytes]:
-        with self._lock:
-            found = self.blobs.get(sha256)
-        if found is None:
-            raise StorageError(reason="blob-missing", blob=sha256)
-        data = found[0]
-        for i in range(0, len(data), 65536):
-            yield data[i : i + 65536]
-
-    def delete(self, sha256: str) -> None:
-        with self._lock:
-            self.blobs.pop(sha256, None)
-
-    def stored(self) -> Iterator[tuple[str, datetime]]:
-        with self._lock:
-            items = [(k, v[1]) for k, v in self.blobs.items()]
-        yield from items
-
-
-class MemoryWallet:
-    """Wallet documents per account, their bytes in a blob store."""
-
-    def __init__(self, blobs: MemoryBlobStore) -> None:
-        self.blobs = blobs
-        self.docs: dict[tuple[int, str], AttachedDocument] = {}
-
-    def add(self, account_id: int, doc_id: str, title: str, category: str, pages: int = 1) -> str:
-        ref = self.blobs.put([build(pages)])
-        self.docs[(account_id, doc_id)] = AttachedDocument(
-            "", doc_id, title, category, ref.sha256, ref.size
-        )
-        return doc_id
-
-    def document(self, account_id: int, document_id: str) -> AttachedDocument | None:
-        return self.docs.get((account_id, document_id))
+    def add(self, session: str, title: str, category: str, pages: int = 1) -> str:
+        upload = Upload(build(pages), f"{title[:20]}.pdf")
+        return str(self.portal.add_document(session, [upload], title=title, category=category).id)
 
 
 @dataclass
@@ -164,32 +120,3 @@ def start_receiver() -> Receiver:
     holder["r"] = receiver
     thread.start()
     return receiver
-
-
-class DirBlobStore(MemoryBlobStore):
-    """Blobs as files in a directory (tests only): durable across a killed child process."""
-
-    def __init__(self, root: Any) -> None:
-        super().__init__()
-        self.root = root
-
-    def put(self, chunks: Iterable[bytes]) -> BlobRef:
-        import os
-
-        data = b"".join(chunks)
-        sha = hashlib.sha256(data).hexdigest()
-        final = self.root / sha
-        if not final.exists():
-            tmp = self.root / f".{sha}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, final)
-        return BlobRef(sha, len(data))
-
-    def open(self, sha256: str) -> Iterator[bytes]:
-        path = self.root / sha256
-        if not path.exists():
-            raise StorageError(reason="blob-missing", blob=sha256)
-        yield path.read_bytes()

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event, text
 
 from msp_portal import Portal
+from msp_portal.adapters.blobs.local import LocalBlobStore
 from msp_portal.adapters.http_receiver import HttpReceiver
 from msp_portal.adapters.sql.procedure_store import SqlProcedureStore
 from msp_portal.adapters.sql.store import SqlStore
@@ -23,15 +24,16 @@ from msp_portal.domain.lifecycle import DossierState
 from msp_portal.ports import BlobRef, Transmission
 from msp_portal.testing import FakeCaptcha, FakeClock, MemoryMailer
 from tests.portal.helpers import CountingHasher, SmtpServer, StoreSpec
-from tests.portal.procedures.conftest import account_id, procedure_settings
-from tests.portal.procedures.support import DirBlobStore, MemoryWallet, Receiver
+from tests.portal.procedures.conftest import procedure_settings
+from tests.portal.procedures.support import Receiver, Wallet
 from tests.portal.procedures.test_delivery import ADDRESS, address_answers
+from tests.portal.procedures.test_flow import BIRTH, birth_answers
 from tests.portal.procedures.workers import die
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
 
-class _DyingBlobs(DirBlobStore):
+class _DyingBlobs(LocalBlobStore):
     def __init__(self, root: Path, die_after_put: int) -> None:
         super().__init__(root)
         self.puts, self.limit = 0, die_after_put
@@ -79,7 +81,7 @@ def _child(run: Callable[[], None]) -> None:
 
 
 def _child_portal(
-    spec: StoreSpec, clock: FakeClock, blobs: DirBlobStore, receiver_url: str, **kw: Any
+    spec: StoreSpec, clock: FakeClock, blobs: LocalBlobStore, receiver_url: str, **kw: Any
 ) -> Portal:
     store = spec.open(migrate=False)
     return Portal(
@@ -120,22 +122,21 @@ def test_transmit_killed_at_any_point_can_be_tried_again(
     store_spec: StoreSpec,
     clock: FakeClock,
     tmp_path: Path,
-    wallet: MemoryWallet,
+    wallet: Wallet,
+    blobs: LocalBlobStore,
     receiver: Receiver,
     smtp: SmtpServer,
 ) -> None:
-    blobs_dir = tmp_path / "blobs"
-    blobs_dir.mkdir()
-    durable = DirBlobStore(blobs_dir)
-    portal.pctx = type(portal.pctx)(**{**portal.pctx.__dict__, "blobs": durable})
-    wallet.blobs = durable
-    wallet.add(account_id(portal), "doc-1", "Justificatif", "family")
-    dossier = portal.start_procedure(session, ADDRESS)
-    portal.update_answers(session, dossier.dossier_id, address_answers("caf", "impots"))
+    blobs_dir = blobs.root
+    durable = blobs
+    doc = wallet.add(session, "Justificatif", "family")
+    dossier = portal.start_procedure(session, BIRTH)
+    portal.update_answers(session, dossier.dossier_id, birth_answers())
+    portal.attach_document(session, dossier.dossier_id, "proof", doc)
 
     def run() -> None:
         kw: dict[str, Any] = {}
-        blobs: DirBlobStore = durable
+        blobs: LocalBlobStore = durable
         if point == "render":
             kw["renderer"] = _DyingRenderer()
         elif point == "summary-blob":
@@ -160,7 +161,7 @@ def test_transmit_killed_at_any_point_can_be_tried_again(
     state = portal.view_dossier(session, dossier.dossier_id).state
     if committed:
         assert state is DossierState.TRANSMITTED
-        assert after["procedure_deliveries"] == 2 and after["procedure_emails"] == 1
+        assert after["procedure_deliveries"] == 1 and after["procedure_emails"] == 1
     else:  # nothing happened, as far as the citizen and the organisations can tell
         assert state is DossierState.IN_PROGRESS
         assert after == before
@@ -169,8 +170,8 @@ def test_transmit_killed_at_any_point_can_be_tried_again(
     receipt = portal.transmit_procedure(session, dossier.dossier_id)
     assert portal.transmit_procedure(session, dossier.dossier_id) == receipt
     final = _counts(store)
-    assert final["procedure_dossiers"] == 1
-    assert final["procedure_deliveries"] == 2 and final["procedure_emails"] == 1
+    assert final["procedure_dossiers"] == 1 and final["procedure_attachments"] == 1
+    assert final["procedure_deliveries"] == 1 and final["procedure_emails"] == 1
     with store.engine.connect() as conn:
         references = (
             conn.execute(
@@ -185,8 +186,14 @@ def test_transmit_killed_at_any_point_can_be_tried_again(
     assert references == [receipt.reference] and unsent == 0
     mails = [m for m in smtp.messages() if receipt.reference in str(m["Subject"])]
     assert len(mails) == 1
-    assert portal.deliver_pending().delivered == 2
-    assert sorted(r.payload["organisation"] for r in receiver.requests) == ["caf", "impots"]
+    assert portal.deliver_pending().delivered == 1
+    assert [r.payload["organisation"] for r in receiver.requests] == ["etat-civil"]
+    # What was sent is held: the summary and the dossier PDF are referenced by the dossier.
+    with store.engine.connect() as conn:
+        held = conn.execute(
+            text("SELECT count(*) FROM blob_refs WHERE holder_kind = 'procedure-dossier'")
+        ).scalar_one()
+    assert held == 3  # the attachment, the summary, the dossier PDF
 
 
 def test_a_worker_killed_while_sending_is_taken_over_with_the_same_key(
@@ -194,13 +201,10 @@ def test_a_worker_killed_while_sending_is_taken_over_with_the_same_key(
     session: str,
     store_spec: StoreSpec,
     clock: FakeClock,
-    tmp_path: Path,
+    blobs: LocalBlobStore,
     receiver: Receiver,
 ) -> None:
-    blobs_dir = tmp_path / "blobs"
-    blobs_dir.mkdir()
-    durable = DirBlobStore(blobs_dir)
-    portal.pctx = type(portal.pctx)(**{**portal.pctx.__dict__, "blobs": durable})
+    durable = blobs
     dossier = portal.start_procedure(session, ADDRESS)
     portal.update_answers(session, dossier.dossier_id, address_answers("caf"))
     reference = portal.transmit_procedure(session, dossier.dossier_id).reference
@@ -235,7 +239,7 @@ def test_save_killed_before_its_commit_leaves_the_dossier_in_progress(
     portal.update_answers(session, dossier.dossier_id, address_answers("caf"))
 
     def run() -> None:
-        child = _child_portal(store_spec, clock, DirBlobStore(tmp_path), receiver.url)
+        child = _child_portal(store_spec, clock, LocalBlobStore(tmp_path / "b"), receiver.url)
         event.listen(child.ctx.store.engine, "commit", lambda conn: die())
         child.save_procedure(session, dossier.dossier_id)
 

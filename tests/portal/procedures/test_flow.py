@@ -25,8 +25,8 @@ from msp_portal.errors import (
 )
 from msp_portal.testing import FakeClock
 from tests.portal.helpers import SmtpServer, body
-from tests.portal.procedures.conftest import PARTNER_KEY, account_id, sign_in
-from tests.portal.procedures.support import MemoryBlobStore, MemoryWallet, Receiver
+from tests.portal.procedures.conftest import PARTNER_KEY, sign_in
+from tests.portal.procedures.support import Receiver, Wallet
 
 BIRTH = "acte-naissance"
 
@@ -76,16 +76,16 @@ def test_save_resume_transmit_deliver_report(
     session: str,
     clock: FakeClock,
     smtp: SmtpServer,
-    wallet: MemoryWallet,
-    blobs: MemoryBlobStore,
+    wallet: Wallet,
     receiver: Receiver,
     tmp_path: Path,
 ) -> None:
     dossier = portal.start_procedure(session, BIRTH)
     answers = birth_answers()
     portal.update_answers(session, dossier.dossier_id, answers)
-    wallet.add(account_id(portal), "doc-1", "Livret de famille – 1980", "family", pages=2)
-    portal.attach_document(session, dossier.dossier_id, "proof", "doc-1")
+    doc = wallet.add(session, "Livret de famille – 1980", "family", pages=2)
+    portal.attach_document(session, dossier.dossier_id, "proof", doc)
+    doc_sha = portal.document(session, doc).sha256
 
     draft = portal.save_procedure(session, dossier.dossier_id)
     assert draft.email_sent and draft.password
@@ -110,7 +110,7 @@ def test_save_resume_transmit_deliver_report(
         password=draft.password.lower(),
     )
     assert resumed.answers == answers | {"organisations": {}}  # exactly what was saved
-    assert [a.document_id for a in resumed.attachments] == ["doc-1"]
+    assert [a.document_id for a in resumed.attachments] == [doc]
 
     smtp.clear()
     receipt = portal.transmit_procedure(session, dossier.dossier_id)
@@ -143,7 +143,7 @@ def test_save_resume_transmit_deliver_report(
         "le 09/01/2025 à 10:00 (heure de Paris)",
         "Service de l'état civil de la commune de naissance",
         "Livret de famille – 1980",
-        wallet.docs[(account_id(portal), "doc-1")].sha256[:40],
+        doc_sha[:40],
     ):
         assert expected in text.replace("\n", " ") or expected in text, expected
     summary = b"".join(portal.dossier_pdf(session, dossier.dossier_id, summary_only=True))

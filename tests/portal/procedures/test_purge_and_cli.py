@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from msp_portal import Portal
+from msp_portal import LocalBlobStore, Portal
 from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.errors import DossierNotFound, DraftExpired
 from msp_portal.testing import FakeCaptcha, FakeClock, MemoryMailer
 from msp_portal_cli.app import app
-from tests.portal.helpers import PASSWORD, CountingHasher
-from tests.portal.procedures.conftest import account_id, sign_in
-from tests.portal.procedures.support import MemoryWallet
+from tests.portal.helpers import PASSWORD, CountingHasher, SmtpServer
+from tests.portal.procedures.conftest import sign_in
+from tests.portal.procedures.support import SECRET, Receiver, Wallet
 from tests.portal.procedures.test_flow import BIRTH, birth_answers
 
 
@@ -27,12 +27,12 @@ def _rows(store: SqlStore, table: str) -> int:
 
 
 def test_the_link_works_until_fifteen_days_then_the_draft_is_purged(
-    portal: Portal, session: str, clock: FakeClock, store: SqlStore, wallet: MemoryWallet
+    portal: Portal, session: str, clock: FakeClock, store: SqlStore, wallet: Wallet
 ) -> None:
     dossier = portal.start_procedure(session, BIRTH)
     portal.update_answers(session, dossier.dossier_id, birth_answers())
-    wallet.add(account_id(portal), "doc-1", "Livret", "family")
-    portal.attach_document(session, dossier.dossier_id, "proof", "doc-1")
+    doc = wallet.add(session, "Livret", "family")
+    portal.attach_document(session, dossier.dossier_id, "proof", doc)
     draft = portal.save_procedure(session, dossier.dossier_id)
 
     clock.set(draft.expires_at - timedelta(seconds=1))
@@ -96,7 +96,9 @@ def test_purge_command_on_a_real_database_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["procedures", "purge-expired", "--database", url])
     assert result.exit_code == 0, result.output
     assert "2 dossier(s) deleted" in result.output
-    result = runner.invoke(app, ["procedures", "deliver", "--database", url])
+    result = runner.invoke(
+        app, ["procedures", "deliver", "--database", url, "--blobs", str(tmp_path / "b")]
+    )
     assert result.exit_code == 0, result.output
     assert "0 attempted" in result.output
 
@@ -109,7 +111,9 @@ def test_commands_answer_with_exit_codes(tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "storage-error" in missing.output
     bad = tmp_path / "bad.toml"
     bad.write_text("[organisations.caf\n", encoding="utf-8")
-    wrong = runner.invoke(app, ["procedures", "deliver", "-d", "sqlite://", "--config", str(bad)])
+    wrong = runner.invoke(
+        app, ["procedures", "deliver", "-d", "sqlite://", "-b", str(tmp_path), "-c", str(bad)]
+    )
     assert wrong.exit_code == 2
 
 
@@ -135,3 +139,36 @@ def test_mon_suivi_pages_through_every_dossier_newest_first(
     for bad in ("nope", "2025-01-06T09:00:00~x", "\ud800", 5):
         with pytest.raises(InvalidInput):
             portal.my_tracking(session, page=bad)  # type: ignore[arg-type]
+
+
+def test_deliver_command_sends_to_the_organisation_with_its_secret(
+    tmp_path: Path, receiver: Receiver, smtp: SmtpServer
+) -> None:
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    store = SqlStore.open(url)
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    clock = FakeClock(datetime.now(UTC))
+    portal = Portal(
+        store, MemoryMailer(), FakeCaptcha(), clock=clock, hasher=CountingHasher(), blobs=blobs
+    )
+    portal.create_account("jdupont", "j@example.org", PASSWORD)
+    session = portal.sign_in("jdupont", PASSWORD).token  # type: ignore[union-attr]
+    dossier = portal.start_procedure(session, BIRTH)
+    portal.update_answers(session, dossier.dossier_id, birth_answers())
+    reference = portal.transmit_procedure(session, dossier.dossier_id).reference
+    store.close()
+    secret = tmp_path / "etat-civil.secret"
+    secret.write_text(SECRET + "\n", encoding="utf-8")
+    config = tmp_path / "portal.toml"
+    config.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\n\n'
+        f'[organisations.etat-civil]\nurl = "{receiver.url}/depot"\nsecret_file = "{secret}"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["procedures", "deliver", "-d", url, "-b", str(tmp_path / "blobs"), "-c", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 attempted, 1 delivered" in result.output
+    [request] = receiver.requests
+    assert request.signature_ok and request.payload["reference"] == reference

@@ -4,6 +4,7 @@ triggers and sealed (a change made around the triggers is detected on read)."""
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import threading
 from collections import Counter
@@ -16,11 +17,11 @@ from msp_portal import Portal
 from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.domain.lifecycle import DossierState
 from msp_portal.domain.tokens import hash_token, new_token
-from msp_portal.errors import DossierNotFound, DossierTampered, ProcedureInProgress
+from msp_portal.errors import DossierNotFound, DossierTampered, ProcedureInProgress, StorageError
 from msp_portal.testing import FakeClock
 from tests.portal.helpers import StoreSpec
 from tests.portal.procedures.conftest import account_id, sign_in
-from tests.portal.procedures.support import MemoryWallet
+from tests.portal.procedures.support import Wallet
 from tests.portal.procedures.test_flow import BIRTH, birth_answers
 from tests.portal.procedures.workers import StartJob, parallel_starts, start_process
 
@@ -130,11 +131,11 @@ def test_a_session_that_ended_no_longer_holds_its_procedure(
         portal.view_dossier(session, stale.dossier_id)
 
 
-def _transmitted(portal: Portal, session: str, wallet: MemoryWallet) -> str:
+def _transmitted(portal: Portal, session: str, wallet: Wallet) -> str:
     dossier = portal.start_procedure(session, BIRTH)
     portal.update_answers(session, dossier.dossier_id, birth_answers())
-    wallet.add(account_id(portal), "doc-1", "Livret de famille", "family")
-    portal.attach_document(session, dossier.dossier_id, "proof", "doc-1")
+    doc = wallet.add(session, "Livret de famille", "family")
+    portal.attach_document(session, dossier.dossier_id, "proof", doc)
     portal.transmit_procedure(session, dossier.dossier_id)
     return dossier.dossier_id
 
@@ -157,7 +158,7 @@ def _transmitted(portal: Portal, session: str, wallet: MemoryWallet) -> str:
     ],
 )
 def test_the_database_refuses_to_change_a_transmitted_dossier(
-    portal: Portal, session: str, store: SqlStore, wallet: MemoryWallet, statement: str
+    portal: Portal, session: str, store: SqlStore, wallet: Wallet, statement: str
 ) -> None:
     dossier_id = _transmitted(portal, session, wallet)
     with pytest.raises(Exception, match="dossier-frozen"), store.engine.begin() as conn:
@@ -199,7 +200,7 @@ def test_a_change_made_around_the_triggers_is_detected_on_read(
     portal: Portal,
     session: str,
     store: SqlStore,
-    wallet: MemoryWallet,
+    wallet: Wallet,
     statement: str,
     read: str,
 ) -> None:
@@ -214,7 +215,7 @@ def test_a_change_made_around_the_triggers_is_detected_on_read(
 
 
 def test_the_worker_never_sends_a_tampered_dossier_and_goes_on(
-    portal: Portal, session: str, store: SqlStore, wallet: MemoryWallet
+    portal: Portal, session: str, store: SqlStore, wallet: Wallet
 ) -> None:
     tampered = _transmitted(portal, session, wallet)
     _without_triggers(
@@ -228,3 +229,39 @@ def test_the_worker_never_sends_a_tampered_dossier_and_goes_on(
     portal.transmit_procedure(session, sound.dossier_id)
     run = portal.deliver_pending()
     assert (run.delivered, run.failed) == (1, 1)
+
+
+def test_deleting_a_wallet_document_keeps_what_was_sent(
+    portal: Portal, session: str, clock: FakeClock, wallet: Wallet
+) -> None:
+    sent_doc = wallet.add(session, "Livret de famille", "family")
+    sent_sha = portal.document(session, sent_doc).sha256
+    dossier = portal.start_procedure(session, BIRTH)
+    portal.update_answers(session, dossier.dossier_id, birth_answers())
+    portal.attach_document(session, dossier.dossier_id, "proof", sent_doc)
+    receipt = portal.transmit_procedure(session, dossier.dossier_id)
+
+    draft_doc = wallet.add(session, "Carte d'identité", "identity", pages=2)
+    draft_sha = portal.document(session, draft_doc).sha256
+    draft = portal.start_procedure(session, BIRTH)
+    portal.attach_document(session, draft.dossier_id, "proof", draft_doc)
+
+    portal.delete_document(session, sent_doc)
+    portal.delete_document(session, draft_doc)
+    clock.advance(portal.ctx.settings.wallet.orphan_grace + timedelta(minutes=1))
+    portal.collect_orphans()
+    session = sign_in(portal)
+    blobs = portal.pctx.blobs
+    assert blobs is not None
+    assert b"".join(blobs.open(sent_sha))  # the transmitted dossier holds it
+    assert b"".join(blobs.open(draft_sha))  # so does the draft, until it is abandoned
+    pdf = b"".join(portal.dossier_pdf(session, dossier.dossier_id))
+    assert hashlib.sha256(pdf).hexdigest() == receipt.dossier_sha256
+
+    portal.abandon_procedure(session, draft.dossier_id)
+    clock.advance(portal.ctx.settings.wallet.orphan_grace + timedelta(minutes=1))
+    report = portal.collect_orphans()
+    assert report.blobs_removed >= 1
+    with pytest.raises(StorageError):
+        b"".join(blobs.open(draft_sha))
+    assert b"".join(blobs.open(sent_sha))

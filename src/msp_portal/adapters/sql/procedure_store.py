@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from msp_portal.adapters.sql.blob_index import add_reference
 from msp_portal.adapters.sql.procedure_schema import (
     IN_PROGRESS,
     TRANSMITTED,
@@ -40,7 +41,7 @@ from msp_portal.adapters.sql.procedure_schema import (
     procedure_emails,
     procedure_status_reports,
 )
-from msp_portal.adapters.sql.schema import sessions
+from msp_portal.adapters.sql.schema import blob_refs, sessions
 from msp_portal.adapters.sql.types import UtcDateTime
 from msp_portal.domain.dossiers import AttachedDocument, SealedHead, seal, sha256_text
 from msp_portal.domain.emails import Email
@@ -63,7 +64,7 @@ from msp_portal.ports import (
     Transmission,
 )
 
-__all__ = ["SqlProcedureStore"]
+__all__ = ["HOLDER_KIND", "SqlProcedureStore"]
 
 _d = procedure_dossiers
 _a = procedure_attachments
@@ -71,6 +72,7 @@ _dl = procedure_deliveries
 _SAVED = DossierState.SAVED.value
 _PENDING = DeliveryState.PENDING.value
 _STATES = {s.value: s for s in DossierState}
+HOLDER_KIND = "procedure-dossier"  # blob_refs.holder_kind of every blob a dossier holds
 _DELIVERY_STATES = {s.value: s for s in DeliveryState}
 _STATUSES = {s.value: s for s in OrganisationStatus}
 
@@ -235,14 +237,27 @@ class SqlProcedureStore:
         self._close(conn, dead, now)
 
     @staticmethod
-    def _close(conn: Connection, where: Any, now: datetime) -> None:
+    def _delete(conn: Connection, where: Any) -> int:
+        """Delete dossiers (never transmitted ones) and the blob references they held."""
+        ids = list(conn.execute(select(_d.c.public_id).where(where)).scalars())
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                delete(blob_refs).where(
+                    blob_refs.c.holder_kind == HOLDER_KIND,
+                    blob_refs.c.holder_id.in_(ids[start : start + 500]),
+                )
+            )
+        return int(conn.execute(delete(_d).where(where)).rowcount) if ids else 0
+
+    @classmethod
+    def _close(cls, conn: Connection, where: Any, now: datetime) -> None:
         # Saved before: back to the saved answers. Never saved: gone, with its attachments.
         conn.execute(
             update(_d)
             .where(where, _d.c.file_number.is_not(None))
             .values(state=_SAVED, answers=_d.c.saved_answers, session_hash=None, updated_at=now)
         )
-        conn.execute(delete(_d).where(where, _d.c.file_number.is_(None)))
+        cls._delete(conn, and_(where, _d.c.file_number.is_(None)))
 
     def start(
         self,
@@ -427,10 +442,9 @@ class SqlProcedureStore:
             self._close(conn, and_(_d.c.account_id == account_id, _d.c.state == IN_PROGRESS), now)
 
     def abandon(self, pk: int) -> bool:
-        """Delete a dossier that is not transmitted, with its data."""
+        """Delete a dossier that is not transmitted, with its data and blob references."""
         with self._write() as conn:
-            result = conn.execute(delete(_d).where(_d.c.id == pk, _d.c.state != TRANSMITTED))
-            return result.rowcount == 1
+            return self._delete(conn, and_(_d.c.id == pk, _d.c.state != TRANSMITTED)) == 1
 
     # --- attachments and main document -----------------------------------------------------------
     def add_attachment(
@@ -460,6 +474,8 @@ class SqlProcedureStore:
             if already is None and taken >= limit:
                 return "slot-full"
             if already is None:
+                public_id = conn.execute(select(_d.c.public_id).where(_d.c.id == pk)).scalar_one()
+                add_reference(conn, doc.sha256, HOLDER_KIND, public_id, now)
                 conn.execute(
                     insert(_a).values(
                         dossier_id=pk,
@@ -484,19 +500,51 @@ class SqlProcedureStore:
             ).rowcount
             if held != 1:
                 return False
+            removed = conn.execute(
+                delete(_a)
+                .where(_a.c.dossier_id == pk, _a.c.slot == slot, _a.c.document_id == document_id)
+                .returning(_a.c.sha256)
+            ).scalar()
+            if removed is not None:
+                self._release_if_unused(conn, pk, removed)
+            return True
+
+    @staticmethod
+    def _release_if_unused(conn: Connection, pk: int, sha256: str) -> None:
+        """Forget the dossier's reference to a blob none of its documents uses any more."""
+        row = conn.execute(select(_d.c.public_id, _d.c.main_sha256).where(_d.c.id == pk)).one()
+        used = (
+            row.main_sha256 == sha256
+            or conn.execute(
+                select(_a.c.id).where(_a.c.dossier_id == pk, _a.c.sha256 == sha256)
+            ).first()
+            is not None
+        )
+        if not used:
             conn.execute(
-                delete(_a).where(
-                    _a.c.dossier_id == pk, _a.c.slot == slot, _a.c.document_id == document_id
+                delete(blob_refs).where(
+                    blob_refs.c.holder_kind == HOLDER_KIND,
+                    blob_refs.c.holder_id == row.public_id,
+                    blob_refs.c.sha256 == sha256,
                 )
             )
-            return True
 
     def set_main_document(
         self, pk: int, session_hash: str, main: BlobRef | None, now: datetime
     ) -> bool:
-        """Set the main PDF (a filled CERFA form) of a dossier in progress."""
+        """Set the main PDF (a filled CERFA form, claimed and stored) of a dossier in progress.
+
+        The dossier holds a blob reference to it from now on.
+        """
         with self._write() as conn:
-            result = conn.execute(
+            before = conn.execute(
+                select(_d.c.public_id, _d.c.main_sha256).where(self._held(pk, session_hash))
+            ).first()
+            if before is None:
+                return False
+            if main is not None:
+                add_reference(conn, main.sha256, HOLDER_KIND, before.public_id, now)
+            conn.execute(
                 update(_d)
                 .where(self._held(pk, session_hash))
                 .values(
@@ -505,7 +553,9 @@ class SqlProcedureStore:
                     updated_at=now,
                 )
             )
-            return result.rowcount == 1
+            if before.main_sha256 and (main is None or before.main_sha256 != main.sha256):
+                self._release_if_unused(conn, pk, before.main_sha256)
+            return True
 
     # --- transmission (P5-P8) --------------------------------------------------------------------
     def commit_transmission(
@@ -545,6 +595,9 @@ class SqlProcedureStore:
                 )
                 if result.rowcount != 1:
                     return False
+                public_id = conn.execute(select(_d.c.public_id).where(_d.c.id == pk)).scalar_one()
+                for sha in (t.summary_sha256, t.dossier_pdf.sha256):
+                    add_reference(conn, sha, HOLDER_KIND, public_id, t.transmitted_at)
                 for organisation, key in t.deliveries:
                     conn.execute(
                         insert(_dl).values(
@@ -683,16 +736,14 @@ class SqlProcedureStore:
         """
         with self._write() as conn:
             dead = and_(_d.c.state == IN_PROGRESS, ~self._alive(now, idle, absolute))
-            closed = conn.execute(delete(_d).where(dead, _d.c.file_number.is_(None))).rowcount
+            closed = self._delete(conn, and_(dead, _d.c.file_number.is_(None)))
             conn.execute(
                 update(_d)
                 .where(dead, _d.c.file_number.is_not(None))
                 .values(state=_SAVED, answers=_d.c.saved_answers, session_hash=None, updated_at=now)
             )
-            expired = conn.execute(
-                delete(_d).where(_d.c.state == _SAVED, _d.c.expires_at <= now)
-            ).rowcount
-            return int(closed) + int(expired)
+            expired = self._delete(conn, and_(_d.c.state == _SAVED, _d.c.expires_at <= now))
+            return closed + expired
 
     # --- the delivery outbox (P8, P9) ------------------------------------------------------------
     def due_deliveries(self, now: datetime, limit: int) -> list[int]:
