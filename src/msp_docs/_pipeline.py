@@ -47,6 +47,7 @@ _BACKENDS: dict[Kind, tuple[str, str]] = {
 _PRELOAD = (
     "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.GifImagePlugin",
     "msp_docs._backends.jpeg", "msp_docs._backends.png", "msp_docs._backends.gif",
+    "msp_docs._backends._predictors",
 )  # fmt: skip
 # Imported by the caller while the first children work (it needs them to merge); children
 # forked afterwards inherit them. pikepdf alone is a third of a CLI run's start-up.

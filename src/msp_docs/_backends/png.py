@@ -519,7 +519,14 @@ def _encode_colour(context: _Context, samples: _Samples) -> RasterImage:
     if isinstance(colour, bytes):
         if header.colour_type in (0, 4):
             return _encode_grey(context, colour, _base_colour(context))
-        return _pillow.raw_flate(colour, header.width, header.height, 16, _base_colour(context))
+        return _pillow.flate_raster(
+            colour,
+            width=header.width,
+            height=header.height,
+            bits=16,
+            channels=3,
+            colour_space=_base_colour(context),
+        )
     return _pillow.encode(colour, _base_colour(context))
 
 
