@@ -33,16 +33,14 @@ def _tool_version(argv: list[str]) -> str | None:
     return text[0] if text else None
 
 
-def machine_banner(
-    packages: Iterable[str] = (), tools: Iterable[Sequence[str]] = ()
-) -> str:
+def machine_banner(packages: Iterable[str] = (), tools: Iterable[Sequence[str]] = ()) -> str:
     """Machine, load, Python and the versions of ``packages`` and command-line ``tools``."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    busy = "  <- busier than the CPU count: wall times are noisy"
     lines = [
         f"machine: {_cpu_model()}, {cpus} usable CPUs, {platform.system()} {platform.release()}",
-        f"load average (1, 5, 15 min): {load}"
-        + ("  <- busier than the CPU count: wall times are noisy" if os.getloadavg()[0] > (cpus or 1) else ""),
+        f"load average (1, 5, 15 min): {load}" + (busy if os.getloadavg()[0] > (cpus or 1) else ""),
         f"python {platform.python_version()}",
     ]
     versions = []
