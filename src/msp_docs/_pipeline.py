@@ -19,6 +19,7 @@ from typing import Any
 
 from msp_docs import _isolation as isolation
 from msp_docs._detect import also_valid_as, check_extension, detect, sniff
+from msp_docs._fitting import FitInput, fit_target, make_fit
 from msp_docs._model import ImageResult, InputSpans, Kind, Note, PdfResult, RasterImage
 from msp_docs._sources import InputLike, Loaded, as_inputs, display_name, read_inputs
 from msp_docs._write import OutputTarget, describe_target, write_output
@@ -88,7 +89,7 @@ def run(
     report = Report(operation=operation, lang=options.lang.value)
     accepted: list[_Accepted] = []
     try:
-        loaded = _read(inputs, limits, report)
+        loaded = _read(inputs, limits, options, report)
         accepted = _process_all(loaded, limits, options, report)
         _check_pages(accepted, limits)
         if output is not None:
@@ -97,6 +98,7 @@ def run(
                 assert first is not None
                 raise first
             data, pages = _merge(accepted, options)
+            data, pages = _fit_output(accepted, data, pages, limits, options)
             _check_output_size(data, limits)
             write_output(output, data)
             report.output = OutputReport(
@@ -118,9 +120,16 @@ def run(
 
 
 # --- stage 1: read ------------------------------------------------------------------------------
-def _read(inputs: InputLike | Iterable[InputLike], limits: Limits, report: Report) -> list[Loaded]:
-    """Collect and read the inputs under the count and byte limits."""
+def _read(
+    inputs: InputLike | Iterable[InputLike], limits: Limits, options: Options, report: Report
+) -> list[Loaded]:
+    """Collect and read the inputs under the count and byte limits.
+
+    With ``fit`` the inputs may total ``max_fit_input_bytes``: the output is what gets reduced.
+    """
     items = as_inputs(inputs, at_most=limits.max_files + 1)
+    if options.fit is not None:
+        limits = replace(limits, max_total_bytes=limits.max_fit_input_bytes)
     try:
         loaded = read_inputs(items, limits)
     except MspDocsError as error:
@@ -334,16 +343,45 @@ def _check_pages(accepted: list[_Accepted], limits: Limits) -> None:
             )
 
 
-def _merge(accepted: list[_Accepted], options: Options) -> tuple[bytes, int]:
-    """Assemble the accepted inputs into one PDF, in input order."""
+def _merge(accepted: list[_Accepted], options: Options, *, notes: bool = True) -> tuple[bytes, int]:
+    """Assemble the accepted inputs into one PDF, in input order.
+    (``notes``: report the merge's
+    actions, once).
+    """
     from msp_docs._backends.assemble import Part, assemble
 
     parts = [Part(label=n.loaded.label or n.loaded.name, result=n.result) for n in accepted]
     title = options.title or (accepted[0].loaded.label or accepted[0].loaded.name)
     merged = assemble(parts, title=title, options=options, timestamp=_source_date())
-    for part, item in zip(merged.notes, accepted, strict=True):
-        item.report.actions.extend(part)
+    if notes:
+        for part, item in zip(merged.notes, accepted, strict=True):
+            item.report.actions.extend(part)
     return merged.data, merged.pages
+
+
+# --- stage 3b: with fit, reduce images until the output fits ------------------------------------
+def _fit_output(
+    accepted: list[_Accepted], data: bytes, pages: int, limits: Limits, options: Options
+) -> tuple[bytes, int]:
+    """The merged output, reduced to ``options.fit`` when it is larger (see ``_fitting``)."""
+    target = fit_target(limits, options)
+    if target is None or len(data) <= target:
+        return data, pages
+    inputs = [
+        FitInput(a.loaded.data, a.report.kind.value if a.report.kind else "", a.result, [])
+        for a in accepted
+    ]
+    fitted = make_fit(
+        inputs,
+        data,
+        target,
+        remerge=lambda: _merge(accepted, options, notes=False)[0],
+        limits=limits,
+        options=options,
+    )
+    for item, fit_input in zip(accepted, inputs, strict=True):
+        item.report.actions.extend(fit_input.actions)
+    return fitted, pages
 
 
 # --- stage 4: write (write_output) and its check ------------------------------------------------

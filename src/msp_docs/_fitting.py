@@ -1,0 +1,293 @@
+"""The ``fit`` stage: when the merged PDF is over the size asked for, reduce images until it fits.
+
+Runs after the merge, only when ``Options.fit`` is set and the output is too large:
+
+1. collect the images that may be reduced (image inputs, and image streams of PDF inputs);
+2. measure each at every step of its ladder, in isolated children (``_backends/reduce``);
+3. plan a step per image (``_fit.plan``, pure); if even the bottom of every ladder is too
+   large, refuse with :class:`CannotFit` naming the smallest size reachable;
+4. apply the plan and merge again; the output is measured, and should the PDF's own overhead
+   have moved by a few bytes, the plan is made again for a target lowered by the excess.
+
+Inputs and images that fit stay as they are. Text, vector content, forms and bookmarks of PDF
+inputs are not touched: only image streams are replaced, in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from msp_docs import _fit
+from msp_docs import _isolation as isolation
+from msp_docs._geometry import layout
+from msp_docs._model import (
+    DeviceColour,
+    ICCColour,
+    ImagePage,
+    ImageResult,
+    Note,
+    PdfResult,
+    RasterImage,
+)
+from msp_docs.errors import CannotFit, MspDocsError
+from msp_docs.limits import Limits
+from msp_docs.options import Options
+
+__all__ = ["FitInput", "fit_target", "make_fit"]
+
+#: Re-plans allowed when the merged output comes out a few bytes over the plan.
+_ATTEMPTS = 3
+
+
+@dataclass(slots=True)
+class FitInput:
+    """One accepted input, as the fit stage sees it."""
+
+    data: bytes
+    kind: str
+    result: ImageResult | PdfResult
+    actions: list[Note]
+
+
+@dataclass(slots=True)
+class _Item:
+    """A reducible image: where it lives, its pixel source, ladder and encodings."""
+
+    owner: FitInput
+    page: int | None  # index of the page of an image input; None for a PDF image
+    objgen: tuple[int, int] | None
+    source: Any  # reduce.Source
+    current: int
+    steps: list[_fit.Step]
+    encodings: list[Any]  # reduce.Candidate, one per step
+    original: ImagePage | None = None
+
+
+def fit_target(limits: Limits, options: Options) -> int | None:
+    """The size the output must meet under ``fit``, or ``None`` without it."""
+    if options.fit is None:
+        return None
+    return min(options.fit, limits.max_output_bytes)
+
+
+def make_fit(
+    inputs: Sequence[FitInput],
+    merged: bytes,
+    target: int,
+    *,
+    remerge: Callable[[], bytes],
+    limits: Limits,
+    options: Options,
+) -> bytes:
+    """Reduce images until the output is at most ``target``; return the output.
+
+    Raises:
+        CannotFit: with every image at the bottom of its ladder the output is still too large.
+    """
+    items = _collect(inputs, options)
+    _measure(items, limits, options)
+    items = [item for item in items if item.encodings]
+    fixed = len(merged) - sum(item.current for item in items)
+    goal = target
+    data = merged
+    for _ in range(_ATTEMPTS):
+        reducible = [
+            _fit.Reducible(
+                key=index, current=item.current, sizes=[len(c.data) for c in item.encodings]
+            )
+            for index, item in enumerate(items)
+        ]
+        chosen = _fit.plan(reducible, fixed, goal)
+        if not chosen.fits:
+            raise CannotFit(
+                target=target,
+                smallest=chosen.total,
+                min_dpi=_dpi_text(options.min_dpi),
+                fixed=fixed,
+            )
+        _apply(items, chosen.choice, options)
+        data = remerge()
+        if len(data) <= target:
+            _report(items, chosen.choice)
+            return data
+        goal -= len(data) - target
+    raise CannotFit(
+        target=target, smallest=len(data), min_dpi=_dpi_text(options.min_dpi), fixed=fixed
+    )
+
+
+def _dpi_text(dpi: float) -> int | float:
+    return int(dpi) if dpi == int(dpi) else round(dpi, 1)
+
+
+# --- 1. what can be reduced ---------------------------------------------------------------------
+def _collect(inputs: Sequence[FitInput], options: Options) -> list[_Item]:
+    from msp_docs._backends import reduce
+
+    items: list[_Item] = []
+    for owner in inputs:
+        result = owner.result
+        if isinstance(result, PdfResult):
+            for found in reduce.pdf_images(result.document):
+                items.append(
+                    _item(owner, None, found.objgen, found.source, found.bytes, options=options)
+                )
+            continue
+        if owner.kind not in ("jpeg", "png") or len(result.pages) != 1:
+            continue  # GIF frames and animations: small, palette-based, left lossless
+        page = result.pages[0]
+        image = page.image
+        components = _components(image)
+        if (
+            components is None
+            or image.colour_key_mask is not None
+            or not isinstance(image.data, bytes)
+            or len(image.data) < reduce.MIN_REDUCIBLE_BYTES
+        ):
+            continue
+        geometry = layout(
+            image.width,
+            image.height,
+            orientation=page.orientation,
+            dpi=page.dpi,
+            page_size=options.page_size,
+            default_dpi=options.default_dpi,
+        )
+        _x, _y, box_w, box_h = geometry.box
+        if page.orientation in (5, 6, 7, 8):
+            box_w, box_h = box_h, box_w  # back to the stored axes
+        source = reduce.Source(
+            owner.kind,  # type: ignore[arg-type]
+            owner.data,
+            image.width,
+            image.height,
+            components,
+            (box_w / 72.0, box_h / 72.0),
+        )
+        item = _item(owner, 0, None, source, len(image.data), options=options)
+        item.original = page
+        items.append(item)
+    return items
+
+
+def _item(
+    owner: FitInput,
+    page: int | None,
+    objgen: tuple[int, int] | None,
+    source: Any,
+    current: int,
+    *,
+    options: Options,
+) -> _Item:
+    steps = _fit.ladder(source.native_dpi, options.min_dpi)
+    return _Item(owner, page, objgen, source, current, steps, [])
+
+
+def _components(image: RasterImage) -> int | None:
+    space = image.colour_space
+    if image.bits_per_component not in (8, 16):
+        return None
+    if isinstance(space, DeviceColour) and space.name in ("DeviceGray", "DeviceRGB"):
+        return space.components
+    if isinstance(space, ICCColour) and space.components in (1, 3):
+        return space.components
+    return None
+
+
+# --- 2. measuring, in children ------------------------------------------------------------------
+def _measure(items: list[_Item], limits: Limits, options: Options) -> None:
+    from msp_docs._backends.reduce import candidates
+
+    if not items:
+        return
+    if options.isolate and isolation.available():
+        jobs = [
+            isolation.Job(
+                candidates,
+                (item.source, item.steps, limits),
+                cost=item.source.width * item.source.height,
+            )
+            for item in items
+        ]
+        outcomes = isolation.run_jobs(
+            jobs, seconds=limits.max_seconds_per_input, memory_bytes=limits.max_memory_bytes
+        )
+        for item, outcome in zip(items, outcomes, strict=True):
+            # An image that cannot be measured (it decoded before: only a time or memory limit
+            # can stop it now) stays as it is and counts as fixed.
+            item.encodings = outcome.value if outcome.value is not None else []
+        return
+    for item in items:
+        try:
+            item.encodings = candidates(item.source, item.steps, limits)
+        except MspDocsError:
+            item.encodings = []
+
+
+# --- 4. applying the plan -----------------------------------------------------------------------
+def _apply(items: list[_Item], choice: Any, options: Options) -> None:
+    from msp_docs._backends.reduce import replace_pdf_image
+
+    for index, item in enumerate(items):
+        step = choice[index]
+        if item.objgen is not None:
+            if step >= 0:
+                result = item.owner.result
+                assert isinstance(result, PdfResult)
+                replace_pdf_image(result.document, item.objgen, item.encodings[step])
+            continue
+        result = item.owner.result
+        assert (
+            isinstance(result, ImageResult) and item.original is not None and item.page is not None
+        )
+        if step < 0:
+            result.pages[item.page] = item.original
+            continue
+        encoded = item.encodings[step]
+        original = item.original
+        image = original.image
+        scale = encoded.width / image.width
+        # The page keeps its size when it comes from the image's own resolution (``original``).
+        dpi = original.dpi or (options.default_dpi, options.default_dpi)
+        result.pages[item.page] = replace(
+            original,
+            image=replace(
+                image,
+                width=encoded.width,
+                height=encoded.height,
+                bits_per_component=8,
+                data=encoded.data,
+                filter="DCTDecode",
+                decode_parms=None,
+                decode=None,
+            ),
+            dpi=(dpi[0] * scale, dpi[1] * scale),
+        )
+
+
+def _report(items: list[_Item], choice: Any) -> None:
+    for index, item in enumerate(items):
+        step = choice[index]
+        if step < 0:
+            continue
+        encoded = item.encodings[step]
+        image_input = item.objgen is None
+        item.owner.actions.append(
+            Note(
+                "fit-reduced",
+                {
+                    "what": "the image" if image_input else "an image of the PDF",
+                    "what_fr": "l'image" if image_input else "une image du PDF",
+                    "from_width": item.source.width,
+                    "from_height": item.source.height,
+                    "from_bytes": item.current,
+                    "to_width": encoded.width,
+                    "to_height": encoded.height,
+                    "to_bytes": len(encoded.data),
+                    "dpi": round(min(item.steps[step].dpi, item.source.native_dpi)),
+                    "quality": item.steps[step].quality,
+                },
+            )
+        )
