@@ -345,8 +345,9 @@ def _check_pages(accepted: list[_Accepted], limits: Limits) -> None:
 
 def _merge(accepted: list[_Accepted], options: Options, *, notes: bool = True) -> tuple[bytes, int]:
     """Assemble the accepted inputs into one PDF, in input order.
-    (``notes``: report the merge's
-    actions, once).
+
+    ``notes``: add the merge's actions to the report (once: a merge made again under ``fit``
+    does not repeat them).
     """
     from msp_docs._backends.assemble import Part, assemble
 
@@ -380,6 +381,11 @@ def _fit_output(
         options=options,
     )
     for item, fit_input in zip(accepted, inputs, strict=True):
+        if fit_input.actions and isinstance(item.result, ImageResult):
+            # The image was replaced: what was said of how it was embedded no longer holds.
+            item.report.actions[:] = [
+                n for n in item.report.actions if n.code not in ("passthrough", "reencoded")
+            ]
         item.report.actions.extend(fit_input.actions)
     return fitted, pages
 
