@@ -39,6 +39,8 @@ __all__ = ["FitInput", "fit_target", "make_fit"]
 
 #: Re-plans allowed when the merged output comes out a few bytes over the plan.
 _ATTEMPTS = 3
+#: Downsampled samples kept in this process for encoding on demand (see ``_measure``).
+_KEPT_SAMPLES = 256 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -61,8 +63,44 @@ class _Item:
     source: Any  # reduce.Source
     current: int
     steps: list[_fit.Step]
-    encodings: list[Any]  # reduce.Candidate, one per step
+    encodings: Sequence[Any]  # reduce.Candidate, one per step (made on demand)
     original: ImagePage | None = None
+
+
+class _Encodings(Sequence[Any]):
+    """An image's encoding at each ladder step, made the first time the plan looks at it."""
+
+    def __init__(self, prepared: Any, steps: Sequence[_fit.Step]) -> None:
+        self.prepared = prepared
+        self.steps = steps
+        self.made: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, index: Any) -> Any:
+        from msp_docs._backends.reduce import encode
+
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index not in self.made:
+            self.made[index] = encode(self.prepared, self.steps[index].quality)
+        return self.made[index]
+
+
+class _Sizes(Sequence[int]):
+    """The byte size at each step, read through :class:`_Encodings` (so, on demand too)."""
+
+    def __init__(self, encodings: Sequence[Any]) -> None:
+        self.encodings = encodings
+
+    def __len__(self) -> int:
+        return len(self.encodings)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [len(e.data) for e in self.encodings[index]]
+        return len(self.encodings[index].data)
 
 
 def fit_target(limits: Limits, options: Options) -> int | None:
@@ -94,9 +132,7 @@ def make_fit(
     data = merged
     for _ in range(_ATTEMPTS):
         reducible = [
-            _fit.Reducible(
-                key=index, current=item.current, sizes=[len(c.data) for c in item.encodings]
-            )
+            _fit.Reducible(key=index, current=item.current, sizes=_Sizes(item.encodings))
             for index, item in enumerate(items)
         ]
         chosen = _fit.plan(reducible, fixed, goal)
@@ -198,32 +234,53 @@ def _components(image: RasterImage) -> int | None:
 
 # --- 2. measuring, in children ------------------------------------------------------------------
 def _measure(items: list[_Item], limits: Limits, options: Options) -> None:
-    from msp_docs._backends.reduce import candidates
+    """Decode and downsample every image in children; encode on demand here.
+
+    Samples come back to this process while they total at most ``_KEPT_SAMPLES``; past that,
+    children encode every step themselves and only the JPEGs come back (memory stays bounded
+    for a PDF of hundreds of scans, at the price of encodings the plan may not need).
+    """
+    from msp_docs._backends.reduce import candidates, prepare
 
     if not items:
         return
+    budget = _KEPT_SAMPLES
+    calls: list[tuple[Any, tuple[Any, ...]]] = []
+    for item in items:
+        floor = item.steps[0].dpi
+        factor = min(1.0, floor / item.source.native_dpi)
+        samples = item.source.width * item.source.height * factor * factor * item.source.components
+        if samples <= budget:
+            budget -= int(samples)
+            calls.append((prepare, (item.source, floor, limits)))
+        else:
+            calls.append((candidates, (item.source, item.steps, limits)))
+    values: list[Any]
     if options.isolate and isolation.available():
         jobs = [
-            isolation.Job(
-                candidates,
-                (item.source, item.steps, limits),
-                cost=item.source.width * item.source.height,
-            )
-            for item in items
+            isolation.Job(function, args, cost=item.source.width * item.source.height)
+            for (function, args), item in zip(calls, items, strict=True)
         ]
         outcomes = isolation.run_jobs(
             jobs, seconds=limits.max_seconds_per_input, memory_bytes=limits.max_memory_bytes
         )
-        for item, outcome in zip(items, outcomes, strict=True):
-            # An image that cannot be measured (it decoded before: only a time or memory limit
-            # can stop it now) stays as it is and counts as fixed.
-            item.encodings = outcome.value if outcome.value is not None else []
-        return
-    for item in items:
-        try:
-            item.encodings = candidates(item.source, item.steps, limits)
-        except MspDocsError:
+        # An image that cannot be measured (it decoded before: only a time or memory limit can
+        # stop it now) stays as it is and counts as fixed.
+        values = [outcome.value for outcome in outcomes]
+    else:
+        values = []
+        for function, args in calls:
+            try:
+                values.append(function(*args))
+            except MspDocsError:
+                values.append(None)
+    for item, value in zip(items, values, strict=True):
+        if value is None:
             item.encodings = []
+        elif isinstance(value, list):
+            item.encodings = value
+        else:
+            item.encodings = _Encodings(value, item.steps)
 
 
 # --- 4. applying the plan -----------------------------------------------------------------------

@@ -22,7 +22,17 @@ from msp_docs.limits import Limits
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["Candidate", "Source", "candidates"]
+__all__ = [
+    "Candidate",
+    "PdfImage",
+    "Prepared",
+    "Source",
+    "candidates",
+    "encode",
+    "pdf_images",
+    "prepare",
+    "replace_pdf_image",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,33 +73,62 @@ class Candidate:
     data: bytes
 
 
-def candidates(source: Source, steps: Sequence[Step], limits: Limits) -> list[Candidate]:
-    """Encode the image at every step (in an isolated child: this decodes untrusted data)."""
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An image decoded and downsampled to its floor: 8-bit grey or RGB samples."""
+
+    width: int
+    height: int
+    components: int
+    pixels: bytes
+
+
+#: A JPEG decoded at a reduced DCT scale is kept as it comes while it is at most this much
+#: larger than wanted: libjpeg's scaling is free, a Lanczos pass over a 12 MP photo is not
+#: (40 ms), and a few more pixels above the floor only help the page.
+_RESIZE_ABOVE = 1.25
+
+
+def prepare(source: Source, dpi: float, limits: Limits) -> Prepared:
+    """Decode the image and downsample it to ``dpi`` on its page (in an isolated child).
+
+    JPEGs are decoded at the smallest DCT scale that gives at least ``dpi``; the result is
+    resized further only when it is more than 25 % larger than needed.
+
+    This is the only part that reads untrusted data; what it returns are plain samples the
+    caller encodes as it needs (:func:`encode`), so a JPEG quality the plan never reaches is
+    never encoded.
+    """
     from PIL import Image
 
-    biggest = max(step.dpi for step in steps)
-    scale = min(1.0, biggest / source.native_dpi)
-    wanted = (max(1, round(source.width * scale)), max(1, round(source.height * scale)))
+    factor = min(1.0, dpi / source.native_dpi)
+    size = (max(1, round(source.width * factor)), max(1, round(source.height * factor)))
     with _pillow.pillow_errors(source.form, limits):
-        image = _decode(source, wanted)
+        image = _decode(source, size)
     mode = "L" if source.components == 1 else "RGB"
     if image.mode != mode:
         image = image.convert(mode)
-    out: list[Candidate] = []
-    resized: dict[float, Image.Image] = {}
-    for step in steps:  # best first: each resolution is made from the one before
-        if step.dpi not in resized:
-            factor = min(1.0, step.dpi / source.native_dpi)
-            size = (max(1, round(source.width * factor)), max(1, round(source.height * factor)))
-            if size != image.size:
-                # A box reduction to within twice the size, then Lanczos: as sharp, much faster.
-                image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
-            resized[step.dpi] = image
-        picture = resized[step.dpi]
-        buffer = io.BytesIO()
-        picture.save(buffer, "JPEG", quality=step.quality)
-        out.append(Candidate(picture.width, picture.height, buffer.getvalue()))
-    return out
+    if image.width > size[0] * _RESIZE_ABOVE:
+        # A box reduction to within twice the size, then Lanczos: as sharp, much faster.
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return Prepared(image.width, image.height, source.components, image.tobytes())
+
+
+def encode(prepared: Prepared, quality: int) -> Candidate:
+    """JPEG of prepared samples (our own pixels, not untrusted data: no isolation needed)."""
+    from PIL import Image
+
+    mode = "L" if prepared.components == 1 else "RGB"
+    image = Image.frombytes(mode, (prepared.width, prepared.height), prepared.pixels)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return Candidate(prepared.width, prepared.height, buffer.getvalue())
+
+
+def candidates(source: Source, steps: Sequence[Step], limits: Limits) -> list[Candidate]:
+    """Every step encoded at once (in a child), for when the samples are too many to keep."""
+    prepared = prepare(source, steps[0].dpi, limits)
+    return [encode(prepared, step.quality) for step in steps]
 
 
 def _decode(source: Source, wanted: tuple[int, int]) -> Image.Image:
