@@ -63,3 +63,60 @@ def spread(values: Sequence[float], scale: float = 1000.0, unit: str = "ms") -> 
         return "-"
     med = statistics.median(values) * scale
     return f"{med:.1f} ({min(values) * scale:.1f}-{max(values) * scale:.1f}) {unit}"
+
+
+# --- memory of a process tree -------------------------------------------------------------------
+def _children_map() -> dict[int, int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        parents[int(entry)] = int(raw[raw.rindex(")") + 2 :].split()[1])
+    return parents
+
+
+def _kib(pid: int, name: str, key: str) -> int:
+    try:
+        with open(f"/proc/{pid}/{name}", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_memory(argv: Sequence[str], every: float = 0.01) -> tuple[int, int]:
+    """Run ``argv``; return the peak of the summed PSS of its process tree and the peak RSS of
+    its largest single process, in KiB, sampled from /proc every ``every`` seconds.
+
+    PSS counts a page shared by n processes (fork's copy-on-write) as 1/n in each, so the sum
+    is what the tree really holds. ``ru_maxrss`` is not used: a forked child starts with its
+    parent's figure.
+    """
+    import time
+
+    proc = subprocess.Popen(list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tree_peak = single_peak = 0
+    while proc.poll() is None:
+        parents = _children_map()
+        tree = {proc.pid}
+        grew = True
+        while grew:
+            grew = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        pss = 0
+        for pid in tree:
+            pss += _kib(pid, "smaps_rollup", "Pss:")
+            single_peak = max(single_peak, _kib(pid, "status", "VmHWM:"))
+        tree_peak = max(tree_peak, pss)
+        time.sleep(every)
+    return tree_peak, single_peak

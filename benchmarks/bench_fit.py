@@ -17,6 +17,9 @@ For each set:
     same tool's unreduced pages (img2pdf's for Ghostscript, ``msp-docs merge`` without fit for
     ours), averaged over pages.
 
+Memory ("mem A/B"): peak summed PSS of the process tree / peak RSS of its largest process,
+sampled from /proc in a separate run.
+
 Targets (issue 11): output <= target in 100 % of cases, time <= 0.5 x Ghostscript's, mean SSIM
 >= Ghostscript's. Needs gs, qpdf, pdftoppm and numpy (``pip install -e '.[bench]'``; on Debian
 ``apt-get install ghostscript qpdf poppler-utils``).
@@ -44,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 
-from _common import machine_banner, spread  # noqa: E402
+from _common import machine_banner, spread, tree_memory  # noqa: E402
 
 MiB = 1024 * 1024
 TARGET = 10 * MiB
@@ -133,11 +136,10 @@ SETS: dict[str, Callable[[], dict[str, bytes]]] = {
 class Timed:
     wall: float
     cpu: float
-    peak_mib: float
 
 
 def run(argv: list[str]) -> Timed:
-    """Run a command to its end; wall time, CPU of it and its children, peak RSS (largest)."""
+    """Run a command to its end; wall time, and CPU of it and its reaped descendants."""
     started = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -146,15 +148,13 @@ def run(argv: list[str]) -> Timed:
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {stderr.decode(errors='replace')[-800:]}")
     # wait4 gives this child's own usage plus its reaped descendants' (msp-docs' isolated
-    # children and batch workers included).
-    return Timed(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    # children included). Not its ru_maxrss: a forked child inherits its parent's figure.
+    return Timed(wall, usage.ru_utime + usage.ru_stime)
 
 
 def chain(steps: list[list[str]]) -> Timed:
     parts = [run(argv) for argv in steps]
-    return Timed(
-        sum(p.wall for p in parts), sum(p.cpu for p in parts), max(p.peak_mib for p in parts)
-    )
+    return Timed(sum(p.wall for p in parts), sum(p.cpu for p in parts))
 
 
 def gs_steps(files: list[Path], work: Path) -> tuple[list[list[str]], list[str]]:
@@ -231,6 +231,7 @@ class Row:
     size: int = 0
     target: int | None = None
     ssim: float = 0.0
+    memory: tuple[int, int] = (0, 0)  # peak tree PSS, largest process (KiB), sampled
 
 
 def bench_set(name: str, files: list[Path], work: Path, runs: int) -> list[Row]:
@@ -254,13 +255,7 @@ def bench_set(name: str, files: list[Path], work: Path, runs: int) -> list[Row]:
                 before = chain(steps)
                 alone = run(gs)
                 gs_row.times.append(alone)
-                chain_row.times.append(
-                    Timed(
-                        before.wall + alone.wall,
-                        before.cpu + alone.cpu,
-                        max(before.peak_mib, alone.peak_mib),
-                    )
-                )
+                chain_row.times.append(Timed(before.wall + alone.wall, before.cpu + alone.cpu))
             else:
                 ours_row.times.append(run(ours))
     gs_size = (work / "gs.pdf").stat().st_size
@@ -269,6 +264,8 @@ def bench_set(name: str, files: list[Path], work: Path, runs: int) -> list[Row]:
     same[same.index(str(work / "ours.pdf"))] = str(work / "ours-same.pdf")
     for _ in range(runs):
         same_row.times.append(run(same))
+    gs_row.memory = tree_memory(gs)
+    ours_row.memory = tree_memory(ours)
     gs_row.size = chain_row.size = gs_size
     ours_row.size = (work / "ours.pdf").stat().st_size
     same_row.size = (work / "ours-same.pdf").stat().st_size
@@ -308,10 +305,12 @@ def main() -> None:
         for row in rows:
             wall = [t.wall for t in row.times]
             cpu = [t.cpu for t in row.times]
+            memory = ""
+            if row.memory[0]:
+                memory = f"  mem {row.memory[0] / 1024:4.0f}/{row.memory[1] / 1024:4.0f} MiB"
             print(
-                f"  {row.tool:26} wall {spread(wall, 1, 's'):24} cpu {spread(cpu, 1, 's'):24} "
-                f"peak {max(t.peak_mib for t in row.times):6.0f} MiB  out {row.size / 1e3:8.0f} kB"
-                f"  SSIM {row.ssim:.4f}"
+                f"  {row.tool:26} wall {spread(wall, 1, 's'):22} cpu {spread(cpu, 1, 's'):22} "
+                f"out {row.size / 1e3:7.0f} kB  SSIM {row.ssim:.4f}{memory}"
             )
         gs_alone, gs_chain, ours, same = rows
         ratio = statistics.median(t.wall for t in ours.times) / statistics.median(
@@ -321,10 +320,13 @@ def main() -> None:
             t.wall for t in gs_chain.times
         )
         fits = ours.size <= TARGET and same.size <= (same.target or 0)
+        cpu_ratio = statistics.median(t.cpu for t in ours.times) / statistics.median(
+            t.cpu for t in gs_alone.times
+        )
         verdicts.append(
-            f"  {name:7} fits {'yes' if fits else 'NO'}; time ours/gs {ratio:.2f} (chain {ratio_chain:.2f}, "
-            f"target <= 0.5); SSIM ours {ours.ssim:.4f} / at gs size {same.ssim:.4f} vs gs "
-            f"{gs_alone.ssim:.4f}"
+            f"  {name:7} fits {'yes' if fits else 'NO'}; time ours/gs wall {ratio:.2f} "
+            f"cpu {cpu_ratio:.2f} (vs the chain: wall {ratio_chain:.2f}; target <= 0.5); "
+            f"SSIM ours {ours.ssim:.4f}, at gs's size {same.ssim:.4f}, gs {gs_alone.ssim:.4f}"
         )
         table.append((name, size, gs_alone, gs_chain, ours, same))
         print(flush=True)
@@ -337,7 +339,8 @@ def main() -> None:
         for row in rows:
             wall = statistics.median(t.wall for t in row.times)
             print(
-                f"| {name} | {size / 1e6:.0f} MB | {row.tool} | {wall:.2f} s | {row.size / 1e3:.0f} kB | {row.ssim:.3f} |"
+                f"| {name} | {size / 1e6:.0f} MB | {row.tool} | {wall:.2f} s | "
+                f"{row.size / 1e3:.0f} kB | {row.ssim:.3f} |"
             )
     shutil.rmtree(work, ignore_errors=True)
 
