@@ -88,9 +88,8 @@ def main() -> None:
             )
         ours = [statistics.median(v[i] for v in samples["convert"]) for i in (0, 1)]
         peer = [statistics.median(v[i] for v in samples["img2pdf"]) for i in (0, 1)]
-        print(
-            f"{name:15} {'convert/img2pdf':14} wall {ours[0] / peer[0]:.2f}  cpu {ours[1] / peer[1]:.2f}\n"
-        )
+        ratios = f"wall {ours[0] / peer[0]:.2f}  cpu {ours[1] / peer[1]:.2f}"
+        print(f"{name:15} {'convert/img2pdf':14} {ratios}\n")
 
     data = files["photo.jpg"]
     parsed = jpeg_format.parse(data)
