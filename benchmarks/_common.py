@@ -51,7 +51,10 @@ def machine_banner(packages: Iterable[str] = (), tools: Iterable[Sequence[str]] 
             versions.append(f"{name} (not installed)")
     for argv in tools:
         found = _tool_version(list(argv))
-        versions.append(found if found else f"{argv[0]} (not installed)")
+        if found is None:
+            versions.append(f"{argv[0]} (not installed)")
+        else:
+            versions.append(found if found.lower().startswith(argv[0]) else f"{argv[0]} {found}")
     if versions:
         lines.append("versions: " + ", ".join(versions))
     return "\n".join(lines)
