@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import machine_banner, spread  # noqa: E402
 from msp_docs import Limits, Options, convert  # noqa: E402
-from msp_docs._backends.jpeg import _prove_decodes, normalise_jpeg  # noqa: E402
+from msp_docs._backends.jpeg import normalise_jpeg, prove_decodes  # noqa: E402
 from msp_docs._backends.png import normalise_png  # noqa: E402
 from msp_docs._formats import jpeg as jpeg_format  # noqa: E402
 
@@ -98,7 +98,7 @@ def main() -> None:
     stages: dict[str, Callable[[], object]] = {
         "marker walk": lambda: jpeg_format.parse(data),
         "cleaned copy": lambda: parsed.cleaned(data),
-        "1/8-scale decode": lambda: _prove_decodes(cleaned, limits),
+        "1/8-scale decode": lambda: prove_decodes(cleaned, limits),
         "(full decode)": lambda: Image.open(io.BytesIO(cleaned)).load(),
     }
     for key, run in stages.items():

@@ -147,7 +147,7 @@ def main() -> None:
 
     import msp_docs
     from msp_docs import Limits
-    from msp_docs._backends.jpeg import _prove_decodes
+    from msp_docs._backends.jpeg import prove_decodes
     from msp_docs._formats import jpeg as jpeg_format
 
     data = [Path(f).read_bytes() for f in files]
@@ -171,7 +171,7 @@ def main() -> None:
         "msp_docs.merge (in-process)": ours_here,
         "img2pdf.convert + pikepdf (in-process)": peers_here,
         "msp_docs.convert 12 MP JPEG": lambda: msp_docs.convert(photo, io.BytesIO()),
-        "  its floor: 1/8-scale decode": lambda: _prove_decodes(cleaned, Limits()),
+        "  its floor: 1/8-scale decode": lambda: prove_decodes(cleaned, Limits()),
     }
     for run in here.values():
         run()

@@ -27,6 +27,7 @@ from msp_docs._model import (
     ICCColour,
     ImagePage,
     ImageResult,
+    InputSpans,
     Note,
     PdfResult,
     RasterImage,
@@ -35,7 +36,7 @@ from msp_docs.errors import CannotFit, MspDocsError
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
-__all__ = ["FitInput", "fit_target", "make_fit"]
+__all__ = ["FitInput", "fit_target", "floor_samples", "image_source", "make_fit"]
 
 #: Re-plans allowed when the merged output comes out a few bytes over the plan.
 _ATTEMPTS = 3
@@ -51,6 +52,7 @@ class FitInput:
     kind: str
     result: ImageResult | PdfResult
     actions: list[Note]
+    prepared: Any = None  # samples at the floor, made by the child that validated the input
 
 
 @dataclass(slots=True)
@@ -171,41 +173,75 @@ def _collect(inputs: Sequence[FitInput], options: Options) -> list[_Item]:
                     _item(owner, None, found.objgen, found.source, found.bytes, options=options)
                 )
             continue
-        if owner.kind not in ("jpeg", "png") or len(result.pages) != 1:
-            continue  # GIF frames and animations: small, palette-based, left lossless
-        page = result.pages[0]
-        image = page.image
-        components = _components(image)
-        if (
-            components is None
-            or image.colour_key_mask is not None
-            or not isinstance(image.data, bytes)
-            or len(image.data) < reduce.MIN_REDUCIBLE_BYTES
-        ):
+        source = image_source(owner.kind, owner.data, result, options)
+        if source is None:
             continue
-        geometry = layout(
-            image.width,
-            image.height,
-            orientation=page.orientation,
-            dpi=page.dpi,
-            page_size=options.page_size,
-            default_dpi=options.default_dpi,
-        )
-        _x, _y, box_w, box_h = geometry.box
-        if page.orientation in (5, 6, 7, 8):
-            box_w, box_h = box_h, box_w  # back to the stored axes
-        source = reduce.Source(
-            owner.kind,  # type: ignore[arg-type]
-            owner.data,
-            image.width,
-            image.height,
-            components,
-            (box_w / 72.0, box_h / 72.0),
-        )
-        item = _item(owner, 0, None, source, len(image.data), options=options)
+        page = result.pages[0]
+        item = _item(owner, 0, None, source, _size(page.image.data), options=options)
         item.original = page
+        if owner.prepared is not None:
+            item.encodings = _Encodings(owner.prepared, item.steps)
         items.append(item)
     return items
+
+
+def image_source(kind: str, data: bytes, result: ImageResult, options: Options) -> Any:
+    """Where the pixels of an image input come from, if ``fit`` may reduce it, else ``None``.
+
+    Reducible: a JPEG or PNG of one page, grey or RGB, without a colour key, of at least
+    ``reduce.MIN_REDUCIBLE_BYTES``. A JPEG's source is its data as embedded (metadata and stray
+    bytes removed: what validation proved decodes), a PNG's the whole file. Works in a child
+    (image data still given as spans of ``data``) and in the caller.
+    """
+    from msp_docs._backends import reduce
+
+    if kind not in ("jpeg", "png") or len(result.pages) != 1:
+        return None  # GIF frames and animations: small, palette-based, left lossless
+    page = result.pages[0]
+    image = page.image
+    components = _components(image)
+    if (
+        components is None
+        or image.colour_key_mask is not None
+        or _size(image.data) < reduce.MIN_REDUCIBLE_BYTES
+    ):
+        return None
+    geometry = layout(
+        image.width,
+        image.height,
+        orientation=page.orientation,
+        dpi=page.dpi,
+        page_size=options.page_size,
+        default_dpi=options.default_dpi,
+    )
+    _x, _y, box_w, box_h = geometry.box
+    if page.orientation in (5, 6, 7, 8):
+        box_w, box_h = box_h, box_w  # back to the stored axes
+    if kind == "jpeg" and image.filter == "DCTDecode":
+        pixels = image.data.join(data) if isinstance(image.data, InputSpans) else image.data
+    else:
+        pixels = data
+    return reduce.Source(
+        "jpeg" if kind == "jpeg" else "png",
+        pixels,
+        image.width,
+        image.height,
+        components,
+        (box_w / 72.0, box_h / 72.0),
+    )
+
+
+def floor_samples(source: Any, options: Options) -> int:
+    """Bytes of the samples ``source`` has at the floor (what :func:`reduce.prepare` returns)."""
+    floor = _fit.ladder(source.native_dpi, options.min_dpi)[0].dpi
+    factor = min(1.0, floor / source.native_dpi)
+    return int(source.width * source.height * factor * factor * source.components)
+
+
+def _size(data: bytes | InputSpans) -> int:
+    if isinstance(data, bytes):
+        return len(data)
+    return sum(p[1] - p[0] if isinstance(p, tuple) else len(p) for p in data.spans)
 
 
 def _item(
@@ -242,6 +278,7 @@ def _measure(items: list[_Item], limits: Limits, options: Options) -> None:
     """
     from msp_docs._backends.reduce import candidates, prepare
 
+    items = [item for item in items if not item.encodings]  # prepared by their first child
     if not items:
         return
     budget = _KEPT_SAMPLES

@@ -57,11 +57,16 @@ _WHILE_WAITING = ("pikepdf", "msp_docs._backends.pdf", "msp_docs._backends.assem
 
 @dataclass(slots=True)
 class Processed:
-    """One input after the per-input stage: its kind, warnings and backend result."""
+    """One input after the per-input stage: its kind, warnings and backend result.
+
+    ``prepared``: with ``fit`` likely, an image input's samples at the floor, decoded by the
+    same child (``_backends/reduce.Prepared``), so that ``fit`` need not decode it again.
+    """
 
     kind: Kind
     result: ImageResult | PdfResult
     warnings: list[Note] = field(default_factory=list)
+    prepared: Any = None
 
 
 @dataclass(slots=True)
@@ -69,6 +74,7 @@ class _Accepted:
     loaded: Loaded
     report: InputReport
     result: ImageResult | PdfResult
+    prepared: Any = None
 
 
 def run(
@@ -148,10 +154,20 @@ def _read(
 
 
 # --- stage 2: per input, detect then validate and normalise -------------------------------------
-def process(data: bytes, extension: str | None, *, limits: Limits, options: Options) -> Processed:
+def process(
+    data: bytes,
+    extension: str | None,
+    *,
+    limits: Limits,
+    options: Options,
+    prepare_fit: bool = False,
+) -> Processed:
     """Detect what ``data`` is, then validate and normalise it with its kind's backend.
 
     This is the only stage that parses untrusted bytes; with isolation it runs in a child.
+    With ``prepare_fit`` (``fit`` will almost surely reduce images), an image input is also
+    decoded at its ``fit`` floor here, and for a JPEG that decode is the proof that its data is
+    complete, in place of the small-scale one.
     """
     detected = detect(data)
     warnings: list[Note] = []
@@ -161,15 +177,63 @@ def process(data: bytes, extension: str | None, *, limits: Limits, options: Opti
     other = also_valid_as(data, detected.kind)
     if other is not None:
         warnings.append(Note("polyglot", {"other": other, "kind": detected.kind.value}))
-    result = _backend(detected.kind)(data, offset=detected.offset, limits=limits, options=options)
-    return Processed(detected.kind, result, warnings)
+    backend = _backend(detected.kind)
+    defer_proof = prepare_fit and detected.kind is Kind.JPEG
+    if defer_proof:
+        result = backend(data, offset=detected.offset, limits=limits, options=options, prove=False)
+    else:
+        result = backend(data, offset=detected.offset, limits=limits, options=options)
+    prepared = None
+    if prepare_fit and isinstance(result, ImageResult):
+        prepared = _prepare_fit(detected.kind, data, result, limits, options)
+    if defer_proof and prepared is None:
+        _prove_jpeg(data, result, limits)
+    return Processed(detected.kind, result, warnings, prepared)
+
+
+#: Samples a child may prepare for ``fit`` per input; larger images are left to the fit stage,
+#: which keeps within its own budget.
+_PREPARED_SAMPLES = 64 * 1024 * 1024
+
+
+def _prepare_fit(
+    kind: Kind, data: bytes, result: ImageResult, limits: Limits, options: Options
+) -> Any:
+    """The image's samples at the fit floor, or None when it is not reducible or too large."""
+    from msp_docs._backends.reduce import prepare
+    from msp_docs._fitting import floor_samples, image_source
+
+    source = image_source(kind.value, data, result, options)
+    if source is None or floor_samples(source, options) > _PREPARED_SAMPLES:
+        return None
+    from msp_docs import _fit
+
+    floor = _fit.ladder(source.native_dpi, options.min_dpi)[0].dpi
+    return prepare(source, floor, limits)
+
+
+def _prove_jpeg(data: bytes, result: ImageResult | PdfResult, limits: Limits) -> None:
+    """The proof the JPEG backend left to us, when no fit decode took its place."""
+    from msp_docs._backends.jpeg import prove_decodes
+
+    assert isinstance(result, ImageResult)
+    image = result.pages[0].image
+    if image.filter == "DCTDecode":  # passed through: only then was the proof skipped
+        prove_decodes(
+            image.data.join(data) if isinstance(image.data, InputSpans) else image.data, limits
+        )
 
 
 def _process_portable(
-    data: bytes, extension: str | None, *, limits: Limits, options: Options
+    data: bytes,
+    extension: str | None,
+    *,
+    limits: Limits,
+    options: Options,
+    prepare_fit: bool = False,
 ) -> Processed:
     """:func:`process` for a child: a PDF document comes back as bytes, to be reopened."""
-    processed = process(data, extension, limits=limits, options=options)
+    processed = process(data, extension, limits=limits, options=options, prepare_fit=prepare_fit)
     if isinstance(processed.result, PdfResult):
         from msp_docs._backends.transfer import export_document
 
@@ -181,10 +245,11 @@ def _process_all(
     loaded: list[Loaded], limits: Limits, options: Options, report: Report
 ) -> list[_Accepted]:
     outcomes: list[Processed | MspDocsError]
+    prepare_fit = _fit_likely(loaded, limits, options)
     if options.isolate and isolation.available() and loaded:
-        outcomes = _process_isolated(loaded, limits, options)
+        outcomes = _process_isolated(loaded, limits, options, prepare_fit)
     else:
-        outcomes = [_process_here(item, limits, options) for item in loaded]
+        outcomes = [_process_here(item, limits, options, prepare_fit) for item in loaded]
     accepted = []
     for item, outcome in zip(loaded, outcomes, strict=True):
         entry = report.inputs[item.index]
@@ -204,14 +269,29 @@ def _process_all(
             entry.width, entry.height, entry.dpi = result.width, result.height, result.dpi
         else:
             entry.pages = result.pages
-        accepted.append(_Accepted(item, entry, result))
+        accepted.append(_Accepted(item, entry, result, outcome.prepared))
     return accepted
 
 
-def _process_here(item: Loaded, limits: Limits, options: Options) -> Processed | MspDocsError:
+def _fit_likely(loaded: list[Loaded], limits: Limits, options: Options) -> bool:
+    """Whether ``fit`` will almost surely reduce images: the inputs alone exceed the target.
+
+    Then the children that validate image inputs also decode them at the fit floor (one decode
+    instead of two, one child instead of two). When the guess is wrong (the inputs were large
+    but the output is not), that decode was wasted, nothing else.
+    """
+    target = fit_target(limits, options)
+    return target is not None and sum(len(item.data) for item in loaded) > target
+
+
+def _process_here(
+    item: Loaded, limits: Limits, options: Options, prepare_fit: bool = False
+) -> Processed | MspDocsError:
     started = time.monotonic()
     try:
-        processed = process(item.data, item.extension, limits=limits, options=options)
+        processed = process(
+            item.data, item.extension, limits=limits, options=options, prepare_fit=prepare_fit
+        )
     except MspDocsError as error:
         return error
     except Exception as exc:  # never let a decoder's exception escape raw
@@ -225,10 +305,12 @@ def _process_here(item: Loaded, limits: Limits, options: Options) -> Processed |
 
 
 def _process_isolated(
-    loaded: list[Loaded], limits: Limits, options: Options
+    loaded: list[Loaded], limits: Limits, options: Options, prepare_fit: bool = False
 ) -> list[Processed | MspDocsError]:
     for module in _PRELOAD:
         importlib.import_module(module)
+    if prepare_fit:
+        importlib.import_module("msp_docs._backends.reduce")
     if any(_unrecognised(item.data) for item in loaded):
         # libmagic loads its database on first use (~10 ms): once here, not once per child.
         from msp_docs._backends.magic_ import identify
@@ -238,7 +320,7 @@ def _process_isolated(
         isolation.Job(
             _process_portable,
             (item.data, item.extension),
-            {"limits": limits, "options": options},
+            {"limits": limits, "options": options, "prepare_fit": prepare_fit},
             cost=estimated_cost(item.data),
         )
         for item in loaded
@@ -369,7 +451,9 @@ def _fit_output(
     if target is None or len(data) <= target:
         return data, pages
     inputs = [
-        FitInput(a.loaded.data, a.report.kind.value if a.report.kind else "", a.result, [])
+        FitInput(
+            a.loaded.data, a.report.kind.value if a.report.kind else "", a.result, [], a.prepared
+        )
         for a in accepted
     ]
     fitted = make_fit(

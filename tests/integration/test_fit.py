@@ -231,3 +231,19 @@ def test_fit_target_is_capped_by_the_output_limit(photos: list[bytes]) -> None:
         photos[:2], out, limits=Limits(max_output_bytes=600_000), options=Options(fit=5 * MiB)
     )
     assert len(out.getvalue()) <= 600_000
+
+
+@pytest.mark.parametrize(
+    "size", [(3000, 2000), (120, 90)], ids=["reducible", "too-small-to-reduce"]
+)
+def test_a_damaged_jpeg_is_refused_when_fit_decodes_it_in_place_of_the_proof(
+    photos: list[bytes], size: tuple[int, int]
+) -> None:
+    """With fit likely, the child's fit decode replaces the small-scale proof: same verdict."""
+    damaged = _photo(7, size, 95)
+    damaged = damaged[: len(damaged) * 2 // 3]
+    for isolate in (True, False):
+        with pytest.raises(msp_docs.MspDocsError) as caught:
+            _merge([photos[0], damaged], fit=200_000, isolate=isolate)
+        assert caught.value.code == "truncated"
+        assert caught.value.input_index == 1
