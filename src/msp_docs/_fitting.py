@@ -114,7 +114,7 @@ def fit_target(limits: Limits, options: Options) -> int | None:
 
 def make_fit(
     inputs: Sequence[FitInput],
-    merged: bytes,
+    merged: bytes | None,
     target: int,
     *,
     remerge: Callable[[], bytes],
@@ -123,15 +123,24 @@ def make_fit(
 ) -> bytes:
     """Reduce images until the output is at most ``target``; return the output.
 
+    ``merged`` is the output as merged without reduction, or ``None`` when the caller skipped
+    that merge (the inputs alone exceeded the target): what cannot be reduced is then measured
+    on a merge with the image inputs' pictures left empty, which copies none of their bytes.
+
     Raises:
         CannotFit: with every image at the bottom of its ladder the output is still too large.
     """
     items = _collect(inputs, options)
     _measure(items, limits, options)
     items = [item for item in items if item.encodings]
-    fixed = len(merged) - sum(item.current for item in items)
+    if merged is None:
+        _apply_placeholders(items)
+        light = remerge()
+        fixed = len(light) - sum(item.current for item in items if item.objgen is not None)
+    else:
+        fixed = len(merged) - sum(item.current for item in items)
     goal = target
-    data = merged
+    data = b""
     for _ in range(_ATTEMPTS):
         reducible = [
             _fit.Reducible(key=index, current=item.current, sizes=_Sizes(item.encodings))
@@ -318,6 +327,16 @@ def _measure(items: list[_Item], limits: Limits, options: Options) -> None:
             item.encodings = value
         else:
             item.encodings = _Encodings(value, item.steps)
+
+
+def _apply_placeholders(items: list[_Item]) -> None:
+    """Empty the image inputs' pictures (a merge then weighs everything else)."""
+    for item in items:
+        if item.objgen is None and item.original is not None and item.page is not None:
+            result = item.owner.result
+            assert isinstance(result, ImageResult)
+            empty = replace(item.original.image, data=b"")
+            result.pages[item.page] = replace(item.original, image=empty)
 
 
 # --- 4. applying the plan -----------------------------------------------------------------------

@@ -103,8 +103,11 @@ def run(
                 first = report.rejected[0].error
                 assert first is not None
                 raise first
-            data, pages = _merge(accepted, options)
-            data, pages = _fit_output(accepted, data, pages, limits, options)
+            if _fit_likely([a.loaded for a in accepted], limits, options):
+                data, pages = _fit_output(accepted, None, 0, limits, options)
+            else:
+                data, pages = _merge(accepted, options)
+                data, pages = _fit_output(accepted, data, pages, limits, options)
             _check_output_size(data, limits)
             write_output(output, data)
             report.output = OutputReport(
@@ -425,45 +428,57 @@ def _check_pages(accepted: list[_Accepted], limits: Limits) -> None:
             )
 
 
-def _merge(accepted: list[_Accepted], options: Options, *, notes: bool = True) -> tuple[bytes, int]:
-    """Assemble the accepted inputs into one PDF, in input order.
+def _merge(accepted: list[_Accepted], options: Options) -> tuple[bytes, int]:
+    """Assemble the accepted inputs into one PDF, in input order, and report its actions."""
+    merged = _assemble(accepted, options)
+    _report_merge(accepted, merged.notes)
+    return merged.data, merged.pages
 
-    ``notes``: add the merge's actions to the report (once: a merge made again under ``fit``
-    does not repeat them).
-    """
+
+def _assemble(accepted: list[_Accepted], options: Options) -> Any:
     from msp_docs._backends.assemble import Part, assemble
 
     parts = [Part(label=n.loaded.label or n.loaded.name, result=n.result) for n in accepted]
     title = options.title or (accepted[0].loaded.label or accepted[0].loaded.name)
-    merged = assemble(parts, title=title, options=options, timestamp=_source_date())
-    if notes:
-        for part, item in zip(merged.notes, accepted, strict=True):
-            item.report.actions.extend(part)
-    return merged.data, merged.pages
+    return assemble(parts, title=title, options=options, timestamp=_source_date())
+
+
+def _report_merge(accepted: list[_Accepted], notes: list[list[Note]]) -> None:
+    for part, item in zip(notes, accepted, strict=True):
+        item.report.actions.extend(part)
 
 
 # --- stage 3b: with fit, reduce images until the output fits ------------------------------------
 def _fit_output(
-    accepted: list[_Accepted], data: bytes, pages: int, limits: Limits, options: Options
+    accepted: list[_Accepted], data: bytes | None, pages: int, limits: Limits, options: Options
 ) -> tuple[bytes, int]:
-    """The merged output, reduced to ``options.fit`` when it is larger (see ``_fitting``)."""
+    """The merged output, reduced to ``options.fit`` when it is larger (see ``_fitting``).
+
+    ``data`` None: the inputs alone exceed the target, so the merge without reduction was not
+    made (it would copy every input's bytes for nothing); the merges made here report their
+    notes once, from the last one.
+    """
     target = fit_target(limits, options)
-    if target is None or len(data) <= target:
+    if target is None or (data is not None and len(data) <= target):
+        assert data is not None
         return data, pages
+    last: list[Any] = []  # the last merge made here (its notes are reported when data is None)
+
+    def remerge() -> bytes:
+        last[:] = [_assemble(accepted, options)]
+        merged: bytes = last[0].data
+        return merged
+
     inputs = [
         FitInput(
             a.loaded.data, a.report.kind.value if a.report.kind else "", a.result, [], a.prepared
         )
         for a in accepted
     ]
-    fitted = make_fit(
-        inputs,
-        data,
-        target,
-        remerge=lambda: _merge(accepted, options, notes=False)[0],
-        limits=limits,
-        options=options,
-    )
+    fitted = make_fit(inputs, data, target, remerge=remerge, limits=limits, options=options)
+    if data is None:
+        pages = last[0].pages
+        _report_merge(accepted, last[0].notes)
     for item, fit_input in zip(accepted, inputs, strict=True):
         if fit_input.actions and isinstance(item.result, ImageResult):
             # The image was replaced: what was said of how it was embedded no longer holds.

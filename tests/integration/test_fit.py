@@ -247,3 +247,24 @@ def test_a_damaged_jpeg_is_refused_when_fit_decodes_it_in_place_of_the_proof(
             _merge([photos[0], damaged], fit=200_000, isolate=isolate)
         assert caught.value.code == "truncated"
         assert caught.value.input_index == 1
+
+
+def test_inputs_over_the_target_whose_output_fits_stay_untouched(photos: list[bytes]) -> None:
+    """Large inputs (here, junk after the JPEG's end) need not mean a large output."""
+    padded = photos[0] + bytes(5 * MiB)  # trailing data, removed by validation
+    plain, _ = _merge([padded])
+    assert len(padded) > len(plain) + 4 * MiB
+    fitted, report = _merge([padded], fit=len(plain))
+    assert fitted == plain
+    assert "fit-reduced" not in [n.code for n in report.inputs[0].actions]
+
+
+def test_merge_notes_are_reported_once_under_fit() -> None:
+    """Same-named form fields in two PDFs are renamed; the note survives fit's merges, once."""
+    source = _pdf_with_form_text_bookmark_and_scan()
+    plain, plain_report = _merge([source, source])
+    fitted, report = _merge([source, source], fit=len(plain) // 3)
+    assert len(fitted) <= len(plain) // 3
+    codes = [n.code for n in report.inputs[1].actions]
+    assert codes.count("form-fields-renamed") == 1
+    assert [n.code for n in plain_report.inputs[1].actions].count("form-fields-renamed") == 1
