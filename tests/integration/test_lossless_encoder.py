@@ -270,3 +270,39 @@ def test_zlib_fallback_when_libdeflate_is_missing() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "zlib"
     assert _deflate.BACKEND == "libdeflate"
+
+
+@pytest.mark.parametrize("colours", [2, 4, 16, 200])
+def test_gif_frames_decode_identically_with_pypdf(colours: int) -> None:
+    """GIF (LZW) re-encoded as indexed Flate, packed to the fewest bits: pypdf reads the indices."""
+    rng = random.Random(colours)
+    size = (211, 97)
+    frame = Image.frombytes(
+        "P", size, bytes(rng.randrange(colours) for _ in range(size[0] * size[1]))
+    )
+    frame.putpalette([rng.randrange(256) for _ in range(3 * colours)])
+    buffer = io.BytesIO()
+    frame.save(buffer, "GIF")
+    pdf = to_pdf(buffer.getvalue())
+    xobject = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"]["/Im0"].get_object()
+    bits = int(xobject["/BitsPerComponent"])
+    assert bits == next(b for b in (1, 2, 4, 8) if colours <= 1 << b)
+    rawmode = "P" if bits == 8 else f"P;{bits}"
+    decoded = Image.frombytes("P", size, xobject.get_data(), "raw", rawmode)
+    assert decoded.tobytes() == Image.open(io.BytesIO(buffer.getvalue())).tobytes()
+
+
+def test_interlaced_palette_png_decodes_identically_with_pypdf() -> None:
+    rng = random.Random(5)
+    width, height = 45, 31
+    rows = [bytes(rng.randrange(16) for _ in range(width)) for _ in range(height)]
+    palette = bytes(rng.randrange(256) for _ in range(48))
+    from ._images_support import png_chunk
+
+    png = make_png(width, height, 8, 3, rows, extra=(png_chunk(b"PLTE", palette),), interlace=True)
+    pdf = to_pdf(png)
+    xobject = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"]["/Im0"].get_object()
+    bits = int(xobject["/BitsPerComponent"])
+    rawmode = "P" if bits == 8 else f"P;{bits}"
+    decoded = Image.frombytes("P", (width, height), xobject.get_data(), "raw", rawmode)
+    assert decoded.tobytes() == b"".join(rows)
