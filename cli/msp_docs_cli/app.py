@@ -15,7 +15,7 @@ import typer
 
 from msp_docs._version import __version__
 from msp_docs.limits import Limits
-from msp_docs.options import Lang, Options, PageSize
+from msp_docs.options import DEFAULT_MIN_DPI, Lang, Options, PageSize
 
 if TYPE_CHECKING:
     from msp_docs._sources import Input
@@ -244,6 +244,18 @@ FlattenOpt = Annotated[bool, typer.Option("--flatten", help="Composite transpare
 AllFramesOpt = Annotated[
     bool, typer.Option("--all-frames", help="Every frame of an animated GIF as a page.")
 ]
+FitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fit",
+        help="Make the output at most this size (e.g. 10MiB) by reducing images; inputs may "
+        "then total up to 80 MiB.",
+    ),
+]
+MinDpiOpt = Annotated[
+    float,
+    typer.Option("--min-dpi", min=10, max=1200, help="With --fit: never below this resolution."),
+]
 
 
 def _write_pdf(
@@ -264,7 +276,13 @@ def _write_pdf(
     if output == "-" and as_json:
         raise typer.BadParameter("--json and '-o -' both use standard output; choose one")
     limits = _limits(max_files, max_size)
-    options = Options(password=_password(password_file), lang=lang, **choices)
+    fit = choices.pop("fit", None)
+    options = Options(
+        password=_password(password_file),
+        lang=lang,
+        fit=parse_size(fit) if fit is not None else None,
+        **choices,
+    )
     inputs = _inputs(files)
     target = _open_output(output)
     if operation == "merge":
@@ -289,6 +307,8 @@ def merge(
     max_files: MaxFilesOpt = 4,
     max_size: MaxSizeOpt = "10MiB",
     strict: StrictOpt = False,
+    fit: FitOpt = None,
+    min_dpi: MinDpiOpt = DEFAULT_MIN_DPI,
     lang: LangOpt = Lang.EN,
     as_json: JsonOpt = False,
 ) -> None:
@@ -297,6 +317,7 @@ def merge(
         "merge", files, output, max_files=max_files, max_size=max_size,
         password_file=password_file, as_json=as_json, lang=lang, title=title,
         page_size=page_size, flatten=flatten, all_frames=all_frames, strict=strict,
+        fit=fit, min_dpi=min_dpi,
     )  # fmt: skip
 
 
@@ -311,6 +332,8 @@ def convert(
     password_file: PasswordFileOpt = None,
     max_size: MaxSizeOpt = "10MiB",
     strict: StrictOpt = False,
+    fit: FitOpt = None,
+    min_dpi: MinDpiOpt = DEFAULT_MIN_DPI,
     lang: LangOpt = Lang.EN,
     as_json: JsonOpt = False,
 ) -> None:
@@ -319,6 +342,7 @@ def convert(
         "convert", [file], output, max_files=1, max_size=max_size,
         password_file=password_file, as_json=as_json, lang=lang, title=title,
         page_size=page_size, flatten=flatten, all_frames=all_frames, strict=strict,
+        fit=fit, min_dpi=min_dpi,
     )  # fmt: skip
 
 

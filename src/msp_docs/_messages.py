@@ -66,6 +66,15 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{name} : la page {page} est trop complexe pour être vérifiée en sécurité (plus de "
         "{limit} opérations de dessin). Imprimez à nouveau le document en PDF, ou numérisez-le.",
     ),
+    "cannot-fit": (
+        "The documents cannot be made to fit in {target_h}: the smallest size reachable "
+        "without going below {min_dpi} dpi is {smallest_h} ({fixed_h} of it cannot be reduced: "
+        "text, drawings, small images). Send fewer pages or files, or allow a larger size.",
+        "Les documents ne peuvent pas tenir dans {target_fr_h} : la plus petite taille possible "
+        "sans descendre sous {min_dpi} ppp est {smallest_fr_h} (dont {fixed_fr_h} ne peuvent pas "
+        "être réduits : texte, dessins, petites images). Envoyez moins de pages ou de fichiers, "
+        "ou acceptez une taille plus grande.",
+    ),
     "unsupported-input": (
         "{name}: this file cannot be used.",
         "{name} : ce fichier ne peut pas être utilisé.",
@@ -331,6 +340,14 @@ NOTES: dict[str, tuple[str, str]] = {
     "pages-fitted-to-a4": (
         "pages scaled to fit A4 for printing ({count})",
         "pages mises à l'échelle du format A4 pour l'impression ({count})",
+    ),
+    "fit-reduced": (
+        "{what} reduced to fit the size asked for: {from_width} × {from_height} px, "
+        "{from_bytes_h} → {to_width} × {to_height} px ({dpi} dpi), JPEG quality {quality}, "
+        "{to_bytes_h}",
+        "{what_fr} réduite pour tenir dans la taille demandée : {from_width} × {from_height} px, "
+        "{from_bytes_fr_h} → {to_width} × {to_height} px ({dpi} ppp), JPEG qualité {quality}, "
+        "{to_bytes_fr_h}",
     ),
     "frames-as-pages": (
         "each of the {frames} frames became a page",

@@ -19,6 +19,7 @@ from typing import Any
 
 from msp_docs import _isolation as isolation
 from msp_docs._detect import also_valid_as, check_extension, detect, sniff
+from msp_docs._fitting import FitInput, fit_target, make_fit
 from msp_docs._model import ImageResult, InputSpans, Kind, Note, PdfResult, RasterImage
 from msp_docs._sources import InputLike, Loaded, as_inputs, display_name, read_inputs
 from msp_docs._write import OutputTarget, describe_target, write_output
@@ -47,6 +48,7 @@ _BACKENDS: dict[Kind, tuple[str, str]] = {
 _PRELOAD = (
     "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.GifImagePlugin",
     "msp_docs._backends.jpeg", "msp_docs._backends.png", "msp_docs._backends.gif",
+    "msp_docs._backends._predictors",
 )  # fmt: skip
 # Imported by the caller while the first children work (it needs them to merge); children
 # forked afterwards inherit them. pikepdf alone is a third of a CLI run's start-up.
@@ -55,11 +57,16 @@ _WHILE_WAITING = ("pikepdf", "msp_docs._backends.pdf", "msp_docs._backends.assem
 
 @dataclass(slots=True)
 class Processed:
-    """One input after the per-input stage: its kind, warnings and backend result."""
+    """One input after the per-input stage: its kind, warnings and backend result.
+
+    ``prepared``: with ``fit`` likely, an image input's samples at the floor, decoded by the
+    same child (``_backends/reduce.Prepared``), so that ``fit`` need not decode it again.
+    """
 
     kind: Kind
     result: ImageResult | PdfResult
     warnings: list[Note] = field(default_factory=list)
+    prepared: Any = None
 
 
 @dataclass(slots=True)
@@ -67,6 +74,7 @@ class _Accepted:
     loaded: Loaded
     report: InputReport
     result: ImageResult | PdfResult
+    prepared: Any = None
 
 
 def run(
@@ -87,7 +95,7 @@ def run(
     report = Report(operation=operation, lang=options.lang.value)
     accepted: list[_Accepted] = []
     try:
-        loaded = _read(inputs, limits, report)
+        loaded = _read(inputs, limits, options, report)
         accepted = _process_all(loaded, limits, options, report)
         _check_pages(accepted, limits)
         if output is not None:
@@ -95,7 +103,11 @@ def run(
                 first = report.rejected[0].error
                 assert first is not None
                 raise first
-            data, pages = _merge(accepted, options)
+            if _fit_likely([a.loaded for a in accepted], limits, options):
+                data, pages = _fit_output(accepted, None, 0, limits, options)
+            else:
+                data, pages = _merge(accepted, options)
+                data, pages = _fit_output(accepted, data, pages, limits, options)
             _check_output_size(data, limits)
             write_output(output, data)
             report.output = OutputReport(
@@ -117,9 +129,16 @@ def run(
 
 
 # --- stage 1: read ------------------------------------------------------------------------------
-def _read(inputs: InputLike | Iterable[InputLike], limits: Limits, report: Report) -> list[Loaded]:
-    """Collect and read the inputs under the count and byte limits."""
+def _read(
+    inputs: InputLike | Iterable[InputLike], limits: Limits, options: Options, report: Report
+) -> list[Loaded]:
+    """Collect and read the inputs under the count and byte limits.
+
+    With ``fit`` the inputs may total ``max_fit_input_bytes``: the output is what gets reduced.
+    """
     items = as_inputs(inputs, at_most=limits.max_files + 1)
+    if options.fit is not None:
+        limits = replace(limits, max_total_bytes=limits.max_fit_input_bytes)
     try:
         loaded = read_inputs(items, limits)
     except MspDocsError as error:
@@ -138,10 +157,20 @@ def _read(inputs: InputLike | Iterable[InputLike], limits: Limits, report: Repor
 
 
 # --- stage 2: per input, detect then validate and normalise -------------------------------------
-def process(data: bytes, extension: str | None, *, limits: Limits, options: Options) -> Processed:
+def process(
+    data: bytes,
+    extension: str | None,
+    *,
+    limits: Limits,
+    options: Options,
+    prepare_fit: bool = False,
+) -> Processed:
     """Detect what ``data`` is, then validate and normalise it with its kind's backend.
 
     This is the only stage that parses untrusted bytes; with isolation it runs in a child.
+    With ``prepare_fit`` (``fit`` will almost surely reduce images), an image input is also
+    decoded at its ``fit`` floor here, and for a JPEG that decode is the proof that its data is
+    complete, in place of the small-scale one.
     """
     detected = detect(data)
     warnings: list[Note] = []
@@ -151,15 +180,63 @@ def process(data: bytes, extension: str | None, *, limits: Limits, options: Opti
     other = also_valid_as(data, detected.kind)
     if other is not None:
         warnings.append(Note("polyglot", {"other": other, "kind": detected.kind.value}))
-    result = _backend(detected.kind)(data, offset=detected.offset, limits=limits, options=options)
-    return Processed(detected.kind, result, warnings)
+    backend = _backend(detected.kind)
+    defer_proof = prepare_fit and detected.kind is Kind.JPEG
+    if defer_proof:
+        result = backend(data, offset=detected.offset, limits=limits, options=options, prove=False)
+    else:
+        result = backend(data, offset=detected.offset, limits=limits, options=options)
+    prepared = None
+    if prepare_fit and isinstance(result, ImageResult):
+        prepared = _prepare_fit(detected.kind, data, result, limits, options)
+    if defer_proof and prepared is None:
+        _prove_jpeg(data, result, limits)
+    return Processed(detected.kind, result, warnings, prepared)
+
+
+#: Samples a child may prepare for ``fit`` per input; larger images are left to the fit stage,
+#: which keeps within its own budget.
+_PREPARED_SAMPLES = 64 * 1024 * 1024
+
+
+def _prepare_fit(
+    kind: Kind, data: bytes, result: ImageResult, limits: Limits, options: Options
+) -> Any:
+    """The image's samples at the fit floor, or None when it is not reducible or too large."""
+    from msp_docs._backends.reduce import prepare
+    from msp_docs._fitting import floor_samples, image_source
+
+    source = image_source(kind.value, data, result, options)
+    if source is None or floor_samples(source, options) > _PREPARED_SAMPLES:
+        return None
+    from msp_docs import _fit
+
+    floor = _fit.ladder(source.native_dpi, options.min_dpi)[0].dpi
+    return prepare(source, floor, limits)
+
+
+def _prove_jpeg(data: bytes, result: ImageResult | PdfResult, limits: Limits) -> None:
+    """The proof the JPEG backend left to us, when no fit decode took its place."""
+    from msp_docs._backends.jpeg import prove_decodes
+
+    assert isinstance(result, ImageResult)
+    image = result.pages[0].image
+    if image.filter == "DCTDecode":  # passed through: only then was the proof skipped
+        prove_decodes(
+            image.data.join(data) if isinstance(image.data, InputSpans) else image.data, limits
+        )
 
 
 def _process_portable(
-    data: bytes, extension: str | None, *, limits: Limits, options: Options
+    data: bytes,
+    extension: str | None,
+    *,
+    limits: Limits,
+    options: Options,
+    prepare_fit: bool = False,
 ) -> Processed:
     """:func:`process` for a child: a PDF document comes back as bytes, to be reopened."""
-    processed = process(data, extension, limits=limits, options=options)
+    processed = process(data, extension, limits=limits, options=options, prepare_fit=prepare_fit)
     if isinstance(processed.result, PdfResult):
         from msp_docs._backends.transfer import export_document
 
@@ -171,10 +248,11 @@ def _process_all(
     loaded: list[Loaded], limits: Limits, options: Options, report: Report
 ) -> list[_Accepted]:
     outcomes: list[Processed | MspDocsError]
+    prepare_fit = _fit_likely(loaded, limits, options)
     if options.isolate and isolation.available() and loaded:
-        outcomes = _process_isolated(loaded, limits, options)
+        outcomes = _process_isolated(loaded, limits, options, prepare_fit)
     else:
-        outcomes = [_process_here(item, limits, options) for item in loaded]
+        outcomes = [_process_here(item, limits, options, prepare_fit) for item in loaded]
     accepted = []
     for item, outcome in zip(loaded, outcomes, strict=True):
         entry = report.inputs[item.index]
@@ -194,14 +272,29 @@ def _process_all(
             entry.width, entry.height, entry.dpi = result.width, result.height, result.dpi
         else:
             entry.pages = result.pages
-        accepted.append(_Accepted(item, entry, result))
+        accepted.append(_Accepted(item, entry, result, outcome.prepared))
     return accepted
 
 
-def _process_here(item: Loaded, limits: Limits, options: Options) -> Processed | MspDocsError:
+def _fit_likely(loaded: list[Loaded], limits: Limits, options: Options) -> bool:
+    """Whether ``fit`` will almost surely reduce images: the inputs alone exceed the target.
+
+    Then the children that validate image inputs also decode them at the fit floor (one decode
+    instead of two, one child instead of two). When the guess is wrong (the inputs were large
+    but the output is not), that decode was wasted, nothing else.
+    """
+    target = fit_target(limits, options)
+    return target is not None and sum(len(item.data) for item in loaded) > target
+
+
+def _process_here(
+    item: Loaded, limits: Limits, options: Options, prepare_fit: bool = False
+) -> Processed | MspDocsError:
     started = time.monotonic()
     try:
-        processed = process(item.data, item.extension, limits=limits, options=options)
+        processed = process(
+            item.data, item.extension, limits=limits, options=options, prepare_fit=prepare_fit
+        )
     except MspDocsError as error:
         return error
     except Exception as exc:  # never let a decoder's exception escape raw
@@ -215,10 +308,12 @@ def _process_here(item: Loaded, limits: Limits, options: Options) -> Processed |
 
 
 def _process_isolated(
-    loaded: list[Loaded], limits: Limits, options: Options
+    loaded: list[Loaded], limits: Limits, options: Options, prepare_fit: bool = False
 ) -> list[Processed | MspDocsError]:
     for module in _PRELOAD:
         importlib.import_module(module)
+    if prepare_fit:
+        importlib.import_module("msp_docs._backends.reduce")
     if any(_unrecognised(item.data) for item in loaded):
         # libmagic loads its database on first use (~10 ms): once here, not once per child.
         from msp_docs._backends.magic_ import identify
@@ -228,7 +323,7 @@ def _process_isolated(
         isolation.Job(
             _process_portable,
             (item.data, item.extension),
-            {"limits": limits, "options": options},
+            {"limits": limits, "options": options, "prepare_fit": prepare_fit},
             cost=estimated_cost(item.data),
         )
         for item in loaded
@@ -334,15 +429,64 @@ def _check_pages(accepted: list[_Accepted], limits: Limits) -> None:
 
 
 def _merge(accepted: list[_Accepted], options: Options) -> tuple[bytes, int]:
-    """Assemble the accepted inputs into one PDF, in input order."""
+    """Assemble the accepted inputs into one PDF, in input order, and report its actions."""
+    merged = _assemble(accepted, options)
+    _report_merge(accepted, merged.notes)
+    return merged.data, merged.pages
+
+
+def _assemble(accepted: list[_Accepted], options: Options) -> Any:
     from msp_docs._backends.assemble import Part, assemble
 
     parts = [Part(label=n.loaded.label or n.loaded.name, result=n.result) for n in accepted]
     title = options.title or (accepted[0].loaded.label or accepted[0].loaded.name)
-    merged = assemble(parts, title=title, options=options, timestamp=_source_date())
-    for part, item in zip(merged.notes, accepted, strict=True):
+    return assemble(parts, title=title, options=options, timestamp=_source_date())
+
+
+def _report_merge(accepted: list[_Accepted], notes: list[list[Note]]) -> None:
+    for part, item in zip(notes, accepted, strict=True):
         item.report.actions.extend(part)
-    return merged.data, merged.pages
+
+
+# --- stage 3b: with fit, reduce images until the output fits ------------------------------------
+def _fit_output(
+    accepted: list[_Accepted], data: bytes | None, pages: int, limits: Limits, options: Options
+) -> tuple[bytes, int]:
+    """The merged output, reduced to ``options.fit`` when it is larger (see ``_fitting``).
+
+    ``data`` None: the inputs alone exceed the target, so the merge without reduction was not
+    made (it would copy every input's bytes for nothing); the merges made here report their
+    notes once, from the last one.
+    """
+    target = fit_target(limits, options)
+    if target is None or (data is not None and len(data) <= target):
+        assert data is not None
+        return data, pages
+    last: list[Any] = []  # the last merge made here (its notes are reported when data is None)
+
+    def remerge() -> bytes:
+        last[:] = [_assemble(accepted, options)]
+        merged: bytes = last[0].data
+        return merged
+
+    inputs = [
+        FitInput(
+            a.loaded.data, a.report.kind.value if a.report.kind else "", a.result, [], a.prepared
+        )
+        for a in accepted
+    ]
+    fitted = make_fit(inputs, data, target, remerge=remerge, limits=limits, options=options)
+    if data is None:
+        pages = last[0].pages
+        _report_merge(accepted, last[0].notes)
+    for item, fit_input in zip(accepted, inputs, strict=True):
+        if fit_input.actions and isinstance(item.result, ImageResult):
+            # The image was replaced: what was said of how it was embedded no longer holds.
+            item.report.actions[:] = [
+                n for n in item.report.actions if n.code not in ("passthrough", "reencoded")
+            ]
+        item.report.actions.extend(fit_input.actions)
+    return fitted, pages
 
 
 # --- stage 4: write (write_output) and its check ------------------------------------------------

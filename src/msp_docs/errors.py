@@ -11,7 +11,8 @@
     │   ├── TooManyPages                       too-many-pages
     │   ├── TooManyFrames                      too-many-frames
     │   ├── TooManyObjects                     too-many-objects
-    │   └── PageTooComplex                     page-too-complex
+    │   ├── PageTooComplex                     page-too-complex
+    │   └── CannotFit                          cannot-fit           (only with fit)
     ├── UnsupportedInput              exit 4
     │   ├── UnsupportedKind                    unsupported-kind
     │   ├── EmptyInput                         empty-input
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_FORM",
     "EXIT_JOBS_FAILED",
+    "CannotFit",
     "CannotReadInput",
     "ChecksumMismatch",
     "CorruptImage",
@@ -256,6 +258,18 @@ class PageTooComplex(LimitExceeded):
     """
 
     code = "page-too-complex"
+
+
+class CannotFit(LimitExceeded):
+    """With ``Options.fit``, even the smallest output reachable at the floor is too large.
+
+    Facts: ``target`` (bytes asked for), ``smallest`` (bytes of the smallest output reachable
+    with every image at the legibility floor and the lowest JPEG quality tried), ``min_dpi``
+    (the floor), ``fixed`` (bytes of what cannot be reduced: text, vector content, small
+    images, structure).
+    """
+
+    code = "cannot-fit"
 
 
 # --- unsupported --------------------------------------------------------------------------------
