@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -528,7 +529,9 @@ def _resolve(entry: MapField, value: Any, source: str) -> dict[str, FieldValue]:
         value = value.strftime("%d/%m/%Y")
     if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
         raise _invalid(entry, source, "text is expected", "un texte est attendu")
-    text = "" if value is None else str(value)
+    # Canonically the same text, composed (as the form engine stores and draws it): lengths
+    # count the letters a citizen sees.
+    text = "" if value is None else unicodedata.normalize("NFC", str(value))
     if entry.type is MapType.DATE:
         if not text:
             return dict.fromkeys(entry.parts)

@@ -9,8 +9,10 @@ stripped of JavaScript, actions, embedded files, metadata, XFA and usage rights.
 - values are checked against what the PDF says of each field and set on every dictionary of
   the name (``/V``) and every widget (``/AS`` for buttons);
 - every widget of a field with a value gets a new appearance stream drawn by
-  :mod:`msp_docs._formats.appearance` in standard Helvetica with WinAnsiEncoding, so that the
-  value shows in viewers that never regenerate appearances; ``/NeedAppearances`` is removed;
+  :mod:`msp_docs._formats.appearance`, so that the value shows in viewers that never regenerate
+  appearances; ``/NeedAppearances`` is removed. Text is drawn in standard Helvetica with
+  WinAnsiEncoding when it can be, else in a subset of the embedded Liberation Sans
+  (:mod:`msp_docs._backends._truetype`), made once every value is drawn;
 - flattening draws each visible widget's appearance into its page as a Form XObject placed by
   the algorithm of ISO 32000-1 12.5.5, removes the widgets and the /AcroForm.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +31,7 @@ from typing import Any, NoReturn
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream, String
 
+from msp_docs._backends import _truetype
 from msp_docs._backends.assemble import PRODUCER, _content_id
 from msp_docs._backends.pdf import open_pdf
 from msp_docs._detect import detect
@@ -39,8 +43,10 @@ from msp_docs._formats.appearance import (
     check_appearance,
     empty_appearance,
     layout_text,
+    standard_font,
     text_appearance,
 )
+from msp_docs._formats.textfont import StandardFont, TextFont, choose_font
 from msp_docs._model import Kind, Note
 from msp_docs.errors import (
     CorruptPdf,
@@ -186,6 +192,7 @@ def _process(
                 filled.append(f.name)
         if _draw(f, painter, request.labels, touched=request.clear or f.name in request.values):
             shrunk.append(request.labels.get(f.name, f.name))
+    painter.finish()
     form = pdf.Root.get("/AcroForm")
     if isinstance(form, Dictionary) and "/NeedAppearances" in form:
         del form["/NeedAppearances"]
@@ -403,6 +410,9 @@ def _check(f: _Field, value: object, labels: Mapping[str, str]) -> str | None:
         return None
     if not isinstance(value, str):
         _invalid(f, labels, "text is expected", "un texte est attendu")
+    # Canonically the same text, with the precomposed letters fonts have (a name typed with
+    # combining accents, as some keyboards and file names give it, is drawn and stored composed).
+    value = unicodedata.normalize("NFC", value)
     if f.kind is FieldKind.CHOICE:
         return _check_choice(f, value, labels)
     multiline = bool(f.flags & _MULTILINE)
@@ -440,12 +450,16 @@ def _check_button(f: _Field, value: object, labels: Mapping[str, str]) -> str | 
 def _check_choice(f: _Field, value: str, labels: Mapping[str, str]) -> str:
     options = f.options()
     for export, display in options:
-        if value in (export, display):
+        if value in (export, display) or value in (_nfc(export), _nfc(display)):
             return export
     if f.flags & _EDIT or not options:
         return value
     choices = ", ".join(e for e, _ in options)
     _invalid(f, labels, f"not one of its options ({choices})", f"pas parmi ses choix ({choices})")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def _set(f: _Field, value: str | None) -> None:
@@ -475,11 +489,44 @@ def _clear(f: _Field) -> None:
 
 # --- appearances ---------------------------------------------------------------------------------
 class _Painter:
-    """Makes appearance streams for one document, sharing the font objects."""
+    """Makes appearance streams for one document, sharing the font objects.
+
+    The standard fonts are small dictionaries made on first use; the embedded font is an
+    indirect dictionary that appearances refer to at once and that :meth:`finish` fills with
+    the subset of every character drawn in it.
+    """
+
+    #: Resource name of the embedded font in appearance streams.
+    EMBEDDED_KEY = "MspSans"
 
     def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.pdf = pdf
         self._fonts: dict[str, Any] = {}
+        self._embedded: Dictionary | None = None
+        self._embedded_chars: set[int] = set()
+
+    def text_font(self, value: str, da: DefaultAppearance) -> TextFont:
+        """The font to draw ``value`` in: standard when it can, embedded otherwise.
+
+        Raises:
+            Unencodable: characters no font can draw.
+        """
+        text = value.replace("\r", "").replace("\n", "")
+        return choose_font(text, standard_font(da), _truetype.metrics)
+
+    def font_resource(self, font: TextFont, text: str, da_key: str) -> tuple[str, Any]:
+        """The resource name and font object of an appearance of ``text`` drawn in ``font``."""
+        if isinstance(font, StandardFont):
+            return da_key, self.font(font.name)
+        if self._embedded is None:
+            self._embedded = self.pdf.make_indirect(Dictionary())
+        self._embedded_chars.update(ord(c) for c in text if c not in "\r\n")
+        return self.EMBEDDED_KEY, self._embedded
+
+    def finish(self) -> None:
+        """Write the embedded font's subset, if any value was drawn in it."""
+        if self._embedded is not None:
+            _truetype.embed(self.pdf, self._embedded, self._embedded_chars)
 
     def font(self, base: str) -> Any:
         if base not in self._fonts:
@@ -519,33 +566,39 @@ def _draw(f: _Field, painter: _Painter, labels: Mapping[str, str], *, touched: b
         return False
     da = DefaultAppearance.parse(_text(f.attrs.get("/DA")))
     font_key = da.font if _FONT_NAME.fullmatch(da.font) else "Helv"
-    base = "Courier" if da.monospaced else "Helvetica"
     comb = f.max_length if f.kind is FieldKind.COMB else None
     multiline = bool(f.flags & _MULTILINE) and f.kind is FieldKind.TEXT
+    label = labels.get(f.name, f.name)
+    font: TextFont | None = None
+    if value is not None:
+        try:
+            font = painter.text_font(value, da)
+        except Unencodable as exc:
+            if not touched:
+                return False  # a value the form already had: its own appearance stays
+            raise InvalidFieldValue(
+                field=f.name,
+                label=label,
+                reason=f"characters the form's font cannot print: {exc.chars}",
+                reason_fr=f"caractères que la police du formulaire ne peut imprimer : {exc.chars}",
+            ) from None
     shrunk = False
     for widget in f.widgets:
         box, rotation = _box(widget, f.attrs)
-        if value is None:
+        if value is None or font is None:
             content = empty_appearance(box)
             fonts: dict[str, Any] = {}
         else:
             try:
-                layout = layout_text(value, box, da, multiline=multiline, comb=comb)
-            except Unencodable as exc:
-                raise InvalidFieldValue(
-                    field=f.name,
-                    label=labels.get(f.name, f.name),
-                    reason=f"characters the form's font cannot print: {exc.chars}",
-                    reason_fr=f"caractères que la police du formulaire ne peut imprimer : "
-                    f"{exc.chars}",
-                ) from None
+                layout = layout_text(value, box, da, multiline=multiline, comb=comb, font=font)
             except DoesNotFit:
-                raise ValueTooLong(
-                    field=f.name, label=labels.get(f.name, f.name), length=len(value)
-                ) from None
+                if not touched:
+                    continue  # a value the form already had: its own appearance stays
+                raise ValueTooLong(field=f.name, label=label, length=len(value)) from None
             shrunk = shrunk or layout.shrunk
-            content = text_appearance(layout, box, da, font_key)
-            fonts = {"/" + font_key: painter.font(base)}
+            key, font_object = painter.font_resource(layout.font, value, font_key)
+            content = text_appearance(layout, box, da, key)
+            fonts = {"/" + key: font_object}
         widget["/AP"] = Dictionary(N=painter.stream(content, box, rotation, fonts))
     return shrunk
 
