@@ -14,6 +14,9 @@ filled, and the result is a new, complete PDF.
   flatten the result for printing: the appearances become page content and no field remains.
 - :func:`blank` gives the form emptied of its values, optionally flattened or fitted to A4 for
   printing (a form meant to be filled by hand).
+- :func:`prepare` does the sanitising once and gives a :class:`PreparedForm`, which the three
+  functions above take in place of the file: what a service filling the same form many times
+  keeps (the CERFA :class:`~msp_docs.cerfa.Catalogue` keeps one per version of each file).
 
 Adobe usage rights (``/Perms /UR3``) are removed with a note, since filling invalidates their
 signature and Reader would report the document as altered; XFA is dropped from hybrid forms and
@@ -22,6 +25,7 @@ a dynamic XFA-only form is refused (:class:`~msp_docs.errors.XfaOnlyForm`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -42,9 +46,11 @@ __all__ = [
     "FilledForm",
     "FormField",
     "FormReport",
+    "PreparedForm",
     "Widget",
     "blank",
     "fill",
+    "prepare",
     "read_fields",
 ]
 
@@ -202,8 +208,81 @@ class FilledForm:
     report: FormReport
 
 
-def read_fields(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[FormField]:
-    """List the fields of ``form`` (a path, bytes or stream), in the order of the form's tree.
+class PreparedForm:
+    """A form read and sanitised once by :func:`prepare`, ready to be filled many times.
+
+    It holds the sanitised PDF (what every fill starts from), the SHA-256 of the file it was
+    made from, and the notes of what sanitising did (repairs, scripts removed...), which each
+    report made from it repeats. Only :func:`prepare` makes one: the functions that take it
+    trust its bytes to be sanitised already.
+
+    Attributes:
+        name: Display name of the form (its file name).
+        data: The sanitised PDF.
+        digest: SHA-256 (hex) of the original file's bytes.
+        actions: What sanitising did.
+        warnings: What sanitising warns about.
+    """
+
+    __slots__ = ("actions", "data", "digest", "name", "warnings")
+
+    name: str
+    data: bytes
+    digest: str
+    actions: tuple[Note, ...]
+    warnings: tuple[Note, ...]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("a PreparedForm is made by msp_docs.forms.prepare()")
+
+    @classmethod
+    def _make(
+        cls,
+        name: str,
+        data: bytes,
+        digest: str,
+        actions: tuple[Note, ...],
+        warnings: tuple[Note, ...],
+    ) -> PreparedForm:
+        made = object.__new__(cls)
+        for key, value in (
+            ("name", name), ("data", data), ("digest", digest), ("actions", actions),
+            ("warnings", warnings),
+        ):  # fmt: skip
+            object.__setattr__(made, key, value)
+        return made
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError("a PreparedForm cannot be changed")
+
+    def __repr__(self) -> str:
+        return f"PreparedForm({self.name!r}, {len(self.data)} bytes, sha256={self.digest[:12]}…)"
+
+
+FormLike: TypeAlias = InputLike | PreparedForm
+
+
+def prepare(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> PreparedForm:
+    """Read and sanitise ``form`` (a path, bytes or stream) once, to fill it many times.
+
+    :func:`read_fields`, :func:`fill` and :func:`blank` take the result in place of the file
+    and skip the sanitising, which is most of the time a fill takes; their output is the same
+    byte for byte.
+
+    Raises:
+        MspDocsError: the PDF cannot be read (damaged, encrypted...) or is an XFA-only form.
+    """
+    from msp_docs._backends import _acroform
+
+    name, data = _load(form, limits)
+    prepared = _guarded(name, lambda: _acroform.prepare(data, limits=limits))
+    return PreparedForm._make(
+        name, prepared.data, hashlib.sha256(data).hexdigest(), prepared.actions, prepared.warnings
+    )
+
+
+def read_fields(form: FormLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[FormField]:
+    """List the fields of ``form`` (a path, bytes, stream or prepared form), in tree order.
 
     A form without fields (to print and fill by hand) gives an empty list.
 
@@ -212,13 +291,15 @@ def read_fields(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[Fo
     """
     from msp_docs._backends import _acroform
 
-    name, data = _load(form, limits)
-    found: list[FormField] = _guarded(name, lambda: _acroform.describe(data, limits=limits))
+    ready = _prepared(form, limits)
+    found: list[FormField] = _guarded(
+        ready.name, lambda: _acroform.describe(ready.data, limits=limits)
+    )
     return found
 
 
 def fill(
-    form: InputLike,
+    form: FormLike,
     values: Mapping[str, FieldValue],
     *,
     flatten: bool = False,
@@ -237,7 +318,7 @@ def fill(
     value.
 
     Args:
-        form: The blank form: a path, bytes or a binary stream.
+        form: The blank form: a path, bytes, a binary stream, or a :class:`PreparedForm`.
         values: Field name -> value.
         flatten: Make the filled appearances page content, with no field or form left (for
             "print and post"); the text stays extractable.
@@ -261,22 +342,21 @@ def fill(
     """
     from msp_docs._backends import _acroform
 
-    name, data = _load(form, limits)
-    report = FormReport(form=name, operation="fill", lang=lang)
+    ready = _prepared(form, limits)
+    report = FormReport(form=ready.name, operation="fill", lang=lang)
     request = _acroform.Request(
         values=dict(values),
         flatten=flatten,
         fit_a4=fit_a4,
         labels=dict(labels or {}),
-        title=title or name,
+        title=title or ready.name,
         clear=False,
     )
-    result = _guarded(name, lambda: _acroform.process(data, request, limits=limits))
-    return _finish(result, report, output)
+    return _finish(_process(ready, request, limits), report, output)
 
 
 def blank(
-    form: InputLike,
+    form: FormLike,
     *,
     flatten: bool = False,
     fit_a4: bool = False,
@@ -293,13 +373,23 @@ def blank(
     """
     from msp_docs._backends import _acroform
 
-    name, data = _load(form, limits)
-    report = FormReport(form=name, operation="blank", lang=lang)
+    ready = _prepared(form, limits)
+    report = FormReport(form=ready.name, operation="blank", lang=lang)
     request = _acroform.Request(
-        values={}, flatten=flatten, fit_a4=fit_a4, labels={}, title=title or name, clear=True
+        values={}, flatten=flatten, fit_a4=fit_a4, labels={}, title=title or ready.name, clear=True
     )
-    result = _guarded(name, lambda: _acroform.process(data, request, limits=limits))
-    return _finish(result, report, output)
+    return _finish(_process(ready, request, limits), report, output)
+
+
+def _process(ready: PreparedForm, request: Any, limits: Limits) -> Any:
+    from msp_docs._backends import _acroform
+
+    prepared = _acroform.Prepared(ready.data, ready.actions, ready.warnings)
+    return _guarded(ready.name, lambda: _acroform.process(prepared, request, limits=limits))
+
+
+def _prepared(form: FormLike, limits: Limits) -> PreparedForm:
+    return form if isinstance(form, PreparedForm) else prepare(form, limits=limits)
 
 
 def _finish(result: Any, report: FormReport, output: OutputTarget | None) -> FilledForm:

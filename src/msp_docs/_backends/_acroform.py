@@ -1,7 +1,9 @@
 """AcroForm filling with pikepdf: read the field tree, set values, draw appearances, flatten.
 
 The form is first opened and sanitised exactly as an uploaded PDF (:func:`open_pdf`): repaired,
-stripped of JavaScript, actions, embedded files, metadata, XFA and usage rights. Then:
+stripped of JavaScript, actions, embedded files, metadata, XFA and usage rights, and saved
+(:func:`prepare`); that is most of the cost, and a caller may keep the result to fill the same
+form again (the CERFA catalogue does). Then, on a copy opened from those bytes:
 
 - the field tree is walked once (depth- and loop-guarded) into :class:`_Field` values, one per
   fully qualified name, holding the field dictionaries (a name may be split over several) and
@@ -61,7 +63,7 @@ from msp_docs.forms import FieldKind, FieldValue, FormField, Widget
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
-__all__ = ["A4", "Request", "Result", "describe", "process"]
+__all__ = ["A4", "Prepared", "Request", "Result", "describe", "prepare", "process"]
 
 #: A4 in points, portrait.
 A4 = (595.276, 841.89)
@@ -145,9 +147,45 @@ class _Field:
 
 
 # --- entry points --------------------------------------------------------------------------------
-def describe(data: bytes, *, limits: Limits) -> list[FormField]:
-    """The fields of the form in ``data`` (sanitised first, like everything we open)."""
-    pdf, _, _ = _open(data, limits)
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A form read and sanitised, with the notes of what sanitising did.
+
+    ``data`` is the sanitised PDF, which :func:`describe` and :func:`process` open as it is.
+    """
+
+    data: bytes
+    actions: tuple[Note, ...]
+    warnings: tuple[Note, ...]
+
+
+def prepare(data: bytes, *, limits: Limits) -> Prepared:
+    """Open and sanitise the form in ``data`` as any upload; return it saved, with the notes.
+
+    This is the costly part of filling (repair, removal of active content, the check of every
+    page's content); its result can be kept and filled many times.
+    """
+    pdf, actions, warnings = _open(data, limits)
+    try:
+        buffer = io.BytesIO()
+        try:
+            # Streams are copied as they are: decoding and compressing is for the output.
+            pdf.save(
+                buffer,
+                static_id=True,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+            )
+        except _PDF_DAMAGE as exc:
+            raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
+    finally:
+        pdf.close()
+    return Prepared(buffer.getvalue(), tuple(actions), tuple(warnings))
+
+
+def describe(prepared: bytes, *, limits: Limits) -> list[FormField]:
+    """The fields of a prepared form (:func:`prepare`)."""
+    pdf = _open_prepared(prepared)
     try:
         fields = _collect(pdf, limits.max_depth)
         pages = _page_numbers(pdf)
@@ -156,16 +194,23 @@ def describe(data: bytes, *, limits: Limits) -> list[FormField]:
         pdf.close()
 
 
-def process(data: bytes, request: Request, *, limits: Limits) -> Result:
-    """Open and sanitise the form, apply ``request`` and return the new PDF."""
-    pdf, actions, warnings = _open(data, limits)
+def process(prepared: Prepared, request: Request, *, limits: Limits) -> Result:
+    """Apply ``request`` to a prepared form (:func:`prepare`) and return the new PDF."""
+    pdf = _open_prepared(prepared.data)
     try:
         try:
-            return _process(pdf, request, limits, actions, warnings)
+            return _process(pdf, request, limits, list(prepared.actions), list(prepared.warnings))
         except _PDF_DAMAGE as exc:
             raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
     finally:
         pdf.close()
+
+
+def _open_prepared(data: bytes) -> pikepdf.Pdf:
+    try:
+        return pikepdf.open(io.BytesIO(data))
+    except _PDF_DAMAGE as exc:  # our own output: not expected
+        raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
 
 
 def _process(
