@@ -266,8 +266,9 @@ def prepare(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> PreparedFor
     """Read and sanitise ``form`` (a path, bytes or stream) once, to fill it many times.
 
     :func:`read_fields`, :func:`fill` and :func:`blank` take the result in place of the file
-    and skip the sanitising, which is most of the time a fill takes; their output is the same
-    byte for byte.
+    and skip the sanitising, which is most of the time a fill takes. Their output holds the
+    same content as when given the file (not the same bytes: the file is processed in memory
+    without being saved first), and is the same for every fill of one prepared form.
 
     Raises:
         MspDocsError: the PDF cannot be read (damaged, encrypted...) or is an XFA-only form.
@@ -291,10 +292,8 @@ def read_fields(form: FormLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[For
     """
     from msp_docs._backends import _acroform
 
-    ready = _prepared(form, limits)
-    found: list[FormField] = _guarded(
-        ready.name, lambda: _acroform.describe(ready.data, limits=limits)
-    )
+    name, source = _source(form, limits)
+    found: list[FormField] = _guarded(name, lambda: _acroform.describe(source, limits=limits))
     return found
 
 
@@ -342,17 +341,18 @@ def fill(
     """
     from msp_docs._backends import _acroform
 
-    ready = _prepared(form, limits)
-    report = FormReport(form=ready.name, operation="fill", lang=lang)
+    name, source = _source(form, limits)
+    report = FormReport(form=name, operation="fill", lang=lang)
     request = _acroform.Request(
         values=dict(values),
         flatten=flatten,
         fit_a4=fit_a4,
         labels=dict(labels or {}),
-        title=title or ready.name,
+        title=title or name,
         clear=False,
     )
-    return _finish(_process(ready, request, limits), report, output)
+    result = _guarded(name, lambda: _acroform.process(source, request, limits=limits))
+    return _finish(result, report, output)
 
 
 def blank(
@@ -373,23 +373,22 @@ def blank(
     """
     from msp_docs._backends import _acroform
 
-    ready = _prepared(form, limits)
-    report = FormReport(form=ready.name, operation="blank", lang=lang)
+    name, source = _source(form, limits)
+    report = FormReport(form=name, operation="blank", lang=lang)
     request = _acroform.Request(
-        values={}, flatten=flatten, fit_a4=fit_a4, labels={}, title=title or ready.name, clear=True
+        values={}, flatten=flatten, fit_a4=fit_a4, labels={}, title=title or name, clear=True
     )
-    return _finish(_process(ready, request, limits), report, output)
+    result = _guarded(name, lambda: _acroform.process(source, request, limits=limits))
+    return _finish(result, report, output)
 
 
-def _process(ready: PreparedForm, request: Any, limits: Limits) -> Any:
-    from msp_docs._backends import _acroform
+def _source(form: FormLike, limits: Limits) -> tuple[str, Any]:
+    """The form's name, and what the backend opens: a file's bytes, or the prepared form."""
+    if isinstance(form, PreparedForm):
+        from msp_docs._backends import _acroform
 
-    prepared = _acroform.Prepared(ready.data, ready.actions, ready.warnings)
-    return _guarded(ready.name, lambda: _acroform.process(prepared, request, limits=limits))
-
-
-def _prepared(form: FormLike, limits: Limits) -> PreparedForm:
-    return form if isinstance(form, PreparedForm) else prepare(form, limits=limits)
+        return form.name, _acroform.Prepared(form.data, form.actions, form.warnings)
+    return _load(form, limits)
 
 
 def _finish(result: Any, report: FormReport, output: OutputTarget | None) -> FilledForm:

@@ -183,9 +183,9 @@ def prepare(data: bytes, *, limits: Limits) -> Prepared:
     return Prepared(buffer.getvalue(), tuple(actions), tuple(warnings))
 
 
-def describe(prepared: bytes, *, limits: Limits) -> list[FormField]:
-    """The fields of a prepared form (:func:`prepare`)."""
-    pdf = _open_prepared(prepared)
+def describe(form: bytes | Prepared, *, limits: Limits) -> list[FormField]:
+    """The fields of a form: a file's bytes (sanitised first) or a prepared form."""
+    pdf, _, _ = _open_form(form, limits)
     try:
         fields = _collect(pdf, limits.max_depth)
         pages = _page_numbers(pdf)
@@ -194,16 +194,29 @@ def describe(prepared: bytes, *, limits: Limits) -> list[FormField]:
         pdf.close()
 
 
-def process(prepared: Prepared, request: Request, *, limits: Limits) -> Result:
-    """Apply ``request`` to a prepared form (:func:`prepare`) and return the new PDF."""
-    pdf = _open_prepared(prepared.data)
+def process(form: bytes | Prepared, request: Request, *, limits: Limits) -> Result:
+    """Apply ``request`` to a form (a file's bytes, sanitised first, or a prepared form).
+
+    A file's bytes are sanitised and processed in memory: for a single fill, saving and
+    reopening them as :func:`prepare` does would only add time. Both ways are deterministic;
+    their outputs hold the same content but are not the same bytes.
+    """
+    pdf, actions, warnings = _open_form(form, limits)
     try:
         try:
-            return _process(pdf, request, limits, list(prepared.actions), list(prepared.warnings))
+            return _process(pdf, request, limits, actions, warnings)
         except _PDF_DAMAGE as exc:
             raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
     finally:
         pdf.close()
+
+
+def _open_form(
+    form: bytes | Prepared, limits: Limits
+) -> tuple[pikepdf.Pdf, list[Note], list[Note]]:
+    if isinstance(form, Prepared):
+        return _open_prepared(form.data), list(form.actions), list(form.warnings)
+    return _open(form, limits)
 
 
 def _open_prepared(data: bytes) -> pikepdf.Pdf:
