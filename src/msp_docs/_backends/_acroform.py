@@ -562,6 +562,7 @@ class _Painter:
         self._fonts: dict[str, Any] = {}
         self._embedded: Dictionary | None = None
         self._embedded_chars: set[int] = set()
+        self._streams: dict[tuple[Any, ...], Stream] = {}
 
     def text_font(self, value: str, da: DefaultAppearance) -> TextFont:
         """The font to draw ``value`` in: standard when it can, embedded otherwise.
@@ -595,6 +596,16 @@ class _Painter:
         return self._fonts[base]
 
     def stream(self, content: bytes, box: Box, rotation: int, fonts: dict[str, Any]) -> Stream:
+        """The appearance XObject; widgets that look the same share one (boxes off, marks...)."""
+        bbox = (_fmt(box.width), _fmt(box.height))
+        key = (content, bbox, rotation, tuple((k, v.objgen) for k, v in sorted(fonts.items())))
+        shared = self._streams.get(key)
+        if shared is not None:
+            return shared
+        xobject = self._streams[key] = self._new_stream(content, box, rotation, fonts)
+        return xobject
+
+    def _new_stream(self, content: bytes, box: Box, rotation: int, fonts: dict[str, Any]) -> Stream:
         xobject = Stream(self.pdf, content)
         xobject["/Type"] = Name.XObject
         xobject["/Subtype"] = Name.Form

@@ -46,6 +46,13 @@ __all__ = [
     "widths_array",
 ]
 
+# Helvetica's width of each character WinAnsiEncoding can print (codes 32-255, defined ones).
+_WINANSI_WIDTHS: dict[str, int] = {
+    char: HELVETICA_WIDTHS[code - 32]
+    for code in range(32, 256)
+    if code != 0x7F  # DEL, a control
+    for char in bytes([code]).decode("cp1252", "ignore")  # nothing for the 5 undefined codes
+}
 # Unicode categories never drawn: controls, format characters (bidirectional overrides,
 # zero-width characters), surrogates, private use, unassigned, line and paragraph separators.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -103,14 +110,13 @@ class StandardFont:
 
     def unprintable(self, text: str) -> str:
         """Characters outside WinAnsiEncoding, and controls."""
-        return "".join(sorted({c for c in text if not _winansi_printable(c)}))
+        return "".join(sorted({c for c in text if c not in _WINANSI_WIDTHS}))
 
     def width(self, text: str) -> float:
         """Advance width from Helvetica's metrics (600 per glyph for Courier)."""
-        encoded = text.encode("cp1252")
         if self.monospaced:
-            return 600.0 * len(encoded)
-        return float(sum(HELVETICA_WIDTHS[b - 32] for b in encoded))
+            return 600.0 * len(text)
+        return float(sum(map(_WINANSI_WIDTHS.__getitem__, text)))
 
     def encode(self, text: str) -> bytes:
         """WinAnsiEncoding (Windows code page 1252)."""
@@ -171,16 +177,6 @@ def encode_winansi(text: str) -> bytes:
     if bad:
         raise Unencodable(bad)
     return text.encode("cp1252")
-
-
-def _winansi_printable(char: str) -> bool:
-    if char < " " or "\x7f" <= char <= "\x9f":
-        return False
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def choose_font(text: str, standard: TextFont, embedded: Callable[[], TextFont]) -> TextFont:
