@@ -110,7 +110,9 @@ def _subset(code_points: Iterable[int]) -> tuple[bytes, dict[int, int]]:
     from fontTools.ttLib import TTFont
 
     wanted = sorted(set(code_points))
-    font = TTFont(io.BytesIO(font_bytes()), lazy=True, recalcTimestamp=False)
+    # The glyphs are copied as they are: their bounds, and the font's (then a little large),
+    # need not be computed again, which halves the time a subset takes.
+    font = TTFont(io.BytesIO(font_bytes()), lazy=True, recalcTimestamp=False, recalcBBoxes=False)
     for tag in _DROPPED:
         if tag in font:
             del font[tag]
