@@ -162,6 +162,9 @@ def peer_values(fields: list[FormField], *, names: bool = False) -> dict[str, di
     return {"msp": msp, "pypdf": pypdf_values, "pypdfform": pypdfform}
 
 
+FAILURES: dict[str, str] = {}  # tool -> the exception that ended its last failed run
+
+
 def run(
     python: str, tool: str, src: Path, values: Path, out: Path, *, repeats: int, env: dict[str, str]
 ) -> dict[str, float]:
@@ -169,15 +172,17 @@ def run(
     child = subprocess.Popen(
         [python, "-c", RUNNERS[tool], str(src), str(values), str(out), str(repeats)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         env=env,
     )
-    assert child.stdout is not None
+    assert child.stdout is not None and child.stderr is not None
     output = child.stdout.read()
+    errors = child.stderr.read().decode(errors="replace").strip().splitlines()
     _, status, _ = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
+        FAILURES[tool] = errors[-1].split(":")[0] if errors else f"exit {child.returncode}"
         return {"failed": 1.0}
     inner = json.loads(output.decode().strip().splitlines()[-1])
     # Peak memory from the child's own VmHWM: wait4's ru_maxrss carries the parent's peak
@@ -323,7 +328,7 @@ def measure(
     for tool in pythons:
         ok = [s for s in samples[tool] if "failed" not in s]
         if not ok:
-            print(f"{tool:16} failed")
+            print(f"{tool:16} failed: {FAILURES.get(tool, '?')}")
             continue
         wall = [s["wall"] for s in ok]
         work = [s["work"] for s in ok]
