@@ -9,7 +9,8 @@ filled, and the result is a new, complete PDF.
 - :func:`read_fields` lists the fields: name, kind, current value, on-states, options, length
   limits, and where each widget sits.
 - :func:`fill` checks values against what the PDF says of each field (kind, states, options,
-  ``/MaxLen``, characters the standard fonts can draw, whether it fits its box), sets them, draws
+  ``/MaxLen``, characters a font can draw (standard Helvetica, or an embedded subset of
+  Liberation Sans for names beyond WinAnsi), whether it fits its box), sets them, draws
   a real appearance stream for each widget (``/NeedAppearances`` is not relied on), and can
   flatten the result for printing: the appearances become page content and no field remains.
 - :func:`blank` gives the form emptied of its values, optionally flattened or fitted to A4 for
@@ -45,6 +46,7 @@ __all__ = [
     "FieldValue",
     "FilledForm",
     "FormField",
+    "FormLike",
     "FormReport",
     "PreparedForm",
     "Widget",
@@ -259,6 +261,7 @@ class PreparedForm:
         return f"PreparedForm({self.name!r}, {len(self.data)} bytes, sha256={self.digest[:12]}…)"
 
 
+#: What :func:`read_fields`, :func:`fill` and :func:`blank` take: a file, or a prepared form.
 FormLike: TypeAlias = InputLike | PreparedForm
 
 

@@ -8,6 +8,7 @@ and pypdf extract the text of the flattened form, and fontTools opens the embedd
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import shutil
@@ -20,12 +21,14 @@ from typing import Any
 import pikepdf
 import pytest
 from fontTools.ttLib import TTFont
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from msp_docs import forms
-from msp_docs.errors import InvalidFieldValue
+from msp_docs.errors import InvalidFieldValue, ValueTooLong
 from msp_docs.forms import FieldKind, FormField
 from tests.conftest import CERFA, shared_file
 
@@ -336,3 +339,30 @@ def test_a_value_the_form_already_had_keeps_its_appearance_when_no_font_has_it()
     fields = PdfReader(io.BytesIO(result.data)).get_fields()
     assert fields is not None
     assert fields["Nom"]["/V"] == "Łukasz" and fields["Prenom"]["/V"] == "山田"
+
+
+@functools.cache
+def prepared_receipt() -> forms.PreparedForm:
+    return forms.prepare(form("cerfa_11580_05.pdf"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.text(min_size=1, max_size=24),  # anything: mostly refused
+        # Latin, Greek and Cyrillic (with combining accents): mostly written
+        st.text(st.characters(max_codepoint=0x52F), min_size=1, max_size=24),
+        st.text(st.characters(min_codepoint=0x1E00, max_codepoint=0x1EFF), min_size=1, max_size=12),
+    )
+)
+def test_any_text_is_written_exactly_or_refused_with_a_typed_error(text: str) -> None:
+    try:
+        result = forms.fill(prepared_receipt(), {"Nom": text})
+    except (InvalidFieldValue, ValueTooLong) as error:
+        assert error.exit_code == 10 and error.facts["field"] == "Nom"
+        event(f"refused: {error.code}")
+        return
+    event("written")
+    fields = PdfReader(io.BytesIO(result.data)).get_fields()
+    assert fields is not None
+    assert fields["Nom"].get("/V") == (unicodedata.normalize("NFC", text) or None)
