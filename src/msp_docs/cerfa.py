@@ -22,20 +22,25 @@ given (what the user typed wins), and fills the PDF with :func:`msp_docs.forms.f
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import threading
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from functools import total_ordering
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from msp_docs import forms
 from msp_docs._model import Note
+from msp_docs._sources import Input, read_inputs
 from msp_docs._write import OutputTarget
 from msp_docs.errors import (
     InvalidFieldValue,
@@ -45,12 +50,15 @@ from msp_docs.errors import (
     UnknownForm,
     ValueTooLong,
 )
-from msp_docs.forms import FieldKind, FieldValue, FilledForm, FormField
-from msp_docs.limits import Limits
+from msp_docs.forms import FieldKind, FieldValue, FilledForm, FormField, PreparedForm
+from msp_docs.limits import Limits, MiB
 
 __all__ = [
+    "CACHE_BYTES",
+    "CACHE_ENTRIES",
     "MAP_SCHEMA",
     "PROFILE_KEYS",
+    "CacheInfo",
     "Catalogue",
     "CerfaForm",
     "CerfaNumber",
@@ -76,7 +84,13 @@ PROFILE_KEYS = frozenset(
     }
 )  # fmt: skip
 
+#: Default bounds of a catalogue's cache of sanitised forms: how many versions of form files,
+#: and how many bytes of sanitised PDF in all (the forms of ../shared/cerfa take 0.2–0.7 MB).
+CACHE_ENTRIES = 32
+CACHE_BYTES = 64 * MiB
+
 _LIMITS = Limits(max_files=1)
+_CHECKED_ENTRIES = 256
 _NUMBER = re.compile(r"(?<![0-9])([0-9]{5})\s*[*_-]\s*([0-9]{2})(?![0-9])")
 _EXACT = re.compile(r"([0-9]{5})\*([0-9]{2})")
 _DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
@@ -528,7 +542,9 @@ def _resolve(entry: MapField, value: Any, source: str) -> dict[str, FieldValue]:
         value = value.strftime("%d/%m/%Y")
     if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
         raise _invalid(entry, source, "text is expected", "un texte est attendu")
-    text = "" if value is None else str(value)
+    # Canonically the same text, composed (as the form engine stores and draws it): lengths
+    # count the letters a citizen sees.
+    text = "" if value is None else unicodedata.normalize("NFC", str(value))
     if entry.type is MapType.DATE:
         if not text:
             return dict.fromkeys(entry.parts)
@@ -594,23 +610,127 @@ def resolve_values(
     return out, prefilled
 
 
-# --- the catalogue -------------------------------------------------------------------------------
+# --- the catalogue ---------------------------------------------------------------------------
+class CacheInfo(NamedTuple):
+    """What a catalogue's cache of sanitised forms holds, and how often it served.
+
+    Attributes:
+        hits: Fills (and reads) served from the cache.
+        misses: Forms sanitised because no version was cached.
+        entries: Versions of form files held.
+        bytes: Size of the sanitised PDFs held.
+    """
+
+    hits: int
+    misses: int
+    entries: int
+    bytes: int
+
+
+# A version of a form file: resolved path, size, mtime (ns), SHA-256 of its bytes, the limits.
+_Version = tuple[str, int, int, str, Limits]
+
+
+class _PreparedCache:
+    """Sanitised forms by file version, bounded in entries and bytes, shared between threads.
+
+    The least recently used version goes first; a new version of a file replaces the older ones;
+    while one thread sanitises a version, the others asking for it wait for its result.
+    """
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        if max_entries < 0 or max_bytes < 0:
+            raise ValueError("cache bounds must be zero (no cache) or positive")
+        self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[_Version, PreparedForm] = OrderedDict()
+        self._making: dict[_Version, threading.Lock] = {}
+        self._bytes = 0
+        self._hits = 0
+        self._misses = 0
+
+    def get(self, key: _Version, make: Callable[[], PreparedForm]) -> PreparedForm:
+        with self._lock:
+            found = self._lookup(key)
+            if found is not None:
+                return found
+            gate = self._making.setdefault(key, threading.Lock())
+        with gate:  # the first thread sanitises; the others wait for its result
+            with self._lock:
+                found = self._lookup(key)
+                if found is not None:
+                    return found
+                self._misses += 1
+            try:
+                made = make()
+            except BaseException:
+                with self._lock:
+                    self._making.pop(key, None)
+                raise
+            with self._lock:
+                self._store(key, made)
+                self._making.pop(key, None)
+            return made
+
+    def info(self) -> CacheInfo:
+        with self._lock:
+            return CacheInfo(self._hits, self._misses, len(self._entries), self._bytes)
+
+    def _lookup(self, key: _Version) -> PreparedForm | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            self._hits += 1
+        return found
+
+    def _store(self, key: _Version, made: PreparedForm) -> None:
+        size = len(made.data)
+        if self._max_entries == 0 or size > self._max_bytes:
+            return
+        for old in [k for k in self._entries if k[0] == key[0] and k != key]:
+            self._drop(old)  # an older version of the same file will not be asked for again
+        self._entries[key] = made
+        self._bytes += size
+        while len(self._entries) > self._max_entries or self._bytes > self._max_bytes:
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: _Version) -> None:
+        self._bytes -= len(self._entries.pop(key).data)
+
+
 class Catalogue:
     """The forms an operator offers: maps from this package and from their own directories.
+
+    A catalogue keeps each form file sanitised (see :meth:`prepared`): the sanitising is most of
+    what a fill costs, and a portal fills the same few forms again and again. A version of a
+    file is its path, size, modification time and SHA-256: a changed file is sanitised again,
+    even when its size and time were kept. One catalogue may serve many threads.
 
     Args:
         forms_dir: Where the forms' PDF files are (the operator's directory).
         forms: The catalogue entries (see :meth:`load`).
+        cache_entries: At most this many sanitised form versions are kept (0: none).
+        cache_bytes: At most this many bytes of sanitised PDF are kept.
     """
 
-    def __init__(self, forms_dir: str | os.PathLike[str], forms: Iterable[CerfaForm]) -> None:
+    def __init__(
+        self,
+        forms_dir: str | os.PathLike[str],
+        forms: Iterable[CerfaForm],
+        *,
+        cache_entries: int = CACHE_ENTRIES,
+        cache_bytes: int = CACHE_BYTES,
+    ) -> None:
         self.forms_dir = Path(forms_dir)
         self._forms: dict[CerfaNumber, CerfaForm] = {}
         for entry in forms:
             if entry.number in self._forms:
                 raise _bad(str(entry.number), entry.source, "the catalogue has it twice")
             self._forms[entry.number] = entry
-        self._checked: dict[tuple[CerfaNumber, str, int, int], list[str]] = {}
+        self._cache = _PreparedCache(cache_entries, cache_bytes)
+        self._checked: OrderedDict[tuple[CerfaNumber, str], tuple[str, ...]] = OrderedDict()
+        self._checked_lock = threading.Lock()
 
     @classmethod
     def load(
@@ -619,11 +739,14 @@ class Catalogue:
         *,
         maps: Iterable[str | os.PathLike[str]] = (),
         builtin: bool = True,
+        cache_entries: int = CACHE_ENTRIES,
+        cache_bytes: int = CACHE_BYTES,
     ) -> Catalogue:
         """Load this package's maps (unless ``builtin`` is False) and those of ``maps``.
 
         ``maps`` are directories of ``*.toml`` files: an operator's own forms. A number given
-        twice is an error.
+        twice is an error. ``cache_entries`` and ``cache_bytes`` bound the cache of sanitised
+        forms (see :class:`Catalogue`).
 
         Raises:
             InvalidFormMap: a map that is not valid.
@@ -641,7 +764,7 @@ class Catalogue:
                 except (OSError, UnicodeDecodeError) as exc:
                     raise _bad(path.name, str(path), f"cannot be read: {exc}") from exc
                 loaded.append(load_map(text, source=str(path)))
-        return cls(forms_dir, loaded)
+        return cls(forms_dir, loaded, cache_entries=cache_entries, cache_bytes=cache_bytes)
 
     def __iter__(self) -> Iterator[CerfaForm]:
         return iter(sorted(self._forms.values(), key=lambda f: f.number))
@@ -678,9 +801,35 @@ class Catalogue:
                     return candidate
         raise UnknownForm(form=str(form.number), reason="file-missing")
 
+    def prepared(self, form: CerfaForm, *, limits: Limits = _LIMITS) -> PreparedForm:
+        """The form's PDF, sanitised: from the cache when this version of the file is there.
+
+        The file is read and hashed every time (a few milliseconds), so that a file changed in
+        place is never served from an older version; sanitising it again is what the cache
+        saves.
+
+        Raises:
+            UnknownForm: the file is missing.
+            MspDocsError: the file cannot be read or is not a form we can open.
+        """
+        path = self.path(form)
+        try:
+            stat = path.stat()
+        except OSError:
+            raise UnknownForm(form=str(form.number), reason="file-missing") from None
+        (loaded,) = read_inputs([Input(path)], replace(limits, max_files=1))
+        digest = hashlib.sha256(loaded.data).hexdigest()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, digest, limits)
+        source = Input(loaded.data, name=loaded.name)
+        return self._cache.get(key, lambda: forms.prepare(source, limits=limits))
+
+    def cache_info(self) -> CacheInfo:
+        """How the cache of sanitised forms is doing (hits, misses, entries, bytes)."""
+        return self._cache.info()
+
     def fields(self, form: CerfaForm, *, limits: Limits = _LIMITS) -> list[FormField]:
         """The fields of the form's PDF (not of its map)."""
-        return forms.read_fields(self.path(form), limits=limits)
+        return forms.read_fields(self.prepared(form, limits=limits), limits=limits)
 
     def check(self, form: CerfaForm, *, limits: Limits = _LIMITS) -> list[str]:
         """Check the form's map against its PDF (once per version of the file).
@@ -691,12 +840,19 @@ class Catalogue:
         Raises:
             InvalidFormMap: the map does not describe the PDF.
         """
-        path = self.path(form)
-        stat = path.stat()
-        key = (form.number, str(path), stat.st_size, stat.st_mtime_ns)
-        if key not in self._checked:
-            self._checked[key] = check_map(form, self.fields(form, limits=limits))
-        return self._checked[key]
+        return self._check(form, self.prepared(form, limits=limits), limits)
+
+    def _check(self, form: CerfaForm, prepared: PreparedForm, limits: Limits) -> list[str]:
+        key = (form.number, prepared.digest)
+        with self._checked_lock:
+            left_out = self._checked.get(key)
+        if left_out is None:
+            left_out = tuple(check_map(form, forms.read_fields(prepared, limits=limits)))
+            with self._checked_lock:
+                self._checked[key] = left_out
+                while len(self._checked) > _CHECKED_ENTRIES:
+                    self._checked.popitem(last=False)
+        return list(left_out)
 
     def fill(
         self,
@@ -735,10 +891,11 @@ class Catalogue:
         if entry.kind is FormKind.BLANK:
             raise NotFillable(form=str(entry.number))
         pdf_values, prefilled = resolve_values(entry, values, prefill)
-        self.check(entry, limits=limits)
+        prepared = self.prepared(entry, limits=limits)
+        self._check(entry, prepared, limits)
         labels = {n: f.label for f in entry.fields for n in f.pdf_names}
         result = forms.fill(
-            self.path(entry),
+            prepared,
             pdf_values,
             flatten=flatten,
             output=output,
@@ -773,7 +930,7 @@ class Catalogue:
         """The form with no value: as it is (sanitised), flattened, and/or fitted to A4."""
         entry = form if isinstance(form, CerfaForm) else self.get(form)
         result = forms.blank(
-            self.path(entry),
+            self.prepared(entry, limits=limits),
             flatten=flatten,
             fit_a4=fit_a4,
             output=output,

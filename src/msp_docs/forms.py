@@ -9,11 +9,15 @@ filled, and the result is a new, complete PDF.
 - :func:`read_fields` lists the fields: name, kind, current value, on-states, options, length
   limits, and where each widget sits.
 - :func:`fill` checks values against what the PDF says of each field (kind, states, options,
-  ``/MaxLen``, characters the standard fonts can draw, whether it fits its box), sets them, draws
+  ``/MaxLen``, characters a font can draw (standard Helvetica, or an embedded subset of
+  Liberation Sans for names beyond WinAnsi), whether it fits its box), sets them, draws
   a real appearance stream for each widget (``/NeedAppearances`` is not relied on), and can
   flatten the result for printing: the appearances become page content and no field remains.
 - :func:`blank` gives the form emptied of its values, optionally flattened or fitted to A4 for
   printing (a form meant to be filled by hand).
+- :func:`prepare` does the sanitising once and gives a :class:`PreparedForm`, which the three
+  functions above take in place of the file: what a service filling the same form many times
+  keeps (the CERFA :class:`~msp_docs.cerfa.Catalogue` keeps one per version of each file).
 
 Adobe usage rights (``/Perms /UR3``) are removed with a note, since filling invalidates their
 signature and Reader would report the document as altered; XFA is dropped from hybrid forms and
@@ -22,6 +26,7 @@ a dynamic XFA-only form is refused (:class:`~msp_docs.errors.XfaOnlyForm`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -41,10 +46,13 @@ __all__ = [
     "FieldValue",
     "FilledForm",
     "FormField",
+    "FormLike",
     "FormReport",
+    "PreparedForm",
     "Widget",
     "blank",
     "fill",
+    "prepare",
     "read_fields",
 ]
 
@@ -202,8 +210,83 @@ class FilledForm:
     report: FormReport
 
 
-def read_fields(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[FormField]:
-    """List the fields of ``form`` (a path, bytes or stream), in the order of the form's tree.
+class PreparedForm:
+    """A form read and sanitised once by :func:`prepare`, ready to be filled many times.
+
+    It holds the sanitised PDF (what every fill starts from), the SHA-256 of the file it was
+    made from, and the notes of what sanitising did (repairs, scripts removed...), which each
+    report made from it repeats. Only :func:`prepare` makes one: the functions that take it
+    trust its bytes to be sanitised already.
+
+    Attributes:
+        name: Display name of the form (its file name).
+        data: The sanitised PDF.
+        digest: SHA-256 (hex) of the original file's bytes.
+        actions: What sanitising did.
+        warnings: What sanitising warns about.
+    """
+
+    __slots__ = ("actions", "data", "digest", "name", "warnings")
+
+    name: str
+    data: bytes
+    digest: str
+    actions: tuple[Note, ...]
+    warnings: tuple[Note, ...]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("a PreparedForm is made by msp_docs.forms.prepare()")
+
+    @classmethod
+    def _make(
+        cls,
+        name: str,
+        data: bytes,
+        digest: str,
+        actions: tuple[Note, ...],
+        warnings: tuple[Note, ...],
+    ) -> PreparedForm:
+        made = object.__new__(cls)
+        for key, value in (
+            ("name", name), ("data", data), ("digest", digest), ("actions", actions),
+            ("warnings", warnings),
+        ):  # fmt: skip
+            object.__setattr__(made, key, value)
+        return made
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError("a PreparedForm cannot be changed")
+
+    def __repr__(self) -> str:
+        return f"PreparedForm({self.name!r}, {len(self.data)} bytes, sha256={self.digest[:12]}…)"
+
+
+#: What :func:`read_fields`, :func:`fill` and :func:`blank` take: a file, or a prepared form.
+FormLike: TypeAlias = InputLike | PreparedForm
+
+
+def prepare(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> PreparedForm:
+    """Read and sanitise ``form`` (a path, bytes or stream) once, to fill it many times.
+
+    :func:`read_fields`, :func:`fill` and :func:`blank` take the result in place of the file
+    and skip the sanitising, which is most of the time a fill takes. Their output holds the
+    same content as when given the file (not the same bytes: the file is processed in memory
+    without being saved first), and is the same for every fill of one prepared form.
+
+    Raises:
+        MspDocsError: the PDF cannot be read (damaged, encrypted...) or is an XFA-only form.
+    """
+    from msp_docs._backends import _acroform
+
+    name, data = _load(form, limits)
+    prepared = _guarded(name, lambda: _acroform.prepare(data, limits=limits))
+    return PreparedForm._make(
+        name, prepared.data, hashlib.sha256(data).hexdigest(), prepared.actions, prepared.warnings
+    )
+
+
+def read_fields(form: FormLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[FormField]:
+    """List the fields of ``form`` (a path, bytes, stream or prepared form), in tree order.
 
     A form without fields (to print and fill by hand) gives an empty list.
 
@@ -212,13 +295,13 @@ def read_fields(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[Fo
     """
     from msp_docs._backends import _acroform
 
-    name, data = _load(form, limits)
-    found: list[FormField] = _guarded(name, lambda: _acroform.describe(data, limits=limits))
+    name, source = _source(form, limits)
+    found: list[FormField] = _guarded(name, lambda: _acroform.describe(source, limits=limits))
     return found
 
 
 def fill(
-    form: InputLike,
+    form: FormLike,
     values: Mapping[str, FieldValue],
     *,
     flatten: bool = False,
@@ -237,7 +320,7 @@ def fill(
     value.
 
     Args:
-        form: The blank form: a path, bytes or a binary stream.
+        form: The blank form: a path, bytes, a binary stream, or a :class:`PreparedForm`.
         values: Field name -> value.
         flatten: Make the filled appearances page content, with no field or form left (for
             "print and post"); the text stays extractable.
@@ -261,7 +344,7 @@ def fill(
     """
     from msp_docs._backends import _acroform
 
-    name, data = _load(form, limits)
+    name, source = _source(form, limits)
     report = FormReport(form=name, operation="fill", lang=lang)
     request = _acroform.Request(
         values=dict(values),
@@ -271,12 +354,12 @@ def fill(
         title=title or name,
         clear=False,
     )
-    result = _guarded(name, lambda: _acroform.process(data, request, limits=limits))
+    result = _guarded(name, lambda: _acroform.process(source, request, limits=limits))
     return _finish(result, report, output)
 
 
 def blank(
-    form: InputLike,
+    form: FormLike,
     *,
     flatten: bool = False,
     fit_a4: bool = False,
@@ -293,13 +376,22 @@ def blank(
     """
     from msp_docs._backends import _acroform
 
-    name, data = _load(form, limits)
+    name, source = _source(form, limits)
     report = FormReport(form=name, operation="blank", lang=lang)
     request = _acroform.Request(
         values={}, flatten=flatten, fit_a4=fit_a4, labels={}, title=title or name, clear=True
     )
-    result = _guarded(name, lambda: _acroform.process(data, request, limits=limits))
+    result = _guarded(name, lambda: _acroform.process(source, request, limits=limits))
     return _finish(result, report, output)
+
+
+def _source(form: FormLike, limits: Limits) -> tuple[str, Any]:
+    """The form's name, and what the backend opens: a file's bytes, or the prepared form."""
+    if isinstance(form, PreparedForm):
+        from msp_docs._backends import _acroform
+
+        return form.name, _acroform.Prepared(form.data, form.actions, form.warnings)
+    return _load(form, limits)
 
 
 def _finish(result: Any, report: FormReport, output: OutputTarget | None) -> FilledForm:

@@ -150,7 +150,7 @@ def test_layout_auto_size_alignment_and_shrink() -> None:
     auto = layout_text("12", box, DefaultAppearance.parse("/Helv 0 Tf 0 g"))
     assert auto.size == pytest.approx(min((16 - 2) / 1.15, AUTO_MAX_SIZE))
     line = auto.lines[0]
-    assert line.x + text_width(b"12", auto.size) == pytest.approx(100 - 2)  # right-aligned
+    assert line.x + text_width("12", auto.size) == pytest.approx(100 - 2)  # right-aligned
     fixed = layout_text("W" * 12, box, DefaultAppearance.parse("/Helv 10 Tf 0 g"))
     assert fixed.shrunk and MIN_FONT_SIZE <= fixed.size < 10
     with pytest.raises(DoesNotFit):

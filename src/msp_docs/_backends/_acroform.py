@@ -1,7 +1,9 @@
 """AcroForm filling with pikepdf: read the field tree, set values, draw appearances, flatten.
 
 The form is first opened and sanitised exactly as an uploaded PDF (:func:`open_pdf`): repaired,
-stripped of JavaScript, actions, embedded files, metadata, XFA and usage rights. Then:
+stripped of JavaScript, actions, embedded files, metadata, XFA and usage rights, and saved
+(:func:`prepare`); that is most of the cost, and a caller may keep the result to fill the same
+form again (the CERFA catalogue does). Then, on a copy opened from those bytes:
 
 - the field tree is walked once (depth- and loop-guarded) into :class:`_Field` values, one per
   fully qualified name, holding the field dictionaries (a name may be split over several) and
@@ -9,8 +11,10 @@ stripped of JavaScript, actions, embedded files, metadata, XFA and usage rights.
 - values are checked against what the PDF says of each field and set on every dictionary of
   the name (``/V``) and every widget (``/AS`` for buttons);
 - every widget of a field with a value gets a new appearance stream drawn by
-  :mod:`msp_docs._formats.appearance` in standard Helvetica with WinAnsiEncoding, so that the
-  value shows in viewers that never regenerate appearances; ``/NeedAppearances`` is removed;
+  :mod:`msp_docs._formats.appearance`, so that the value shows in viewers that never regenerate
+  appearances; ``/NeedAppearances`` is removed. Text is drawn in standard Helvetica with
+  WinAnsiEncoding when it can be, else in a subset of the embedded Liberation Sans
+  (:mod:`msp_docs._backends._truetype`), made once every value is drawn;
 - flattening draws each visible widget's appearance into its page as a Form XObject placed by
   the algorithm of ISO 32000-1 12.5.5, removes the widgets and the /AcroForm.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +33,7 @@ from typing import Any, NoReturn
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream, String
 
+from msp_docs._backends import _truetype
 from msp_docs._backends.assemble import PRODUCER, _content_id
 from msp_docs._backends.pdf import open_pdf
 from msp_docs._detect import detect
@@ -39,8 +45,10 @@ from msp_docs._formats.appearance import (
     check_appearance,
     empty_appearance,
     layout_text,
+    standard_font,
     text_appearance,
 )
+from msp_docs._formats.textfont import StandardFont, TextFont, choose_font
 from msp_docs._model import Kind, Note
 from msp_docs.errors import (
     CorruptPdf,
@@ -55,7 +63,7 @@ from msp_docs.forms import FieldKind, FieldValue, FormField, Widget
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
-__all__ = ["A4", "Request", "Result", "describe", "process"]
+__all__ = ["A4", "Prepared", "Request", "Result", "describe", "prepare", "process"]
 
 #: A4 in points, portrait.
 A4 = (595.276, 841.89)
@@ -139,9 +147,45 @@ class _Field:
 
 
 # --- entry points --------------------------------------------------------------------------------
-def describe(data: bytes, *, limits: Limits) -> list[FormField]:
-    """The fields of the form in ``data`` (sanitised first, like everything we open)."""
-    pdf, _, _ = _open(data, limits)
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A form read and sanitised, with the notes of what sanitising did.
+
+    ``data`` is the sanitised PDF, which :func:`describe` and :func:`process` open as it is.
+    """
+
+    data: bytes
+    actions: tuple[Note, ...]
+    warnings: tuple[Note, ...]
+
+
+def prepare(data: bytes, *, limits: Limits) -> Prepared:
+    """Open and sanitise the form in ``data`` as any upload; return it saved, with the notes.
+
+    This is the costly part of filling (repair, removal of active content, the check of every
+    page's content); its result can be kept and filled many times.
+    """
+    pdf, actions, warnings = _open(data, limits)
+    try:
+        buffer = io.BytesIO()
+        try:
+            # Streams are copied as they are: decoding and compressing is for the output.
+            pdf.save(
+                buffer,
+                static_id=True,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+            )
+        except _PDF_DAMAGE as exc:
+            raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
+    finally:
+        pdf.close()
+    return Prepared(buffer.getvalue(), tuple(actions), tuple(warnings))
+
+
+def describe(form: bytes | Prepared, *, limits: Limits) -> list[FormField]:
+    """The fields of a form: a file's bytes (sanitised first) or a prepared form."""
+    pdf, _, _ = _open_form(form, limits)
     try:
         fields = _collect(pdf, limits.max_depth)
         pages = _page_numbers(pdf)
@@ -150,9 +194,14 @@ def describe(data: bytes, *, limits: Limits) -> list[FormField]:
         pdf.close()
 
 
-def process(data: bytes, request: Request, *, limits: Limits) -> Result:
-    """Open and sanitise the form, apply ``request`` and return the new PDF."""
-    pdf, actions, warnings = _open(data, limits)
+def process(form: bytes | Prepared, request: Request, *, limits: Limits) -> Result:
+    """Apply ``request`` to a form (a file's bytes, sanitised first, or a prepared form).
+
+    A file's bytes are sanitised and processed in memory: for a single fill, saving and
+    reopening them as :func:`prepare` does would only add time. Both ways are deterministic;
+    their outputs hold the same content but are not the same bytes.
+    """
+    pdf, actions, warnings = _open_form(form, limits)
     try:
         try:
             return _process(pdf, request, limits, actions, warnings)
@@ -160,6 +209,21 @@ def process(data: bytes, request: Request, *, limits: Limits) -> Result:
             raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
     finally:
         pdf.close()
+
+
+def _open_form(
+    form: bytes | Prepared, limits: Limits
+) -> tuple[pikepdf.Pdf, list[Note], list[Note]]:
+    if isinstance(form, Prepared):
+        return _open_prepared(form.data), list(form.actions), list(form.warnings)
+    return _open(form, limits)
+
+
+def _open_prepared(data: bytes) -> pikepdf.Pdf:
+    try:
+        return pikepdf.open(io.BytesIO(data))
+    except _PDF_DAMAGE as exc:  # our own output: not expected
+        raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
 
 
 def _process(
@@ -186,6 +250,7 @@ def _process(
                 filled.append(f.name)
         if _draw(f, painter, request.labels, touched=request.clear or f.name in request.values):
             shrunk.append(request.labels.get(f.name, f.name))
+    painter.finish()
     form = pdf.Root.get("/AcroForm")
     if isinstance(form, Dictionary) and "/NeedAppearances" in form:
         del form["/NeedAppearances"]
@@ -403,6 +468,9 @@ def _check(f: _Field, value: object, labels: Mapping[str, str]) -> str | None:
         return None
     if not isinstance(value, str):
         _invalid(f, labels, "text is expected", "un texte est attendu")
+    # Canonically the same text, with the precomposed letters fonts have (a name typed with
+    # combining accents, as some keyboards and file names give it, is drawn and stored composed).
+    value = unicodedata.normalize("NFC", value)
     if f.kind is FieldKind.CHOICE:
         return _check_choice(f, value, labels)
     multiline = bool(f.flags & _MULTILINE)
@@ -440,12 +508,16 @@ def _check_button(f: _Field, value: object, labels: Mapping[str, str]) -> str | 
 def _check_choice(f: _Field, value: str, labels: Mapping[str, str]) -> str:
     options = f.options()
     for export, display in options:
-        if value in (export, display):
+        if value in (export, display) or value in (_nfc(export), _nfc(display)):
             return export
     if f.flags & _EDIT or not options:
         return value
     choices = ", ".join(e for e, _ in options)
     _invalid(f, labels, f"not one of its options ({choices})", f"pas parmi ses choix ({choices})")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def _set(f: _Field, value: str | None) -> None:
@@ -475,11 +547,45 @@ def _clear(f: _Field) -> None:
 
 # --- appearances ---------------------------------------------------------------------------------
 class _Painter:
-    """Makes appearance streams for one document, sharing the font objects."""
+    """Makes appearance streams for one document, sharing the font objects.
+
+    The standard fonts are small dictionaries made on first use; the embedded font is an
+    indirect dictionary that appearances refer to at once and that :meth:`finish` fills with
+    the subset of every character drawn in it.
+    """
+
+    #: Resource name of the embedded font in appearance streams.
+    EMBEDDED_KEY = "MspSans"
 
     def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.pdf = pdf
         self._fonts: dict[str, Any] = {}
+        self._embedded: Dictionary | None = None
+        self._embedded_chars: set[int] = set()
+        self._streams: dict[tuple[Any, ...], Stream] = {}
+
+    def text_font(self, value: str, da: DefaultAppearance) -> TextFont:
+        """The font to draw ``value`` in: standard when it can, embedded otherwise.
+
+        Raises:
+            Unencodable: characters no font can draw.
+        """
+        text = value.replace("\r", "").replace("\n", "")
+        return choose_font(text, standard_font(da), _truetype.metrics)
+
+    def font_resource(self, font: TextFont, text: str, da_key: str) -> tuple[str, Any]:
+        """The resource name and font object of an appearance of ``text`` drawn in ``font``."""
+        if isinstance(font, StandardFont):
+            return da_key, self.font(font.name)
+        if self._embedded is None:
+            self._embedded = self.pdf.make_indirect(Dictionary())
+        self._embedded_chars.update(ord(c) for c in text if c not in "\r\n")
+        return self.EMBEDDED_KEY, self._embedded
+
+    def finish(self) -> None:
+        """Write the embedded font's subset, if any value was drawn in it."""
+        if self._embedded is not None:
+            _truetype.embed(self.pdf, self._embedded, self._embedded_chars)
 
     def font(self, base: str) -> Any:
         if base not in self._fonts:
@@ -490,6 +596,16 @@ class _Painter:
         return self._fonts[base]
 
     def stream(self, content: bytes, box: Box, rotation: int, fonts: dict[str, Any]) -> Stream:
+        """The appearance XObject; widgets that look the same share one (boxes off, marks...)."""
+        bbox = (_fmt(box.width), _fmt(box.height))
+        key = (content, bbox, rotation, tuple((k, v.objgen) for k, v in sorted(fonts.items())))
+        shared = self._streams.get(key)
+        if shared is not None:
+            return shared
+        xobject = self._streams[key] = self._new_stream(content, box, rotation, fonts)
+        return xobject
+
+    def _new_stream(self, content: bytes, box: Box, rotation: int, fonts: dict[str, Any]) -> Stream:
         xobject = Stream(self.pdf, content)
         xobject["/Type"] = Name.XObject
         xobject["/Subtype"] = Name.Form
@@ -519,33 +635,39 @@ def _draw(f: _Field, painter: _Painter, labels: Mapping[str, str], *, touched: b
         return False
     da = DefaultAppearance.parse(_text(f.attrs.get("/DA")))
     font_key = da.font if _FONT_NAME.fullmatch(da.font) else "Helv"
-    base = "Courier" if da.monospaced else "Helvetica"
     comb = f.max_length if f.kind is FieldKind.COMB else None
     multiline = bool(f.flags & _MULTILINE) and f.kind is FieldKind.TEXT
+    label = labels.get(f.name, f.name)
+    font: TextFont | None = None
+    if value is not None:
+        try:
+            font = painter.text_font(value, da)
+        except Unencodable as exc:
+            if not touched:
+                return False  # a value the form already had: its own appearance stays
+            raise InvalidFieldValue(
+                field=f.name,
+                label=label,
+                reason=f"characters the form's font cannot print: {exc.chars}",
+                reason_fr=f"caractères que la police du formulaire ne peut imprimer : {exc.chars}",
+            ) from None
     shrunk = False
     for widget in f.widgets:
         box, rotation = _box(widget, f.attrs)
-        if value is None:
+        if value is None or font is None:
             content = empty_appearance(box)
             fonts: dict[str, Any] = {}
         else:
             try:
-                layout = layout_text(value, box, da, multiline=multiline, comb=comb)
-            except Unencodable as exc:
-                raise InvalidFieldValue(
-                    field=f.name,
-                    label=labels.get(f.name, f.name),
-                    reason=f"characters the form's font cannot print: {exc.chars}",
-                    reason_fr=f"caractères que la police du formulaire ne peut imprimer : "
-                    f"{exc.chars}",
-                ) from None
+                layout = layout_text(value, box, da, multiline=multiline, comb=comb, font=font)
             except DoesNotFit:
-                raise ValueTooLong(
-                    field=f.name, label=labels.get(f.name, f.name), length=len(value)
-                ) from None
+                if not touched:
+                    continue  # a value the form already had: its own appearance stays
+                raise ValueTooLong(field=f.name, label=label, length=len(value)) from None
             shrunk = shrunk or layout.shrunk
-            content = text_appearance(layout, box, da, font_key)
-            fonts = {"/" + font_key: painter.font(base)}
+            key, font_object = painter.font_resource(layout.font, value, font_key)
+            content = text_appearance(layout, box, da, key)
+            fonts = {"/" + key: font_object}
         widget["/AP"] = Dictionary(N=painter.stream(content, box, rotation, fonts))
     return shrunk
 

@@ -8,9 +8,12 @@ content of an appearance stream; the backend wraps it in a Form XObject.
 Decisions:
 
 - Text is drawn in the standard Helvetica font (Courier when ``/DA`` names a Courier font) with
-  WinAnsiEncoding, which covers French: é è à ç ù â ê î ô û ë ï ü ÿ œ Œ æ Æ € « » and the
-  typographic apostrophe. Nothing is embedded, so the output stays small; a character outside
-  WinAnsiEncoding is refused (:class:`Unencodable`) rather than drawn as a wrong glyph.
+  WinAnsiEncoding whenever it can print the whole value, which covers French: é è à ç ù â ê î ô
+  û ë ï ü ÿ œ Œ æ Æ € « » and the typographic apostrophe; nothing is embedded, so the output
+  stays small. Other values (Łukasz, Nguyễn, Greek, Cyrillic) are drawn in the embedded font
+  of :mod:`msp_docs._formats.textfont`; a character no font can draw is refused
+  (:class:`Unencodable`) rather than drawn as a wrong glyph. The chosen font's own metrics
+  drive the layout.
 - The ``/DA`` font size is used as it is. Size 0 means automatic: the size that fills the box's
   height, at most 12 pt, shrunk until the text fits. When a fixed size would overflow the box,
   the text is shrunk to fit instead of being cut off (what a printed form needs), down to
@@ -26,7 +29,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from msp_docs._formats.helvetica import HELVETICA_ASCENT, HELVETICA_DESCENT, HELVETICA_WIDTHS
+from msp_docs._formats.textfont import (
+    COURIER,
+    HELVETICA,
+    TextFont,
+    Unencodable,
+    encode_winansi,
+)
 
 __all__ = [
     "AUTO_MAX_SIZE",
@@ -34,11 +43,13 @@ __all__ = [
     "Box",
     "DefaultAppearance",
     "DoesNotFit",
+    "Layout",
     "Unencodable",
     "check_appearance",
     "empty_appearance",
     "encode_winansi",
     "layout_text",
+    "standard_font",
     "text_appearance",
     "text_width",
 ]
@@ -50,17 +61,7 @@ AUTO_MAX_SIZE = 12.0
 #: Line height as a multiple of the font size (multiline fields).
 LEADING = 1.15
 
-_ASCENT = HELVETICA_ASCENT / 1000
-_DESCENT = HELVETICA_DESCENT / 1000
 _TOKEN = re.compile(r"/[^\s/\[\]()<>{}%]*|[-+]?(?:\d+\.?\d*|\.\d+)|[A-Za-z*'\"]+")
-
-
-class Unencodable(ValueError):
-    """The value holds characters the standard fonts cannot draw (listed in ``chars``)."""
-
-    def __init__(self, chars: str) -> None:
-        super().__init__(chars)
-        self.chars = chars
 
 
 class DoesNotFit(ValueError):
@@ -130,45 +131,27 @@ class Box:
 class _Line:
     x: float
     y: float
-    text: bytes
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Where each line (or comb character) of a value goes, and at what size."""
+    """Where each line (or comb character) of a value goes, in which font, at what size."""
 
     size: float
     lines: tuple[_Line, ...]
     shrunk: bool
+    font: TextFont
 
 
-def encode_winansi(text: str) -> bytes:
-    """Encode ``text`` for a standard font with WinAnsiEncoding.
-
-    Raises:
-        Unencodable: characters WinAnsiEncoding has no glyph for (controls included).
-    """
-    bad = sorted({c for c in text if not _printable(c)})
-    if bad:
-        raise Unencodable("".join(bad))
-    return text.encode("cp1252")
+def standard_font(da: DefaultAppearance) -> TextFont:
+    """The standard font ``/DA`` asks for: Courier for a Courier font, Helvetica otherwise."""
+    return COURIER if da.monospaced else HELVETICA
 
 
-def _printable(char: str) -> bool:
-    if char < " " or "\x7f" <= char <= "\x9f":
-        return False
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def text_width(encoded: bytes, size: float, *, monospaced: bool = False) -> float:
-    """Width in points of WinAnsi-encoded text in Helvetica (or Courier) at ``size``."""
-    if monospaced:
-        return 0.6 * size * len(encoded)
-    return sum(HELVETICA_WIDTHS[b - 32] for b in encoded) * size / 1000
+def text_width(text: str, size: float, font: TextFont = HELVETICA) -> float:
+    """Width in points of ``text`` drawn in ``font`` at ``size``."""
+    return font.width(text) * size / 1000
 
 
 def layout_text(
@@ -178,46 +161,50 @@ def layout_text(
     *,
     multiline: bool = False,
     comb: int | None = None,
+    font: TextFont | None = None,
 ) -> Layout:
-    """Place ``value`` in ``box``.
+    """Place ``value`` in ``box``, in ``font`` (default: the standard font of ``/DA``).
 
     Raises:
-        Unencodable: a character the standard fonts cannot draw.
+        Unencodable: a character the font cannot draw (line breaks of multiline fields aside).
         DoesNotFit: the value does not fit even at :data:`MIN_FONT_SIZE` (or, for a comb
             field, has more characters than cells).
     """
+    font = font or standard_font(da)
+    drawn = value.replace("\r", "").replace("\n", "") if multiline and not comb else value
+    missing = font.unprintable(drawn)
+    if missing:
+        raise Unencodable(missing)
     pad_x = box.border + 2.0
     pad_y = box.border + 1.0
     inner_w = max(box.width - 2 * pad_x, 1.0)
     inner_h = max(box.height - 2 * pad_y, 1.0)
-    mono = da.monospaced
     if comb:
-        return _layout_comb(value, box, da, comb, inner_h)
+        return _layout_comb(value, box, da, font, cells=comb, inner_h=inner_h)
     if multiline:
-        return _layout_multiline(value, box, da, pad=(pad_x, pad_y), inner=(inner_w, inner_h))
-    encoded = encode_winansi(value)
+        return _layout_multiline(value, box, da, font, pad=(pad_x, pad_y), inner=(inner_w, inner_h))
     auto = min(inner_h / LEADING, AUTO_MAX_SIZE)
     size = da.size or auto
-    width = text_width(encoded, size, monospaced=mono)
+    width = text_width(value, size, font)
     shrunk = False
     if width > inner_w:
         size = size * inner_w / width
         shrunk = bool(da.size)
-        width = text_width(encoded, size, monospaced=mono)
+        width = text_width(value, size, font)
     if size < MIN_FONT_SIZE - 1e-9:
         raise DoesNotFit(value)
     x = _aligned_x(box.alignment, width, pad_x, box.width)
-    y = _centred_baseline(box.height, size)
-    return Layout(size, (_Line(x, y, encoded),), shrunk)
+    y = _centred_baseline(box.height, size, font)
+    return Layout(size, (_Line(x, y, value),), shrunk, font)
 
 
-def _layout_comb(value: str, box: Box, da: DefaultAppearance, cells: int, inner_h: float) -> Layout:
-    encoded = encode_winansi(value)
-    if len(encoded) > cells:
+def _layout_comb(
+    value: str, box: Box, da: DefaultAppearance, font: TextFont, *, cells: int, inner_h: float
+) -> Layout:
+    if len(value) > cells:
         raise DoesNotFit(value)
     cell = box.width / cells
-    mono = da.monospaced
-    widest = max((text_width(bytes([b]), 1.0, monospaced=mono) for b in encoded), default=0.5)
+    widest = max((text_width(c, 1.0, font) for c in value), default=0.5)
     fit = (cell - 1.0) / widest if widest else AUTO_MAX_SIZE
     size = da.size or min(inner_h / LEADING, AUTO_MAX_SIZE)
     shrunk = False
@@ -226,19 +213,20 @@ def _layout_comb(value: str, box: Box, da: DefaultAppearance, cells: int, inner_
         size = fit
     if size < MIN_FONT_SIZE - 1e-9:
         raise DoesNotFit(value)
-    y = _centred_baseline(box.height, size)
+    y = _centred_baseline(box.height, size, font)
     # Characters fill cells from the left whatever /Q says (as Acrobat draws comb fields).
     lines = []
-    for index, byte in enumerate(encoded):
-        w = text_width(bytes([byte]), size, monospaced=mono)
-        lines.append(_Line(index * cell + (cell - w) / 2, y, bytes([byte])))
-    return Layout(size, tuple(lines), shrunk)
+    for index, char in enumerate(value):
+        w = text_width(char, size, font)
+        lines.append(_Line(index * cell + (cell - w) / 2, y, char))
+    return Layout(size, tuple(lines), shrunk, font)
 
 
 def _layout_multiline(
     value: str,
     box: Box,
     da: DefaultAppearance,
+    font: TextFont,
     *,
     pad: tuple[float, float],
     inner: tuple[float, float],
@@ -246,49 +234,48 @@ def _layout_multiline(
     pad_x, pad_y = pad
     inner_w, inner_h = inner
     paragraphs = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    encoded = [encode_winansi(p) for p in paragraphs]
-    mono = da.monospaced
     size = da.size or AUTO_MAX_SIZE
     shrunk = False
     while True:
-        lines = [line for p in encoded for line in _wrap(p, size, inner_w, mono)]
+        lines = [line for p in paragraphs for line in _wrap(p, size, inner_w, font)]
         if len(lines) * size * LEADING <= inner_h + 1e-6 or size <= MIN_FONT_SIZE:
             break
         size = max(size - 0.5, MIN_FONT_SIZE)
         shrunk = bool(da.size)
+    ascent, descent = font.ascent / 1000, font.descent / 1000
     # One line may still overflow a little in a very low box: allowed only for one line.
     if len(lines) * size * LEADING > inner_h + 1e-6 and (
-        len(lines) > 1 or size * (_ASCENT - _DESCENT) > box.height
+        len(lines) > 1 or size * (ascent - descent) > box.height
     ):
         raise DoesNotFit(value)
     placed = []
-    top = box.height - pad_y - _ASCENT * size
+    top = box.height - pad_y - ascent * size
     if len(lines) == 1:
-        top = _centred_baseline(box.height, size) if box.height < 2 * size else top
+        top = _centred_baseline(box.height, size, font) if box.height < 2 * size else top
     for index, line in enumerate(lines):
-        width = text_width(line, size, monospaced=mono)
+        width = text_width(line, size, font)
         x = _aligned_x(box.alignment, width, pad_x, box.width)
         placed.append(_Line(x, top - index * size * LEADING, line))
-    return Layout(size, tuple(placed), shrunk)
+    return Layout(size, tuple(placed), shrunk, font)
 
 
-def _wrap(text: bytes, size: float, width: float, mono: bool) -> list[bytes]:
+def _wrap(text: str, size: float, width: float, font: TextFont) -> list[str]:
     """Break ``text`` into lines no wider than ``width``: at spaces, or inside long words."""
     if not text:
-        return [b""]
-    lines: list[bytes] = []
-    current = b""
-    for word in text.split(b" "):
-        candidate = word if not current else current + b" " + word
-        if text_width(candidate, size, monospaced=mono) <= width:
+        return [""]
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = word if not current else current + " " + word
+        if text_width(candidate, size, font) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
         rest = word
-        while text_width(rest, size, monospaced=mono) > width and len(rest) > 1:
+        while text_width(rest, size, font) > width and len(rest) > 1:
             cut = len(rest) - 1
-            while cut > 1 and text_width(rest[:cut], size, monospaced=mono) > width:
+            while cut > 1 and text_width(rest[:cut], size, font) > width:
                 cut -= 1
             lines.append(rest[:cut])
             rest = rest[cut:]
@@ -305,8 +292,9 @@ def _aligned_x(alignment: int, width: float, pad: float, box_width: float) -> fl
     return pad
 
 
-def _centred_baseline(height: float, size: float) -> float:
-    return (height - size * (_ASCENT - _DESCENT)) / 2 - _DESCENT * size
+def _centred_baseline(height: float, size: float, font: TextFont) -> float:
+    ascent, descent = font.ascent / 1000, font.descent / 1000
+    return (height - size * (ascent - descent)) / 2 - descent * size
 
 
 def _number(text: str, default: float) -> float:
@@ -364,7 +352,8 @@ def text_appearance(layout: Layout, box: Box, da: DefaultAppearance, font_resour
     ]
     x0 = y0 = 0.0
     for line in layout.lines:
-        ops.append(f"{_fmt(line.x - x0)} {_fmt(line.y - y0)} Td <{line.text.hex()}> Tj")
+        encoded = layout.font.encode(line.text)
+        ops.append(f"{_fmt(line.x - x0)} {_fmt(line.y - y0)} Td <{encoded.hex()}> Tj")
         x0, y0 = line.x, line.y
     ops += ["ET", "Q", "EMC"]
     return ("\n".join(ops) + "\n").encode("ascii")
