@@ -66,6 +66,12 @@ class WalletSettings:
         blob_directory: Where :class:`msp_portal.Portal` keeps document bytes when no blob
             store is given to it (a :class:`msp_portal.LocalBlobStore`); None: none.
         limits: msp_docs limits of one merge (default ``msp_docs.Limits()``: 4 files, 10 MiB).
+        fit: Make every added document fit ``limits.max_output_bytes`` (10 MiB, rule D2) with
+            msp_docs' ``fit``: uploads may then total up to ``limits.max_fit_input_bytes``
+            (80 MiB), and photos too large together are downsampled (never below ``min_dpi``)
+            and re-encoded as JPEG at the highest quality that fits; what fits as it is stays
+            untouched. Off: uploads over 10 MiB in all are refused, as the FAQ's site does.
+        min_dpi: The legibility floor of ``fit`` (dots per inch on the A4 page).
     """
 
     max_documents: int = 100
@@ -73,6 +79,8 @@ class WalletSettings:
     orphan_grace: timedelta = timedelta(hours=24)
     blob_directory: Path | None = None
     limits: Limits | None = None
+    fit: bool = True
+    min_dpi: float = 150.0
 
     def __post_init__(self) -> None:
         if self.max_documents < 1 or self.max_bytes < 1:

@@ -221,22 +221,39 @@ def summarise(report: msp_docs.Report) -> MergeSummary:
 
 
 def merge_uploads(
-    uploads: Sequence[Upload], title: str, limits: msp_docs.Limits | None
+    uploads: Sequence[Upload],
+    title: str,
+    limits: msp_docs.Limits | None,
+    *,
+    fit: bool = False,
+    min_dpi: float = 150.0,
 ) -> tuple[bytes, msp_docs.Report]:
     """Merge the uploads into one PDF in memory (at most ``limits.max_output_bytes``).
 
+    With ``fit``, uploads up to ``limits.max_fit_input_bytes`` in all are accepted and the PDF
+    is made to fit ``limits.max_output_bytes`` (msp_docs' ``Options.fit``; what was reduced is
+    in the report's ``fit-reduced`` notes).
+
     Raises:
-        DocumentRefused: a subclass carrying msp_docs' code, exit code and messages.
+        DocumentRefused: a subclass carrying msp_docs' code, exit code and messages
+            (``cannot-fit`` when even the legibility floor is too large).
     """
     import msp_docs
 
+    limits = limits or msp_docs.Limits()
     output = io.BytesIO()
     try:
         report = msp_docs.merge(
             [msp_docs.Input(u.source, name=u.name) for u in uploads],
             output,
-            limits=limits or msp_docs.Limits(),
-            options=msp_docs.Options(title=title, lang=msp_docs.Lang.FR, isolate=True),
+            limits=limits,
+            options=msp_docs.Options(
+                title=title,
+                lang=msp_docs.Lang.FR,
+                isolate=True,
+                fit=limits.max_output_bytes if fit else None,
+                min_dpi=min_dpi,
+            ),
         )
     except msp_docs.MspDocsError as error:
         raise refusal(error) from error
@@ -277,7 +294,8 @@ def add_document(
     blobs = ctx.blob_store()
     quota = ctx.quota
     check_quota(ctx.store.usage(account.id), 0, quota)  # full already: do not merge for nothing
-    data, report = merge_uploads(checked, title, limits)
+    settings = ctx.settings
+    data, report = merge_uploads(checked, title, limits, fit=settings.fit, min_dpi=settings.min_dpi)
     # Checked again with the PDF's size before anything is written (and once more, under a
     # lock, when the row is inserted: a parallel addition may have taken the room since).
     check_quota(ctx.store.usage(account.id), len(data), quota)
