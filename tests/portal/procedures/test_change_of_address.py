@@ -501,40 +501,42 @@ def test_the_window_turns_at_midnight_in_paris_through_the_whole_procedure(
     earliest_after: str,
 ) -> None:
     before = midnight - timedelta(seconds=1)
-    # The earliest move date is allowed until 23:59:59 in Paris, and not a second later.
-    session = _at(portal, clock, before - timedelta(minutes=5))
-    early = portal.start_procedure(session, ADDRESS)
+    latest_after = paris_today(midnight).replace(day=1)
+    latest_after = latest_after.replace(month=latest_after.month + 3)  # today + 3 months, after
     filled = address_answers("caf")
+
+    # Saved at 23:54:59, resumed and transmitted at 23:59:59 (Paris): the earliest date passes.
+    session = _at(portal, clock, before - timedelta(minutes=5))
+    first = portal.start_procedure(session, ADDRESS)
     filled["fields"]["move_date"] = earliest_before
-    portal.update_answers(session, early.dossier_id, filled)
-    draft = portal.save_procedure(session, early.dossier_id)
-    clock.set(before)
+    portal.update_answers(session, first.dossier_id, filled)
+    draft = portal.save_procedure(session, first.dossier_id)
     assert draft.password is not None
+    clock.set(before)
     portal.resume_procedure(
-        session, early.dossier_id, file_number=draft.file_number, password=draft.password
+        session, first.dossier_id, file_number=draft.file_number, password=draft.password
     )
-    assert portal.check_procedure(session, early.dossier_id).ok
+    receipt = portal.transmit_procedure(session, first.dossier_id)
+    assert receipt.transmitted_at == before
+
+    # A second one, at 23:59:59: the date just after the latest bound is not allowed yet...
+    second = portal.start_procedure(session, ADDRESS)
+    filled["fields"]["move_date"] = latest_after.strftime("%d/%m/%Y")
+    portal.update_answers(session, second.dossier_id, filled)
+    [detail] = portal.check_procedure(session, second.dossier_id).details
+    assert detail.error is not None and detail.error.facts["reason"] == "too-late"
+
+    # ... and one second later, at midnight, it is; the earliest date of the day before is not.
     clock.set(midnight)
+    assert portal.check_procedure(session, second.dossier_id).ok
+    filled["fields"]["move_date"] = earliest_before
+    portal.update_answers(session, second.dossier_id, filled)
     with pytest.raises(AnswersIncomplete) as info:
-        portal.transmit_procedure(session, early.dossier_id)
+        portal.transmit_procedure(session, second.dossier_id)
     [(_, error)] = info.value.errors
     assert error.facts["reason"] == "too-early"
     assert f"entre le {earliest_after}" in error.message("fr")
-    clock.set(before)
-    receipt = portal.transmit_procedure(session, early.dossier_id)
-    assert receipt.transmitted_at == before
-
-    # The latest one (today + 3 months) the other way round: refused before, taken after.
-    session = _at(portal, clock, before)
-    late = portal.start_procedure(session, ADDRESS)
-    after_midnight = paris_today(midnight)
-    latest_after = date(after_midnight.year, after_midnight.month + 3, 1)
     filled["fields"]["move_date"] = latest_after.strftime("%d/%m/%Y")
-    portal.update_answers(session, late.dossier_id, filled)
-    with pytest.raises(AnswersIncomplete) as info:
-        portal.transmit_procedure(session, late.dossier_id)
-    [(_, error)] = info.value.errors
-    assert error.facts["reason"] == "too-late"
-    clock.set(midnight)
-    assert portal.transmit_procedure(session, late.dossier_id).transmitted_at == midnight
+    portal.update_answers(session, second.dossier_id, filled)
+    assert portal.transmit_procedure(session, second.dossier_id).transmitted_at == midnight
     assert portal.deliver_pending().delivered == 2
