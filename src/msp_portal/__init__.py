@@ -46,6 +46,7 @@ from msp_portal.domain.wallet import (
 )
 from msp_portal.errors import (
     AccountLocked,
+    AddressChoiceNeeded,
     AnswersIncomplete,
     AnswersMalformed,
     AttachmentRefused,
@@ -138,6 +139,7 @@ from msp_portal.settings import (
 __all__ = [
     "AccountLocked",
     "AccountView",
+    "AddressChoiceNeeded",
     "AnswersIncomplete",
     "AnswersMalformed",
     "Argon2Hasher",

@@ -461,6 +461,19 @@ ERRORS.update(
             "Unknown organisation: {organisation}.",
             "Organisme inconnu : {organisation}.",
         ),
+        "address-choice-needed": (
+            "Accept the changes proposed to put your new address into La Poste's standard form, "
+            "or refuse them to keep what you typed.",
+            "Validez les modifications proposées pour mettre votre nouvelle adresse aux normes "
+            "de La Poste, ou refusez-les pour conserver votre saisie.",
+        ),
+        "address-choice-needed:outdated": (
+            "Your new address was changed after you accepted or refused La Poste's form: check "
+            "the changes proposed for the address as it is now, then accept or refuse them.",
+            "Votre nouvelle adresse a été modifiée après que vous avez validé ou refusé sa mise "
+            "aux normes de La Poste : vérifiez les modifications proposées pour l'adresse "
+            "actuelle, puis validez-les ou refusez-les.",
+        ),
     }
 )
 

@@ -36,7 +36,8 @@
     │       ├── InvalidAddress                invalid-address       (field, reason, ...)
     │       ├── InvalidContractNumber         invalid-contract-number (organisation, kind,
     │       │                                                         reason)
-    │       └── UnknownOrganisation           unknown-organisation  (organisation)
+    │       ├── UnknownOrganisation           unknown-organisation  (organisation)
+    │       └── AddressChoiceNeeded           address-choice-needed (reason, proposal)
     ├── IdentifierTaken                       identifier-taken
     ├── CaptchaFailed                         captcha-failed
     ├── LinkInvalid                           link-invalid
@@ -91,6 +92,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AccountLocked",
+    "AddressChoiceNeeded",
     "AnswersIncomplete",
     "AnswersMalformed",
     "AttachmentRefused",
@@ -352,10 +354,12 @@ class AnswersMalformed(InvalidInput):
 
 
 class AnswersIncomplete(InvalidInput):
-    """The answers cannot be transmitted yet; facts: ``count``, ``problems``.
+    """The answers cannot be transmitted yet; facts: ``count``, ``problems``, ``details``.
 
     ``problems`` is a tuple of ``(path, reason)`` pairs, one per field to correct (``reason`` is
     a stable word such as ``required``, ``too-long``, ``date-format``, or a hook's own word).
+    ``details`` holds the same problems in full (``msp_portal.domain.hooks.Problem``: facts and,
+    where the rule has one, its typed error).
     """
 
     code = "answers-incomplete"
@@ -364,6 +368,13 @@ class AnswersIncomplete(InvalidInput):
     def problems(self) -> tuple[tuple[str, str], ...]:
         """The fields to correct, as ``(path, reason)`` pairs."""
         return tuple(self.facts.get("problems", ()))
+
+    @property
+    def errors(self) -> tuple[tuple[str, PortalError], ...]:
+        """``(path, typed error)`` for each problem whose rule has a typed error."""
+        return tuple(
+            (p.path, p.error) for p in self.facts.get("details", ()) if p.error is not None
+        )
 
 
 class InvalidReference(InvalidInput):
@@ -708,6 +719,17 @@ class UnknownOrganisation(ChangeOfAddressError):
     """No organisation that holds contracts has this code; facts: ``organisation``."""
 
     code = "unknown-organisation"
+
+
+class AddressChoiceNeeded(ChangeOfAddressError):
+    """La Poste's form of the new address must be accepted or refused before sending (C3).
+
+    Facts: ``reason`` (``required``: changes are proposed and not answered yet; ``outdated``:
+    the address was changed after the choice, so the new proposal must be answered) and
+    ``proposal``, the id of the proposal to answer.
+    """
+
+    code = "address-choice-needed"
 
 
 class BlobStoreNotConfigured(StorageError):

@@ -46,3 +46,32 @@ def test_the_change_of_address_example_runs_and_prints_what_it_says() -> None:
     assert lines[4] == "move-date-out-of-window too-late"
     assert "entre le 30/04/2025 et le 31/08/2025" in lines[5]
     assert lines[6] == "None"
+
+
+def test_the_change_of_address_procedure_example_runs_and_prints_what_it_says() -> None:
+    [block] = [
+        block
+        for block in re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+        if "start_procedure" in block
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", block], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "fields.move_date move-date-out-of-window",
+        "fields.new_address_choice address-choice-needed",
+    ]
+    assert "au plus tôt trois mois avant" in lines[2]
+    assert "entre le 30/04/2025 et le 31/08/2025" in lines[2]
+    assert lines[3] == (
+        "4 12 avenue du général de gaulle -> 12 AVENUE DU GENERAL DE GAULLE ['format']"
+    )
+    assert lines[4] == "6 75001 paris -> 75001 PARIS ['format']"
+    assert lines[5] == "['caf', 'ameli']"
+    assert lines[6] == (
+        "['Nouvelle adresse transmise :', '    12 AVENUE DU GENERAL DE GAULLE', '    75001 PARIS']"
+    )
+    assert lines[7] == "75014"
+    assert lines[8] == "[('caf', 'pending'), ('ameli', 'pending')]"

@@ -13,6 +13,9 @@ Two checks, on purpose apart:
 * :func:`check_content`, before transmission (and whenever the form asks): what a citizen must
   still correct (required, too long, pattern, date, choice, counts, hooks) as a list of
   :class:`~msp_portal.domain.hooks.Problem`; a draft may be saved with problems left.
+
+Computed fields (``computed = "hook"`` in the definition) are not answered: :func:`compute` fills
+them in at transmission, from answers that passed :func:`check_content`.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from msp_portal.domain.procedure_types import (
     ProcedureType,
     RecipientsMode,
 )
-from msp_portal.errors import AnswersMalformed
+from msp_portal.errors import AnswersMalformed, InvalidDate
 
 __all__ = [
     "MAX_ITEMS",
@@ -41,6 +44,7 @@ __all__ = [
     "check_content",
     "check_shape",
     "chosen_organisations",
+    "compute",
     "empty_answers",
     "is_empty",
     "normalise_identifier",
@@ -139,6 +143,8 @@ def _shape_fields(specs: tuple[FieldSpec, ...], raw: Any, path: str) -> dict[str
         spec = by_id.get(key)
         if spec is None:
             raise _fail(f"{path}.{key}", "unknown-field")
+        if spec.computed is not None:
+            raise _fail(f"{path}.{key}", "computed-field")  # the engine writes it, not a form
         out[key] = _shape_value(spec, value, f"{path}.{key}")
     return out
 
@@ -220,9 +226,13 @@ class _Checker:
                 self.problem(path, "pattern")
             return text
         if kind is FieldKind.DATE:
-            parsed = parse_date_fr(value)
+            parsed = parse_date_fr(value)  # rule C2, on every date field of every type
             if isinstance(parsed, DateProblem):
-                self.problem(path, f"date-{parsed.value}")
+                error = InvalidDate(field=path, reason=parsed.value)
+                pairs = (("field", path), ("reason", parsed.value))
+                self.findings += Findings(
+                    problems=(Problem(path, f"date-{parsed.value}", pairs, error),)
+                )
             return parsed
         if kind is FieldKind.CHOICE:
             if value not in {c.value for c in spec.choices}:
@@ -302,6 +312,46 @@ def check_content(
     for name in ptype.checks:
         checker.findings += hooks.procedure_hooks[name](answers, ctx)
     return checker.findings
+
+
+# --- computed fields ------------------------------------------------------------------------------
+def compute(
+    ptype: ProcedureType, answers: Mapping[str, Any], *, today: date, hooks: HookRegistry
+) -> dict[str, Any]:
+    """``answers`` with every computed field filled in by its hook, for checked answers.
+
+    Each value has the field's JSON shape (None: left out); call it on answers that passed
+    :func:`check_content`.
+
+    Each hook sees the answers as the citizen left them (never another computed value), so the
+    order of the fields does not matter.
+    """
+    fields = dict(answers.get("fields", {}))
+    organisations = {
+        code: dict(own or {}) for code, own in answers.get("organisations", {}).items()
+    }
+    out: dict[str, Any] = {"fields": fields, "organisations": organisations}
+
+    def fill(specs: tuple[FieldSpec, ...], prefix: str, org: str | None) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for spec in specs:
+            if spec.computed is None:
+                continue
+            path = f"{prefix}.{spec.id}"
+            ctx = HookContext(today, ptype.id, path, org, answers)
+            value = _shape_value(spec, hooks.compute_hooks[spec.computed](answers, ctx), path)
+            if value is not None:
+                values[spec.id] = value
+        return values
+
+    fields.update(fill(ptype.fields, "fields", None))
+    for code in chosen_organisations(ptype, answers):
+        spec_org = ptype.recipients.spec(code)
+        assert spec_org is not None
+        computed = fill(spec_org.fields, f"organisations.{code}", code)
+        if computed:
+            organisations[code] = {**organisations.get(code, {}), **computed}
+    return out
 
 
 # --- prefill --------------------------------------------------------------------------------------

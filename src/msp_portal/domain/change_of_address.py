@@ -25,9 +25,18 @@ from msp_portal.domain.dates import format_date_fr
 from msp_portal.domain.emails import SERVICE, Email
 from msp_portal.domain.paris import paris_date, paris_time
 
-__all__ = ["LANGUAGES", "DeclaredContract", "confirmation", "confirmation_templates"]
+__all__ = [
+    "LANGUAGES",
+    "PROFILE_PATH",
+    "DeclaredContract",
+    "confirmation",
+    "confirmation_templates",
+]
 
 LANGUAGES = ("fr", "en")
+PROFILE_PATH = "/mon-profil/mes-coordonnees"
+"""Where the profile's contact details are changed ("Mon profil > Mes coordonnées"), after the
+portal's ``base_url``: the link of the confirmation (C5)."""
 _SHOWN = 4  # characters of a contract number shown in the email
 
 

@@ -127,12 +127,14 @@ def delivery_payload(
     organisation: str,
     answers: Mapping[str, Any],
     attachments: Sequence[AttachedDocument],
-    document: bytes,
+    document: bytes | None,
     document_sha256: str,
 ) -> bytes:
     """The JSON body sent to ``organisation``: its own answers only, and the dossier PDF.
 
-    Another organisation's fields (its contract number) are not sent to this one.
+    Another organisation's fields (its contract number) are not sent to this one. ``document``
+    is None for a type that sends no PDF (``send_document = false``): ``"document"`` is then
+    null.
     """
     own = (answers.get("organisations") or {}).get(organisation) or {}
     body = {
@@ -151,7 +153,9 @@ def delivery_payload(
             }
             for a in attachments
         ],
-        "document": {
+        "document": None
+        if document is None
+        else {
             "media_type": "application/pdf",
             "sha256": document_sha256,
             "size": len(document),

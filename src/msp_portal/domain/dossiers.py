@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from msp_portal.domain.hooks import Problem
 from msp_portal.domain.lifecycle import DeliveryState, DossierState, OrganisationStatus
 
 __all__ = [
@@ -117,10 +118,17 @@ class DossierView:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What blocks transmission (``problems``) and what is proposed (``proposals``)."""
+    """What blocks transmission (``problems``) and what is proposed (``proposals``).
+
+    ``problems`` are ``(path, reason)`` pairs; ``details`` are the same problems in full, in
+    the same order: their facts and, for rules that have one, the typed error
+    (``problem.error.message("fr")``: the move-date window with both allowed dates, the
+    contract number's check...).
+    """
 
     problems: tuple[tuple[str, str], ...]
     proposals: tuple[tuple[str, Any, str], ...]
+    details: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -90,6 +90,8 @@ class FieldSpec:
         fields: Group: the sub-fields of each item (no group inside a group).
         prefill: Key of the profile value written in at start (:data:`PREFILL_KEYS`).
         hooks: Names of field hooks, run in order on an answered value.
+        computed: Name of the compute hook that gives the value at transmission; the citizen
+            does not answer a computed field (sending one is ``answers-malformed``).
     """
 
     id: str
@@ -107,6 +109,7 @@ class FieldSpec:
     fields: tuple[FieldSpec, ...] = ()
     prefill: str | None = None
     hooks: tuple[str, ...] = ()
+    computed: str | None = None
 
     def choice_label(self, value: str) -> str:
         """The label of the option ``value`` (the value itself when unknown)."""
@@ -149,6 +152,11 @@ class Recipients:
     organisations: tuple[OrganisationSpec, ...]
     min_chosen: int = 1
     max_chosen: int = 0  # 0: as many as offered
+    send_document: bool = True
+    """Whether each organisation's delivery carries the dossier PDF. The PDF is the citizen's
+    whole dossier (every organisation's own fields); a type whose organisations must each see
+    only their own part (the change of address: another organisation's contract number) sends
+    the structured answers alone."""
 
     def spec(self, code: str) -> OrganisationSpec | None:
         """The organisation with this code, if offered."""
@@ -183,6 +191,8 @@ class ProcedureType:
         resume_password: Whether resuming a saved dossier asks for its file number and password.
         main_document: A label when the dossier has a main PDF set by the service (a filled
             CERFA form), placed right after the summary; empty when it has none.
+        confirmation: Name of the confirmation hook writing the type's own confirmation email;
+            empty for the generic one.
     """
 
     id: str
@@ -196,6 +206,7 @@ class ProcedureType:
     checks: tuple[str, ...] = ()
     resume_password: bool = True
     main_document: str = ""
+    confirmation: str = ""
 
     def field(self, field_id: str) -> FieldSpec | None:
         """The top-level field ``field_id``, if any."""
@@ -292,12 +303,13 @@ def _field(r: _Reader, hooks: HookRegistry, *, in_group: bool = False) -> FieldS
         fields=tuple(_field(sub, hooks, in_group=True) for sub in r.tables("fields")),
         prefill=r.get("prefill", str, None),
         hooks=r.strings("hooks"),
+        computed=r.get("computed", str, None),
     )
     validator = r.get("validator", str, None)
     if validator is not None:
         spec = FieldSpec(**{**_as_dict(spec), "hooks": (validator, *spec.hooks)})
     r.done()
-    _check_field(r, spec, hooks)
+    _check_field(r, spec, hooks, in_group=in_group)
     return spec
 
 
@@ -313,7 +325,7 @@ def _as_dict(spec: FieldSpec) -> dict[str, Any]:
     return {f.name: getattr(spec, f.name) for f in fields(spec)}
 
 
-def _check_field(r: _Reader, spec: FieldSpec, hooks: HookRegistry) -> None:
+def _check_field(r: _Reader, spec: FieldSpec, hooks: HookRegistry, *, in_group: bool) -> None:
     kind = spec.kind
     if not 0 <= spec.min_length <= spec.max_length <= TEXT_MAX:
         r.fail(f"lengths must satisfy 0 <= min_length <= max_length <= {TEXT_MAX}")
@@ -348,6 +360,13 @@ def _check_field(r: _Reader, spec: FieldSpec, hooks: HookRegistry) -> None:
     for name in spec.hooks:
         if name not in hooks.field_hooks:
             r.fail(f"unknown field hook {name!r}")
+    if spec.computed is not None:
+        if spec.computed not in hooks.compute_hooks:
+            r.fail(f"unknown compute hook {spec.computed!r}")
+        if in_group or kind is FieldKind.GROUP:
+            r.fail("a computed field is not a group and not in a group")
+        if spec.required or spec.prefill is not None or spec.hooks:
+            r.fail("a computed field is not required, prefilled or checked by hooks")
 
 
 def _fields(r: _Reader, key: str, hooks: HookRegistry) -> tuple[FieldSpec, ...]:
@@ -414,6 +433,7 @@ def load_procedure_type(
         rec.fail("at least one organisation, each once", "recipients.organisations")
     min_chosen = rec.get("min_chosen", int, 1)
     max_chosen = rec.get("max_chosen", int, 0)
+    send_document = rec.get("send_document", bool, True)
     if mode is RecipientsMode.CHOSEN and not 1 <= min_chosen <= (max_chosen or len(codes)):
         rec.fail("need 1 <= min_chosen <= max_chosen <= organisations")
     rec.done()
@@ -440,6 +460,9 @@ def load_procedure_type(
     for name in checks:
         if name not in hooks.procedure_hooks:
             r.fail(f"unknown procedure hook {name!r}", "checks")
+    confirmation = r.get("confirmation", str, "")
+    if confirmation and confirmation not in hooks.confirmation_hooks:
+        r.fail(f"unknown confirmation hook {confirmation!r}", "confirmation")
     r.done()
     return ProcedureType(
         id=type_id,
@@ -447,12 +470,13 @@ def load_procedure_type(
         title=title,
         description=description,
         series=series,
-        recipients=Recipients(mode, tuple(offered), min_chosen, max_chosen),
+        recipients=Recipients(mode, tuple(offered), min_chosen, max_chosen, send_document),
         fields=field_specs,
         attachments=tuple(attachments),
         checks=checks,
         resume_password=resume_password,
         main_document=main_document,
+        confirmation=confirmation,
     )
 
 

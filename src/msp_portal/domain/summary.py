@@ -74,11 +74,31 @@ def _value_text(spec: FieldSpec, value: Any) -> str:
 
 
 def _rows(specs: Sequence[FieldSpec], values: Mapping[str, Any]) -> list[SummaryRow]:
+    # A computed field with no value (nothing to report, e.g. no warning) is left out: "Non
+    # renseigné" would suggest the citizen skipped a question.
     return [
         SummaryRow(spec.label, _value_text(spec, values.get(spec.id)))
         for spec in specs
         if spec.kind is not FieldKind.GROUP
+        and not (spec.computed is not None and is_empty(values.get(spec.id)))
     ]
+
+
+def _group_sections(
+    specs: Sequence[FieldSpec], values: Mapping[str, Any], prefix: str = ""
+) -> list[SummarySection]:
+    """One section per item of each group field (``prefix`` names whose groups they are)."""
+    sections = []
+    for spec in specs:
+        if spec.kind is not FieldKind.GROUP:
+            continue
+        heading = f"{prefix}{spec.label}"
+        items = values.get(spec.id) or []
+        if not items:
+            sections.append(SummarySection(heading, (SummaryRow("", NOT_ANSWERED),)))
+        for i, item in enumerate(items, 1):
+            sections.append(SummarySection(f"{heading} — {i}", tuple(_rows(spec.fields, item))))
+    return sections
 
 
 def _size_text(size: int) -> str:
@@ -104,14 +124,7 @@ def build_summary(
     """
     fields = answers.get("fields", {})
     sections = [SummarySection("Vos réponses", tuple(_rows(ptype.fields, fields)))]
-    for spec in ptype.fields:
-        if spec.kind is not FieldKind.GROUP:
-            continue
-        items = fields.get(spec.id) or []
-        if not items:
-            sections.append(SummarySection(spec.label, (SummaryRow("", NOT_ANSWERED),)))
-        for i, item in enumerate(items, 1):
-            sections.append(SummarySection(f"{spec.label} — {i}", tuple(_rows(spec.fields, item))))
+    sections += _group_sections(ptype.fields, fields)
     names = []
     for code in chosen_organisations(ptype, answers):
         org = ptype.recipients.spec(code)
@@ -120,6 +133,7 @@ def build_summary(
         if org.fields:
             own = (answers.get("organisations") or {}).get(code) or {}
             sections.append(SummarySection(org.organisation.name, tuple(_rows(org.fields, own))))
+            sections += _group_sections(org.fields, own, f"{org.organisation.name} — ")
     documents = []
     if main_document is not None:
         sha, size = main_document

@@ -41,10 +41,12 @@ def _attempt(pctx: ProcedureCollaborators, job: DeliveryJob) -> tuple[DeliveryEv
     dossier = job.dossier
     assert dossier.reference and dossier.transmitted_at and dossier.dossier_pdf
     ptype = pctx.catalogue.get(dossier.procedure)
-    try:
-        document = blob_bytes(pctx, dossier.dossier_pdf.sha256, "dossier")
-    except PortalError as exc:
-        return DeliveryEvent.RETRYABLE_FAILURE, f"dossier PDF unreadable ({exc.code})"
+    document: bytes | None = None
+    if ptype is None or ptype.recipients.send_document:
+        try:
+            document = blob_bytes(pctx, dossier.dossier_pdf.sha256, "dossier")
+        except PortalError as exc:
+            return DeliveryEvent.RETRYABLE_FAILURE, f"dossier PDF unreadable ({exc.code})"
     body = delivery_payload(
         reference=dossier.reference,
         procedure=dossier.procedure,

@@ -23,6 +23,7 @@ from msp_portal.domain.answers import (
     check_content,
     check_shape,
     chosen_organisations,
+    compute,
     prefill,
 )
 from msp_portal.domain.dossiers import (
@@ -39,7 +40,7 @@ from msp_portal.domain.dossiers import (
     seal,
     sha256_text,
 )
-from msp_portal.domain.hooks import HookRegistry
+from msp_portal.domain.hooks import ConfirmationContext, HookRegistry, Problem
 from msp_portal.domain.lifecycle import DossierState, OrganisationStatus, draft_expiry
 from msp_portal.domain.lockout import is_locked
 from msp_portal.domain.paris import PARIS
@@ -335,19 +336,24 @@ def update_answers(
 
 
 def _findings(
-    pctx: ProcedureCollaborators, ptype: ProcedureType, record: DossierRecord
+    pctx: ProcedureCollaborators,
+    ptype: ProcedureType,
+    record: DossierRecord,
+    now: datetime | None = None,
 ) -> CheckResult:
-    findings = check_content(ptype, record.answers, today=pctx.today(pctx.now()), hooks=pctx.hooks)
-    problems = [(p.path, p.reason) for p in findings.problems]
+    today = pctx.today(now or pctx.now())
+    findings = check_content(ptype, record.answers, today=today, hooks=pctx.hooks)
+    details = list(findings.problems)
     for slot in ptype.attachments:
         count = sum(1 for a in record.attachments if a.slot == slot.id)
         if slot.required and count == 0:
-            problems.append((f"attachments.{slot.id}", "required"))
+            details.append(Problem(f"attachments.{slot.id}", "required"))
     if ptype.main_document and record.main_document is None:
-        problems.append(("main_document", "required"))
+        details.append(Problem("main_document", "required"))
     return CheckResult(
-        problems=tuple(problems),
+        problems=tuple((p.path, p.reason) for p in details),
         proposals=tuple((p.path, p.value, p.reason) for p in findings.proposals),
+        details=tuple(details),
     )
 
 
@@ -799,9 +805,14 @@ def transmit(pctx: ProcedureCollaborators, session_token: object, dossier_id: ob
     if record.session_hash != session_hash:
         raise _in_progress_error(pctx, record)
     ptype = _type_of(pctx, record)
-    result = _findings(pctx, ptype, record)
+    # One instant for the whole transmission: the date rules (C1's window) are checked on the
+    # Paris day the dossier is stamped with, even a few milliseconds before midnight.
+    now = pctx.now()
+    result = _findings(pctx, ptype, record, now)
     if not result.ok:
-        raise AnswersIncomplete(count=len(result.problems), problems=result.problems)
+        raise AnswersIncomplete(
+            count=len(result.problems), problems=result.problems, details=result.details
+        )
     if pctx.blobs is None or pctx.index is None:
         raise BlobStoreNotConfigured
     organisations = chosen_organisations(ptype, record.answers)
@@ -809,6 +820,7 @@ def transmit(pctx: ProcedureCollaborators, session_token: object, dossier_id: ob
     for _ in range(_REFERENCE_DRAWS):
         transmission = _prepare(
             pctx,
+            now=now,
             ptype=ptype,
             record=record,
             account_id=account_id,
@@ -834,6 +846,7 @@ def transmit(pctx: ProcedureCollaborators, session_token: object, dossier_id: ob
 def _prepare(
     pctx: ProcedureCollaborators,
     *,
+    now: datetime,
     ptype: ProcedureType,
     record: DossierRecord,
     account_id: int,
@@ -842,12 +855,13 @@ def _prepare(
 ) -> Transmission:
     """Everything a transmission writes, made before the one transaction that commits it."""
     assert pctx.blobs is not None
-    now = pctx.now()
     reference = new_reference(ptype.series)
     main = record.main_document
+    # What is sealed, summarised and sent: the answers checked, with the computed fields.
+    answers = compute(ptype, record.answers, today=pctx.today(now), hooks=pctx.hooks)
     summary = build_summary(
         ptype,
-        record.answers,
+        answers,
         reference=reference,
         transmitted_at=now,
         attachments=record.attachments,
@@ -860,10 +874,10 @@ def _prepare(
     summary_ref = keep_blob(pctx.index, pctx.blobs, summary_pdf, now)
     dossier_bytes = _merge_dossier(pctx, ptype, record, summary_pdf, reference)
     dossier_ref = keep_blob(pctx.index, pctx.blobs, dossier_bytes, now)
-    answers_text = canonical_json(record.answers)
+    answers_text = canonical_json(answers)
     content = canonical_json(
         {
-            "answers": record.answers,
+            "answers": answers,
             "attachments": [
                 {
                     "slot": a.slot,
@@ -893,13 +907,25 @@ def _prepare(
         content_sha256=content_sha256,
     )
     names = pctx.catalogue.organisations
-    confirmation = procedure_emails.procedure_transmitted(
-        email,
-        procedure=ptype.title,
-        reference=reference,
-        transmitted_at=now,
-        organisations=[names[c].name if c in names else c for c in organisations],
-    )
+    named = tuple((c, names[c].name if c in names else c) for c in organisations)
+    if ptype.confirmation:
+        context = ConfirmationContext(
+            to=email,
+            procedure=ptype.title,
+            reference=reference,
+            transmitted_at=now,
+            organisations=named,
+            base_url=pctx.base.settings.base_url.rstrip("/"),
+        )
+        confirmation = pctx.hooks.confirmation_hooks[ptype.confirmation](answers, context)
+    else:
+        confirmation = procedure_emails.procedure_transmitted(
+            email,
+            procedure=ptype.title,
+            reference=reference,
+            transmitted_at=now,
+            organisations=[name for _, name in named],
+        )
     return Transmission(
         reference=reference,
         transmitted_at=now,

@@ -10,11 +10,66 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from msp_portal.domain.address import TypedAddress, normalise_address
 from msp_portal.domain.delivery import verify
+from msp_portal.domain.hooks.change_of_address import proposal_id
 from msp_portal.domain.wallet import Upload
 from tests.pdffixtures import build
 
 SECRET = "s" * 40  # every test organisation's HMAC secret
+ADDRESS = "changement-coordonnees"
+# A valid contract number per organisation, each different (keys computed with the real checks).
+CONTRACTS = {
+    "caf": "7654321",
+    "ameli": "1 85 12 75 123 456 88",  # typed with spaces, sent compact
+    "cnav": "269059935012384",
+    "msa": "178086912332182",
+    "impots": "1234567890066",
+    "cdc-retraites": "2.95.10.99.126.111.93",
+    "cesu": "Z1234567",
+    "pajemploi": "PAJ0001234",
+}
+NEW_ADDRESS = {
+    "new_number": "12",
+    "new_street": "bd Cœur-de-Lion",
+    "new_postcode": "13001",
+    "new_locality": "Marseille",
+}
+
+
+def new_address_proposal(fields: dict[str, Any]) -> str:
+    """The id of the La Poste proposal for the new address in ``fields`` (what a page stores)."""
+    parts = {k.removeprefix("new_"): v for k, v in fields.items() if k.startswith("new_")}
+    known = {"line2", "line3", "number", "suffix", "street", "line5", "postcode", "locality"}
+    return proposal_id(normalise_address(TypedAddress(**{k: parts[k] for k in known & set(parts)})))
+
+
+def address_answers(*codes: str, choice: str = "accept") -> dict[str, Any]:
+    """Complete answers of a change of address to ``codes``, La Poste's form accepted (or not)."""
+    fields: dict[str, Any] = {
+        "move_date": "02/01/2025",
+        "old_address": {"line1": "3 rue de l'Église", "postcode": "75014", "city": "Paris"},
+        **NEW_ADDRESS,
+    }
+    fields["new_address_choice"] = choice
+    fields["new_address_proposal"] = new_address_proposal(fields)
+    return {
+        "fields": fields,
+        "organisations": {
+            code: {
+                "contract_id": CONTRACTS[code],
+                "people": [
+                    {
+                        "family_name": "Dupont",
+                        "given_names": "Zoé",
+                        "birth_date": "03/04/2012",
+                        "relation": "child",
+                    }
+                ],
+            }
+            for code in codes
+        },
+    }
 
 
 class Wallet:

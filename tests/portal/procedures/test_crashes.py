@@ -25,8 +25,7 @@ from msp_portal.ports import BlobRef, Transmission
 from msp_portal.testing import FakeCaptcha, FakeClock, MemoryMailer
 from tests.portal.helpers import CountingHasher, SmtpServer, StoreSpec
 from tests.portal.procedures.conftest import procedure_settings
-from tests.portal.procedures.support import Receiver, Wallet
-from tests.portal.procedures.test_delivery import ADDRESS, address_answers
+from tests.portal.procedures.support import ADDRESS, Receiver, Wallet, address_answers
 from tests.portal.procedures.test_flow import BIRTH, birth_answers
 from tests.portal.procedures.workers import die
 

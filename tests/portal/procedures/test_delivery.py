@@ -18,33 +18,8 @@ from msp_portal.domain.tokens import hash_token, new_token
 from msp_portal.testing import FakeClock
 from tests.portal.helpers import PASSWORD
 from tests.portal.procedures.conftest import account_id
-from tests.portal.procedures.support import Receiver
+from tests.portal.procedures.support import ADDRESS, CONTRACTS, Receiver, address_answers
 from tests.portal.procedures.test_flow import BIRTH, birth_answers
-
-ADDRESS = "changement-coordonnees"
-
-
-def address_answers(*codes: str) -> dict[str, object]:
-    return {
-        "fields": {
-            "move_date": "02/01/2025",
-            "old_address": {"line1": "3 rue de l'Église", "postcode": "75014", "city": "Paris"},
-            "new_address": {
-                "line1": "12 bd Cœur-de-Lion",
-                "postcode": "13001",
-                "city": "Marseille",
-            },
-            "people": [
-                {
-                    "family_name": "Dupont",
-                    "given_names": "Zoé",
-                    "birth_date": "03/04/2012",
-                    "relation": "child",
-                }
-            ],
-        },
-        "organisations": {code: {"contract_id": f"{i + 1}234567"} for i, code in enumerate(codes)},
-    }
 
 
 def _transmit_address(portal: Portal, session: str, *codes: str) -> str:
@@ -60,12 +35,13 @@ def test_each_organisation_gets_its_own_answers_only(
     assert portal.deliver_pending().delivered == 3
     payloads = {r.payload["organisation"]: r.payload for r in receiver.requests}
     assert set(payloads) == {"caf", "impots", "msa"}
-    assert payloads["caf"]["answers"]["organisation"] == {"contract_id": "1234567"}
-    assert payloads["impots"]["answers"]["organisation"] == {"contract_id": "2234567"}
-    assert "1234567" not in receiver.requests[1].body.decode() or payloads["caf"] is not None
+    assert payloads["caf"]["answers"]["organisation"]["contract_id"] == "7654321"
+    assert payloads["impots"]["answers"]["organisation"]["contract_number"] == "1234567890066"
     for code, payload in payloads.items():
         assert payload["reference"] == reference
-        assert "1234567" not in str(payload["answers"]) or code == "caf"
+        body = next(r.body.decode() for r in receiver.requests if r.path.endswith(f"/{code}?v=1"))
+        for other in {"caf", "impots", "msa"} - {code}:
+            assert CONTRACTS[other] not in body, (code, other)
 
 
 def test_failures_and_timeouts_are_retried_with_backoff_then_delivered_once(
