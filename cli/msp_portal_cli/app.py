@@ -83,3 +83,4 @@ def main() -> None:
 
 
 # Areas register their commands here, one module each (keep this list sorted).
+from msp_portal_cli import web_cmd  # noqa: E402, F401

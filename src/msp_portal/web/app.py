@@ -1,0 +1,117 @@
+"""The application factory: settings in, an ASGI application out (runnable or mountable)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import Headers
+from starlette.types import Scope
+
+from msp_docs import __version__
+from msp_portal.adapters.files import DirectoryMailer, DirectorySmsGateway
+from msp_portal.adapters.smtp import SmtpMailer
+from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.clock import system_clock
+from msp_portal.domain.paris import paris_date, paris_time
+from msp_portal.portal import Portal
+from msp_portal.ports import Clock, Mailer
+from msp_portal.web import handlers
+from msp_portal.web.captcha import QuestionCaptcha
+from msp_portal.web.deps import CSRF_COOKIE, WebContext
+from msp_portal.web.middleware import BodyLimit, CrossSiteGuard, SecurityHeaders
+from msp_portal.web.routers import (
+    api_accounts,
+    api_partners,
+    api_profile,
+    pages_accounts,
+    pages_profile,
+)
+from msp_portal.web.settings import WebSettings
+
+HERE = Path(__file__).parent
+
+
+def create_app(
+    settings: WebSettings,
+    *,
+    portal: Portal | None = None,
+    captcha: QuestionCaptcha | None = None,
+    clock: Clock = system_clock,
+) -> FastAPI:
+    """Build the portal's ASGI application.
+
+    Args:
+        settings: How to serve (see :class:`WebSettings`).
+        portal: An already wired :class:`~msp_portal.Portal` (a service with its own store,
+            mailer, captcha provider...). By default one is built from ``settings``: the
+            database at ``settings.database_url`` (migrated when ``settings.migrate``), emails
+            over SMTP or into ``settings.messages_dir``, SMS into the outbox or that directory.
+        captcha: The captcha questions shown by the recovery pages. It must be the object the
+            portal verifies with; by default a :class:`QuestionCaptcha` signed with the secret.
+        clock: The clock of the default portal and captcha (tests pass a fake one).
+
+    The application can be served alone (``msp-portal serve``, uvicorn) or mounted in a
+    service's own ASGI application (``service.mount("/portail", create_app(settings))``): its
+    links, redirects and cookies follow the mount path.
+    """
+    captcha = captcha or QuestionCaptcha(settings.secret_key.encode("utf-8"), clock)
+    if portal is None:
+        portal = _default_portal(settings, captcha, clock)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["version"] = __version__
+    templates.env.filters["date_fr"] = paris_date
+    templates.env.filters["heure_fr"] = paris_time
+
+    app = FastAPI(
+        title=f"{settings.site_name} — API",
+        version=__version__,
+        description=(
+            "The citizen portal's JSON API. Errors answer "
+            '`{"error": {"code", "facts", "message": {"en", "fr"}}}`; the codes are stable. '
+            "Authenticated calls send `Authorization: Bearer <session token>`."
+        ),
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the interactive pages load scripts from a CDN: not under our CSP
+        redoc_url=None,
+    )
+    app.state.web = WebContext(
+        portal=portal, settings=settings, templates=templates, captcha=captcha
+    )
+    handlers.install(app)
+    for router in (api_accounts, api_profile, api_partners, pages_accounts, pages_profile):
+        app.include_router(router.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    def limit_for(scope: Scope) -> tuple[int, int]:
+        content_type = Headers(scope=scope).get("content-type", "")
+        if content_type.lower().startswith("multipart/"):
+            return settings.max_upload_body_bytes, settings.max_upload_bytes
+        return settings.max_form_bytes, settings.max_form_bytes
+
+    # Added innermost first: the security headers wrap everything, even the refusals.
+    app.add_middleware(BodyLimit, limit_for=limit_for, render=handlers.render_problem)
+    app.add_middleware(
+        CrossSiteGuard, public_url=settings.public_url, render=handlers.render_problem
+    )
+    app.add_middleware(SecurityHeaders, csrf_cookie=CSRF_COOKIE, secure=settings.cookie_secure)
+    return app
+
+
+def _default_portal(settings: WebSettings, captcha: QuestionCaptcha, clock: Clock) -> Portal:
+    if settings.database_url.startswith("sqlite:///"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    store = SqlStore.open(settings.database_url, migrate=settings.migrate)
+    mailer: Mailer
+    if settings.messages_dir is not None:
+        mailer = DirectoryMailer(settings.messages_dir, clock)
+        sms = DirectorySmsGateway(settings.messages_dir, clock)
+        return Portal(store, mailer, captcha, clock=clock, sms=sms, settings=settings.portal)
+    if settings.smtp is None:
+        raise ValueError("WebSettings needs smtp (an SMTP server) or messages_dir (files)")
+    mailer = SmtpMailer(settings.smtp)
+    return Portal(store, mailer, captcha, clock=clock, settings=settings.portal)

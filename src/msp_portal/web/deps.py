@@ -1,0 +1,117 @@
+"""What routes receive by injection: the portal, the caller's session, the client key, CSRF.
+
+Everything comes from ``request.app.state.web`` (a :class:`WebContext` built once by the
+factory): routes import no global and never build a collaborator themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from fastapi.templating import Jinja2Templates
+
+from msp_portal.errors import SessionInvalid
+from msp_portal.portal import Portal
+from msp_portal.web import csrf
+from msp_portal.web.captcha import QuestionCaptcha
+from msp_portal.web.errors import HttpProblem
+from msp_portal.web.middleware import cookie_name, request_cookies
+from msp_portal.web.settings import WebSettings
+
+SESSION_COOKIE = "msp-session"
+CSRF_COOKIE = "msp-csrf"
+
+
+@dataclass(frozen=True)
+class WebContext:
+    """The collaborators of the web layer, built once by :func:`msp_portal.web.create_app`."""
+
+    portal: Portal
+    settings: WebSettings
+    templates: Jinja2Templates
+    captcha: QuestionCaptcha
+
+    @property
+    def secret(self) -> bytes:
+        """The signing key."""
+        return self.settings.secret_key.encode("utf-8")
+
+
+def web_context(request: Request) -> WebContext:
+    """The application's :class:`WebContext`."""
+    context: WebContext = request.app.state.web
+    return context
+
+
+Web = Annotated[WebContext, Depends(web_context)]
+
+
+def get_portal(request: Request) -> Portal:
+    """The application's :class:`~msp_portal.Portal`."""
+    return web_context(request).portal
+
+
+PortalDep = Annotated[Portal, Depends(get_portal)]
+
+
+def session_cookie_name(request: Request) -> str:
+    """The session cookie's name for this mount and security setting."""
+    return cookie_name(
+        request.scope, SESSION_COOKIE, secure=web_context(request).settings.cookie_secure
+    )
+
+
+def session_cookie(request: Request) -> str | None:
+    """The session token held by the browser, if any (not yet checked)."""
+    return request_cookies(request.scope).get(session_cookie_name(request)) or None
+
+
+def bearer_token(request: Request) -> str:
+    """The API caller's session token from ``Authorization: Bearer``; 401 when absent.
+
+    The API never reads the session cookie: a browser sends cookies to any site's request,
+    never an Authorization header, so the API needs no CSRF defence.
+    """
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise SessionInvalid("no bearer token")
+    return token
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+def page_session(request: Request) -> str:
+    """The page visitor's session token; without one, 401 ``sign-in-required`` (a redirect)."""
+    token = session_cookie(request)
+    if token is None:
+        raise HttpProblem(401, "sign-in-required")
+    return token
+
+
+PageSession = Annotated[str, Depends(page_session)]
+
+
+def client_key(request: Request) -> str:
+    """Who is asking, for per-client throttling: the client address.
+
+    The address is the ASGI server's ``client``: behind a reverse proxy, have the server
+    rewrite it from the proxy's headers (``msp-portal serve --forwarded-allow-ips``), never
+    trust such headers here.
+    """
+    return request.client.host if request.client is not None else "unknown"
+
+
+ClientKey = Annotated[str, Depends(client_key)]
+
+
+def check_csrf(request: Request, csrf_field: Annotated[str, Form(alias=csrf.FIELD)] = "") -> None:
+    """Refuse an unsafe page request whose form lacks this visitor's CSRF token (403)."""
+    web = web_context(request)
+    csrf.verify(request, csrf_field, secret=web.secret, session_cookie=session_cookie(request))
+
+
+CsrfChecked = Depends(check_csrf)
