@@ -23,6 +23,10 @@ WEB_ERRORS: dict[str, tuple[str, str]] = {
         "L'envoi est trop volumineux : {limit_text_fr} au plus sont acceptés. Envoyez des "
         "fichiers plus petits, ou moins de fichiers à la fois.",
     ),
+    "too-many-files": (
+        "At most {limit} files can be sent at once.",
+        "Au plus {limit} fichiers peuvent être envoyés à la fois.",
+    ),
     "unsupported-media-type": (
         "This kind of content is not accepted here (expected {expected}).",
         "Ce type de contenu n'est pas accepté ici ({expected} attendu).",

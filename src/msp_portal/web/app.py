@@ -21,7 +21,7 @@ from msp_portal.ports import Clock, Mailer
 from msp_portal.web import handlers
 from msp_portal.web.captcha import QuestionCaptcha
 from msp_portal.web.deps import CSRF_COOKIE, WebContext
-from msp_portal.web.middleware import BodyLimit, CrossSiteGuard, SecurityHeaders
+from msp_portal.web.middleware import BodyLimit, CrossSiteGuard, InternalErrors, SecurityHeaders
 from msp_portal.web.routers import (
     api_accounts,
     api_partners,
@@ -96,6 +96,7 @@ def create_app(
     app.add_middleware(
         CrossSiteGuard, public_url=settings.public_url, render=handlers.render_problem
     )
+    app.add_middleware(InternalErrors, render=handlers.internal_error)
     app.add_middleware(SecurityHeaders, csrf_cookie=CSRF_COOKIE, secure=settings.cookie_secure)
     return app
 

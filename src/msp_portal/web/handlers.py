@@ -122,4 +122,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HttpProblem, http_problem)
     app.add_exception_handler(StarletteHTTPException, http_exception)
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(Exception, internal_error)
+    # Unexpected exceptions: middleware.InternalErrors, so the answer keeps the headers.

@@ -259,3 +259,38 @@ def body_too_large(limit: int) -> HttpProblem:
         limit_text=size_text(limit, "en"),
         limit_text_fr=size_text(limit, "fr"),
     )
+
+
+class InternalErrors:
+    """Turns an unexpected exception into the 500 answer, inside the security headers.
+
+    (Starlette's own last-resort handler sits outside every middleware, so its answer would
+    go out without them.) ``render`` logs the traceback and answers without detail.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, render: Callable[[Request, Exception], Awaitable[Response]]
+    ) -> None:
+        self.app = app
+        self.render = render
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            response = await self.render(Request(scope, receive), exc)
+            await response(scope, receive, send)

@@ -26,9 +26,10 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=ERRORS)  # typ
 
 
 @router.post("/accounts", status_code=status.HTTP_201_CREATED)
-def create_account(body: CreateAccount, portal: PortalDep) -> None:
+def create_account(body: CreateAccount, portal: PortalDep) -> Response:
     """Create an account (A1): the identifier can never change afterwards."""
     portal.create_account(body.identifier, body.email, body.password)
+    return Response(status_code=status.HTTP_201_CREATED)
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
@@ -61,15 +62,17 @@ def captcha(web: Web) -> CaptchaOut:
 
 
 @router.post("/recovery/identifier", status_code=status.HTTP_202_ACCEPTED)
-def forgot_identifier(body: ForgotIdentifier, portal: PortalDep) -> None:
+def forgot_identifier(body: ForgotIdentifier, portal: PortalDep) -> Response:
     """Forgot identifier (A3): the identifiers go to the address, if it has any."""
     portal.forgot_identifier(body.email, body.captcha_response)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post("/recovery/password", status_code=status.HTTP_202_ACCEPTED)
-def forgot_password(body: ForgotPassword, portal: PortalDep) -> None:
+def forgot_password(body: ForgotPassword, portal: PortalDep) -> Response:
     """Forgot password (A4): a reset link goes to the account's address (same answer always)."""
     portal.forgot_password(body.identifier, body.captcha_response)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post("/recovery/password/reset", status_code=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from msp_portal.web.deps import BearerToken, PortalDep
 from msp_portal.web.schemas import (
@@ -39,9 +39,10 @@ def update_contact(body: Contact, token: BearerToken, portal: PortalDep) -> Cont
 
 
 @router.post("/email-change", status_code=status.HTTP_202_ACCEPTED)
-def request_email_change(body: EmailChange, token: BearerToken, portal: PortalDep) -> None:
+def request_email_change(body: EmailChange, token: BearerToken, portal: PortalDep) -> Response:
     """Change the email (A7): a confirmation link goes to the new address."""
     portal.request_email_change(token, body.password, body.new_email)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post("/email-change/confirm")
@@ -86,9 +87,10 @@ def partner_links(token: BearerToken, portal: PortalDep) -> list[PartnerLinkOut]
 
 
 @router.post("/partner-links", status_code=status.HTTP_201_CREATED)
-def create_partner_link(body: PartnerLinkRequest, token: BearerToken, portal: PortalDep) -> None:
+def create_partner_link(body: PartnerLinkRequest, token: BearerToken, portal: PortalDep) -> Response:
     """Always refused, 403 ``partner-link-creation-closed`` (L1)."""
     portal.create_partner_link(token, body.partner)
+    return Response(status_code=status.HTTP_201_CREATED)
 
 
 @router.delete("/partner-links/{partner}", status_code=status.HTTP_204_NO_CONTENT)
