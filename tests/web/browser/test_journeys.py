@@ -1,0 +1,255 @@
+"""The citizen's journeys in a real browser, with the keyboard only, axe-core on every page and
+a screenshot of each: create an account, sign in, contact details, lockout, recovery, SMS access,
+email and password changes, partner links, deletion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.browser.conftest import LiveServer
+from tests.web.browser.pageutil import Visitor
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "cheval agrafe pile correcte"
+NEW_PASSWORD = "une autre phrase assez longue"
+
+
+@pytest.fixture
+def visitor(
+    request: pytest.FixtureRequest, browser: Any, screenshots: Path, live_server: LiveServer
+) -> Iterator[Visitor]:
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    name = request.node.name.removeprefix("test_")
+    yield Visitor(page, screenshots, name)
+    context.close()
+
+
+def go(visitor: Visitor, path: str, name: str) -> None:
+    visitor.page.goto(path)
+    visitor.check(name)
+
+
+def heading(visitor: Visitor) -> str:
+    return str(visitor.page.inner_text("h1"))
+
+
+def create_and_sign_in(visitor: Visitor, identifier: str = "jdupont") -> None:
+    go(visitor, "/inscription", "inscription")
+    visitor.fill_with_keyboard(
+        {"identifiant": identifier, "courriel": "jean@example.org", "mot_de_passe": PASSWORD},
+        submit="Créer mon compte",
+    )
+    visitor.check("connexion-compte-cree")
+    assert "Votre compte a été créé" in visitor.page.inner_text("[role=status]")
+    visitor.fill_with_keyboard(
+        {"identifiant": identifier, "mot_de_passe": PASSWORD}, submit="Se connecter"
+    )
+    assert heading(visitor) == "Mon profil"
+    visitor.check("profil")
+
+
+def test_create_account_sign_in_contact_details_sign_out(visitor: Visitor) -> None:
+    go(visitor, "/", "accueil")
+    go(visitor, "/accessibilite", "accessibilite")
+    go(visitor, "/inscription", "inscription-vide")
+    visitor.fill_with_keyboard(
+        {"identifiant": "jdupont", "courriel": "pas-une-adresse", "mot_de_passe": PASSWORD},
+        submit="Créer mon compte",
+    )
+    visitor.check("inscription-erreur")
+    summary = visitor.page.locator(".resume-erreur")
+    assert "adresse électronique n'est pas valide" in summary.inner_text()
+    assert visitor.focused()["id"] == ""  # the summary itself has the focus
+    assert visitor.page.evaluate("document.activeElement.className") == "resume-erreur"
+    create_and_sign_in(visitor, "marie.curie")
+
+    visitor.page.click("text=Modifier mes coordonnées")
+    visitor.check("coordonnees")
+    visitor.tab_to(field_id="civility-none")
+    visitor.page.keyboard.press("ArrowDown")  # the radio group wraps round to "Monsieur"
+    assert visitor.page.is_checked("#civility-m")
+    visitor.fill_with_keyboard(
+        {
+            "family_name": "Curie",
+            "given_names": "Marie",
+            "birth_date": "07/11/1967",
+            "address_line1": "11 rue Pierre et Marie Curie",
+            "postcode": "75005",
+            "city": "Paris",
+            "phone": "01 23 45 67 89",
+        },
+        submit="Enregistrer mes coordonnées",
+    )
+    visitor.check("profil-coordonnees")
+    text = visitor.page.inner_text("main")
+    assert "07/11/1967" in text and "+33123456789" in text and "M." in text
+    visitor.tab_to(button="Se déconnecter")
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Enter")
+    visitor.check("accueil-deconnecte")
+    assert "Vous êtes déconnecté" in visitor.page.inner_text("[role=status]")
+
+
+def test_lockout_shows_the_unlock_time(visitor: Visitor, live_server: LiveServer) -> None:
+    create_and_sign_in(visitor)
+    visitor.page.click("text=Se déconnecter")
+    go(visitor, "/connexion", "connexion")
+    for _ in range(5):
+        visitor.fill_with_keyboard(
+            {"identifiant": "jdupont", "mot_de_passe": "pas le bon mot de passe"},
+            submit="Se connecter",
+        )
+    visitor.check("connexion-verrouille")
+    message = visitor.page.inner_text(".resume-erreur")
+    assert "verrouillé" in message and "le 06/01/2025 à 12:00 (heure de Paris)" in message
+    live_server.clock.advance(timedelta(hours=2))
+    visitor.fill_with_keyboard(
+        {"identifiant": "jdupont", "mot_de_passe": PASSWORD}, submit="Se connecter"
+    )
+    assert heading(visitor) == "Mon profil"
+
+
+def solve(visitor: Visitor) -> str:
+    words = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"]
+    label = visitor.page.inner_text("label[for=captcha_reponse]")
+    match = re.search(r"Combien font (\S+) plus (\S+) \?", label)
+    assert match, label
+    return str(words.index(match.group(1)) + words.index(match.group(2)))
+
+
+def test_forgot_identifier_and_password(visitor: Visitor, live_server: LiveServer) -> None:
+    create_and_sign_in(visitor)
+    visitor.page.click("text=Se déconnecter")
+    go(visitor, "/identifiant-oublie", "identifiant-oublie")
+    visitor.fill_with_keyboard(
+        {"courriel": "jean@example.org", "captcha_reponse": solve(visitor)},
+        submit="Recevoir mon identifiant",
+    )
+    visitor.check("identifiant-envoye")
+    assert "jdupont" in live_server.last_email_body()
+
+    go(visitor, "/mot-de-passe-oublie", "mot-de-passe-oublie")
+    visitor.fill_with_keyboard(
+        {"identifiant": "jdupont", "captcha_reponse": "0"}, submit="Recevoir le lien"
+    )
+    visitor.check("mot-de-passe-oublie-captcha")
+    visitor.fill_with_keyboard(
+        {"identifiant": "jdupont", "captcha_reponse": solve(visitor)}, submit="Recevoir le lien"
+    )
+    visitor.check("lien-envoye")
+    link = re.search(r"https?://\S+jeton=\S+", live_server.last_email_body())
+    assert link
+    visitor.page.goto(link.group(0))
+    visitor.check("reinitialiser")
+    visitor.fill_with_keyboard({"mot_de_passe": NEW_PASSWORD}, submit="Enregistrer le mot de passe")
+    visitor.check("connexion-mot-de-passe-change")
+    visitor.fill_with_keyboard(
+        {"identifiant": "jdupont", "mot_de_passe": NEW_PASSWORD}, submit="Se connecter"
+    )
+    assert heading(visitor) == "Mon profil"
+
+
+def sms_code(live_server: LiveServer) -> str:
+    match = re.search(r"\b(\d{6})\b", live_server.last_message(".sms.txt"))
+    assert match
+    return match.group(1)
+
+
+def test_sms_access_then_phone_changed(visitor: Visitor, live_server: LiveServer) -> None:
+    create_and_sign_in(visitor)
+    visitor.page.click("text=Activer l'accès par code SMS")
+    visitor.check("acces-sms")
+    visitor.fill_with_keyboard(
+        {"telephone": "06 12 34 56 78", "mot_de_passe": PASSWORD}, submit="Recevoir le code"
+    )
+    visitor.check("acces-sms-code")
+    visitor.fill_with_keyboard(
+        {"code": sms_code(live_server)}, submit="Activer l'accès par code SMS"
+    )
+    visitor.check("acces-sms-active")
+    unlock_code = visitor.page.inner_text(".code-deblocage").strip()
+    visitor.page.click("text=Se déconnecter")
+    go(visitor, "/connexion", "connexion-avant-sms")
+    visitor.fill_with_keyboard(
+        {"identifiant": "jdupont", "mot_de_passe": PASSWORD}, submit="Se connecter"
+    )
+    visitor.check("code-sms")
+    visitor.fill_with_keyboard({"code": "000000"}, submit="Valider")
+    visitor.check("code-sms-erreur")
+    visitor.fill_with_keyboard({"code": sms_code(live_server)}, submit="Valider")
+    assert heading(visitor) == "Mon profil"
+    visitor.page.click("text=Se déconnecter")
+    go(visitor, "/telephone-modifie", "telephone-modifie")
+    visitor.fill_with_keyboard(
+        {"identifiant": "jdupont", "mot_de_passe": PASSWORD, "code_deblocage": unlock_code},
+        submit="Supprimer l'accès par code SMS",
+    )
+    visitor.check("connexion-sms-retire")
+    visitor.fill_with_keyboard(
+        {"identifiant": "jdupont", "mot_de_passe": PASSWORD}, submit="Se connecter"
+    )
+    assert heading(visitor) == "Mon profil"
+
+
+def test_email_password_links_and_deletion(visitor: Visitor, live_server: LiveServer) -> None:
+    create_and_sign_in(visitor)
+    account = live_server.store.account_by_identifier("jdupont")
+    assert account is not None
+    live_server.store.add_partner_link(account.id, "caf", "CAF-1", live_server.clock())
+    visitor.page.click("text=Mes liaisons avec des organismes partenaires")
+    visitor.check("liaisons")
+    assert "Caisse" in visitor.page.inner_text("table") or "CAF" in visitor.page.inner_text("table")
+    go(visitor, "/profil/adresse-electronique", "adresse-electronique")
+    visitor.fill_with_keyboard(
+        {"courriel": "neuf@example.org", "mot_de_passe": PASSWORD},
+        submit="Envoyer le lien de confirmation",
+    )
+    visitor.check("confirmation-envoyee")
+    link = re.search(r"https?://\S+jeton=\S+", live_server.last_email_body())
+    assert link
+    visitor.page.goto(link.group(0))
+    visitor.check("confirmer-adresse")
+    visitor.fill_with_keyboard({}, submit="Confirmer la nouvelle adresse")
+    visitor.check("adresse-changee")
+    go(visitor, "/profil/mot-de-passe", "mot-de-passe")
+    visitor.fill_with_keyboard(
+        {"mot_de_passe_actuel": PASSWORD, "mot_de_passe": "court"},
+        submit="Enregistrer le nouveau mot de passe",
+    )
+    visitor.check("mot-de-passe-erreur")
+    visitor.fill_with_keyboard(
+        {"mot_de_passe_actuel": PASSWORD, "mot_de_passe": NEW_PASSWORD},
+        submit="Enregistrer le nouveau mot de passe",
+    )
+    visitor.check("profil-mot-de-passe-change")
+    assert "neuf@example.org" in visitor.page.inner_text("main")
+    go(visitor, "/profil/supprimer", "supprimer")
+    visitor.fill_with_keyboard(
+        {"mot_de_passe": NEW_PASSWORD}, submit="Supprimer définitivement mon compte"
+    )
+    visitor.check("accueil-compte-supprime")
+    assert "Votre compte a été supprimé" in visitor.page.inner_text("[role=status]")
+
+
+def test_error_pages(visitor: Visitor) -> None:
+    go(visitor, "/nulle-part", "erreur-404")
+    assert heading(visitor) == "Une erreur est survenue"
+    visitor.page.goto("/mot-de-passe/reinitialiser?jeton=perime")
+    visitor.fill_with_keyboard({"mot_de_passe": NEW_PASSWORD}, submit="Enregistrer le mot de passe")
+    visitor.check("erreur-lien-invalide")
+    assert "n'est plus valable" in visitor.page.inner_text("main")
+
+
+def test_the_axe_check_catches_a_real_violation(visitor: Visitor) -> None:
+    visitor.page.set_content('<html lang="fr"><title>x</title><body><input type="text"></body>')
+    with pytest.raises(AssertionError, match="label"):
+        visitor.check("sans-etiquette")
