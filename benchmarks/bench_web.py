@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -77,10 +78,8 @@ class Server:
 
     def reset_peak(self) -> None:
         # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0); harmless if refused.
-        try:
+        with contextlib.suppress(OSError):
             Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
-        except OSError:
-            pass
 
     def stop(self) -> None:
         self.process.terminate()
