@@ -253,3 +253,14 @@ def test_the_axe_check_catches_a_real_violation(visitor: Visitor) -> None:
     visitor.page.set_content('<html lang="fr"><title>x</title><body><input type="text"></body>')
     with pytest.raises(AssertionError, match="label"):
         visitor.check("sans-etiquette")
+
+
+@pytest.mark.parametrize("path", ["/", "/inscription", "/connexion", "/mot-de-passe-oublie"])
+def test_pages_reflow_at_320_css_pixels(visitor: Visitor, path: str) -> None:
+    """WCAG 1.4.10: no horizontal scrolling at 320 CSS pixels (a 1280 px screen at 400 %)."""
+    visitor.page.set_viewport_size({"width": 320, "height": 640})
+    visitor.page.goto(path)
+    width = visitor.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, (path, width)
+    name = "reflow-320" + path.replace("/", "-").rstrip("-")
+    visitor.page.screenshot(path=str(visitor.screenshots / f"{name}.png"), full_page=True)
