@@ -87,7 +87,9 @@ def partner_links(token: BearerToken, portal: PortalDep) -> list[PartnerLinkOut]
 
 
 @router.post("/partner-links", status_code=status.HTTP_201_CREATED)
-def create_partner_link(body: PartnerLinkRequest, token: BearerToken, portal: PortalDep) -> Response:
+def create_partner_link(
+    body: PartnerLinkRequest, token: BearerToken, portal: PortalDep
+) -> Response:
     """Always refused, 403 ``partner-link-creation-closed`` (L1)."""
     portal.create_partner_link(token, body.partner)
     return Response(status_code=status.HTTP_201_CREATED)
