@@ -48,6 +48,18 @@ def corpus_path(name: str) -> Path:
     return path
 
 
+def shared_file(path: Path) -> Path:
+    """A file of ../shared: skips the test when it is absent, fails under CI=true."""
+    if not path.is_file():
+        message = (
+            f"{path.relative_to(SHARED) if path.is_relative_to(SHARED) else path} not available"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message} (CI=true: ../shared must be present)")
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():

@@ -413,4 +413,5 @@ def main() -> None:
         sys.exit(1)
 
 
-import msp_docs_cli.batch_cmd  # noqa: E402, F401 - registers `msp-docs batch` on `app`
+import msp_docs_cli.batch_cmd  # noqa: E402 - registers `msp-docs batch` on `app`
+import msp_docs_cli.cerfa_cmd  # noqa: E402, F401 - registers `msp-docs cerfa` on `app`

@@ -91,6 +91,13 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{name} is a {variant} that cannot be read. Export it again as a standard JPEG or PNG.",
         "{name} est un fichier {variant} illisible. Exportez-le à nouveau en JPEG ou PNG standard.",
     ),
+    "xfa-only-form": (
+        "{name} is a dynamic XFA form: its fields exist only for Adobe's XFA engine, so it can "
+        "be neither filled nor shown here. Use the form's AcroForm (PDF) version.",
+        "{name} est un formulaire XFA dynamique : ses champs n'existent que pour le moteur XFA "
+        "d'Adobe, il ne peut donc être ni rempli ni affiché ici. Utilisez la version AcroForm "
+        "(PDF) du formulaire.",
+    ),
     "damaged-input": (
         "{name} is damaged and cannot be read. Export or scan it again.",
         "{name} est endommagé et ne peut pas être lu. Exportez-le ou numérisez-le à nouveau.",
@@ -171,6 +178,41 @@ ERRORS: dict[str, tuple[str, str]] = {
         "The merged document could not be written to {target}: {reason}. Check the destination.",
         "Le document fusionné n'a pas pu être écrit dans {target} : {reason}. Vérifiez la "
         "destination.",
+    ),
+    "form-error": (
+        "This form cannot be filled as asked{about}.",
+        "Ce formulaire ne peut pas être rempli ainsi{about}.",
+    ),
+    "unknown-form": (
+        "There is no form {form}{form_reason}. Check the CERFA number (five digits, a star and "
+        "two digits, e.g. 11580*05) or ask the operator to add the form.",
+        "Il n'existe pas de formulaire {form}{form_reason_fr}. Vérifiez le numéro CERFA (cinq "
+        "chiffres, une étoile et deux chiffres, par exemple 11580*05) ou demandez à "
+        "l'exploitant d'ajouter le formulaire.",
+    ),
+    "not-fillable": (
+        "Form {form} has no field to fill online: print it and fill it in by hand.",
+        "Le formulaire {form} n'a aucun champ à remplir en ligne : imprimez-le et remplissez-le "
+        "à la main.",
+    ),
+    "unknown-field": (
+        "Form {form} has no field named “{field}”. List its fields with 'msp-docs cerfa fields'.",
+        "Le formulaire {form} n'a pas de champ nommé « {field} ». La liste de ses champs est "
+        "donnée par « msp-docs cerfa fields ».",
+    ),
+    "invalid-field-value": (
+        "{label_q}: {reason}. Correct this value and try again.",
+        "{label_q_fr} : {reason_fr}. Corrigez cette valeur et réessayez.",
+    ),
+    "value-too-long": (
+        "{label_q}: the value is too long ({too_long}). Shorten it and try again.",
+        "{label_q_fr} : la valeur est trop longue ({too_long_fr}). Raccourcissez-la et réessayez.",
+    ),
+    "invalid-form-map": (
+        "The description of form {form} is wrong ({where}: {reason}). This is the operator's "
+        "configuration, not your fault: please report it.",
+        "La description du formulaire {form} est erronée ({where} : {reason}). Cela relève de "
+        "la configuration de l'exploitant, non de votre saisie : merci de le signaler.",
     ),
 }
 
@@ -261,6 +303,34 @@ NOTES: dict[str, tuple[str, str]] = {
     "form-fields-renamed": (
         "form fields renamed to avoid clashes: {count}",
         "champs de formulaire renommés pour éviter des conflits : {count}",
+    ),
+    "form-usage-rights-removed": (
+        "Adobe usage rights removed: filling the form invalidates their signature, and Adobe "
+        "Reader would otherwise report the document as altered",
+        "droits d'usage Adobe supprimés : remplir le formulaire invalide leur signature, et "
+        "Adobe Reader signalerait sinon le document comme modifié",
+    ),
+    "form-filled": (
+        "{count} fields filled ({prefilled} from the profile)",
+        "{count} champs remplis (dont {prefilled} d'après le profil)",
+    ),
+    "form-flattened": (
+        "form flattened for printing: the values are part of the pages, no field remains",
+        "formulaire aplati pour l'impression : les valeurs font partie des pages, il ne reste "
+        "aucun champ",
+    ),
+    "form-cleared": (
+        "every field emptied ({count})",
+        "tous les champs vidés ({count})",
+    ),
+    "text-shrunk": (
+        "text drawn smaller than the form's size to fit its box: {fields}",
+        "texte écrit plus petit que la taille prévue par le formulaire pour tenir dans sa "
+        "case : {fields}",
+    ),
+    "pages-fitted-to-a4": (
+        "pages scaled to fit A4 for printing ({count})",
+        "pages mises à l'échelle du format A4 pour l'impression ({count})",
     ),
     "frames-as-pages": (
         "each of the {frames} frames became a page",
@@ -381,6 +451,7 @@ def render_error(error: MspDocsError, lang: str = "en") -> str:
     name = error.input_name
     facts["name"] = name if name is not None else ("Le fichier" if french else "The file")
     facts["about"] = f" ({name})" if name else ""
+    _form_facts(facts)
     if "limit" in facts and "limit_mp" not in facts and error.code == "image-too-large":
         facts["limit_mp"] = f"{int(facts['limit']) / 1_000_000:g}"
     if "size" in facts and "limit" in facts and "excess" not in facts:
@@ -391,6 +462,38 @@ def render_error(error: MspDocsError, lang: str = "en") -> str:
         facts.setdefault("kind_label_fr", KIND_LABELS[kind][1])
     templates = ERRORS.get(error.code) or ERRORS["internal-error"]
     return _fill(templates[_lang_index(lang)], facts)
+
+
+def _form_facts(facts: dict[str, Any]) -> None:
+    """Derived facts of the form errors: the field as a citizen reads it, lengths in words."""
+    label = facts.get("label") or facts.get("field")
+    if label is not None:
+        facts.setdefault("label_q", f"“{label}”")
+        facts.setdefault("label_q_fr", f"« {label} »")
+    else:
+        facts.setdefault("label_q", "A field")
+        facts.setdefault("label_q_fr", "Un champ")
+    reason = facts.get("reason")
+    if "form" in facts:
+        facts.setdefault("form_reason", _FORM_REASONS.get(str(reason), ("", ""))[0])
+        facts.setdefault("form_reason_fr", _FORM_REASONS.get(str(reason), ("", ""))[1])
+    length, limit = facts.get("length"), facts.get("max_length")
+    if isinstance(length, int) and isinstance(limit, int):
+        facts.setdefault("too_long", f"{length} characters, at most {limit}")
+        facts.setdefault("too_long_fr", f"{length} caractères, {limit} au plus")
+    else:
+        facts.setdefault("too_long", "it does not fit in its box, even in small print")
+        facts.setdefault("too_long_fr", "elle ne tient pas dans sa case, même en petits caractères")
+
+
+_FORM_REASONS = {
+    "invalid-number": (" (not a CERFA number)", " (ce n'est pas un numéro CERFA)"),
+    "not-in-catalogue": (" in the catalogue", " dans le catalogue"),
+    "file-missing": (
+        " available: its PDF file is missing from the forms directory",
+        " disponible : son fichier PDF manque dans le répertoire des formulaires",
+    ),
+}
 
 
 def render_note(code: str, facts: Mapping[str, Any], lang: str = "en") -> str:

@@ -16,7 +16,8 @@
     │   ├── UnsupportedKind                    unsupported-kind
     │   ├── EmptyInput                         empty-input
     │   ├── ExtensionMismatch                  extension-mismatch   (only with strict)
-    │   └── UnsupportedVariant                 unsupported-variant
+    │   ├── UnsupportedVariant                 unsupported-variant
+    │   └── XfaOnlyForm                        xfa-only-form
     ├── DamagedInput                  exit 5
     │   ├── TruncatedInput                     truncated
     │   ├── ChecksumMismatch                   checksum-mismatch
@@ -34,13 +35,21 @@
     │   └── UnprocessableInput                 unprocessable
     ├── CannotReadInput               exit 8   cannot-read-input
     ├── OutputError                   exit 8   cannot-write-output
+    ├── FormError                     exit 10  (forms: a value or a form the caller named)
+    │   ├── UnknownForm                        unknown-form
+    │   ├── NotFillable                        not-fillable
+    │   ├── UnknownField                       unknown-field
+    │   ├── InvalidFieldValue                  invalid-field-value
+    │   │   └── ValueTooLong                   value-too-long
+    │   └── InvalidFormMap                     invalid-form-map
     └── InternalError                 exit 1   internal-error
 
 Exit code 0 is success and 2 a command-line usage error (typer's own). The codes, the exit codes and
 the names of the facts are a public interface: services render their own wording from
 ``error.code`` and ``error.facts``; :meth:`MspDocsError.message` renders ours (English or French).
 Errors are matched by type or code, never by message text. ``msp-docs batch`` adds exit code 9,
-:data:`EXIT_JOBS_FAILED`: the batch ran, but some of its jobs failed.
+:data:`EXIT_JOBS_FAILED`: the batch ran, but some of its jobs failed. Form errors (``msp-docs
+cerfa``) exit with 10, :data:`EXIT_FORM`.
 """
 
 from __future__ import annotations
@@ -52,6 +61,7 @@ if TYPE_CHECKING:
     from msp_docs.report import Report
 
 __all__ = [
+    "EXIT_FORM",
     "EXIT_JOBS_FAILED",
     "CannotReadInput",
     "ChecksumMismatch",
@@ -61,13 +71,17 @@ __all__ = [
     "DecompressionBomb",
     "EmptyInput",
     "ExtensionMismatch",
+    "FormError",
     "ImageTooLarge",
     "InputTooLarge",
     "InternalError",
     "InvalidDimensions",
+    "InvalidFieldValue",
+    "InvalidFormMap",
     "LimitExceeded",
     "MspDocsError",
     "NoPages",
+    "NotFillable",
     "OutputError",
     "OutputTooLarge",
     "PageTooComplex",
@@ -79,13 +93,17 @@ __all__ = [
     "TooManyObjects",
     "TooManyPages",
     "TruncatedInput",
+    "UnknownField",
+    "UnknownForm",
     "UnprocessableInput",
     "UnsafeContent",
     "UnsafeInput",
     "UnsupportedInput",
     "UnsupportedKind",
     "UnsupportedVariant",
+    "ValueTooLong",
     "WrongPassword",
+    "XfaOnlyForm",
     "error_classes",
 ]
 
@@ -176,6 +194,9 @@ def _jsonable(facts: Mapping[str, Any]) -> dict[str, Any]:
 #: Exit status of ``msp-docs batch`` when the batch ran to its end but at least one job failed
 #: (each failure is a line of its report). A batch that cannot run exits 1, 2 or 8.
 EXIT_JOBS_FAILED = 9
+
+#: Exit status of the errors of :class:`FormError` (a form or a value the caller named).
+EXIT_FORM = 10
 
 
 # --- limits -------------------------------------------------------------------------------------
@@ -270,6 +291,15 @@ class UnsupportedVariant(UnsupportedInput):
     """A supported kind in a variant that cannot be decoded; facts: ``variant``."""
 
     code = "unsupported-variant"
+
+
+class XfaOnlyForm(UnsupportedInput):
+    """A form made of dynamic XFA only: without XFA it has no field left to fill or show.
+
+    Facts: ``form``.
+    """
+
+    code = "xfa-only-form"
 
 
 # --- damaged ------------------------------------------------------------------------------------
@@ -384,6 +414,64 @@ class OutputError(MspDocsError):
 
     code = "cannot-write-output"
     exit_code = 8
+
+
+# --- forms -------------------------------------------------------------------------------------
+class FormError(MspDocsError):
+    """A form, a field or a value named by the caller that cannot be used (exit 10)."""
+
+    code = "form-error"
+    exit_code = EXIT_FORM
+
+
+class UnknownForm(FormError):
+    """No form of that number in the catalogue, or its PDF file is missing.
+
+    Facts: ``form``, ``reason`` (``invalid-number``, ``not-in-catalogue``, ``file-missing``).
+    """
+
+    code = "unknown-form"
+
+
+class NotFillable(FormError):
+    """The form has no fillable field (a form to print and fill by hand); facts: ``form``."""
+
+    code = "not-fillable"
+
+
+class UnknownField(FormError):
+    """A value names a field the form does not have; facts: ``field``, ``form``."""
+
+    code = "unknown-field"
+
+
+class InvalidFieldValue(FormError):
+    """A value a field cannot take.
+
+    Facts: ``field`` (its PDF name), ``label`` (its readable label), ``reason`` and
+    ``reason_fr`` (what is wrong, in words), ``source`` (``user`` or ``profile``: where the
+    value came from).
+    """
+
+    code = "invalid-field-value"
+
+
+class ValueTooLong(InvalidFieldValue):
+    """A value longer than the field takes, or too long to fit its box.
+
+    Facts: ``field``, ``label``, ``length``, ``max_length`` (when the field has one).
+    """
+
+    code = "value-too-long"
+
+
+class InvalidFormMap(FormError):
+    """A catalogue entry or field map that does not describe its form (an operator's error).
+
+    Facts: ``form``, ``where`` (file or field), ``reason``.
+    """
+
+    code = "invalid-form-map"
 
 
 class InternalError(MspDocsError):
