@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -18,18 +19,24 @@ from msp_portal.clock import system_clock
 from msp_portal.domain.paris import paris_date, paris_time
 from msp_portal.portal import Portal
 from msp_portal.ports import Clock, Mailer
+from msp_portal.services.cerfa import CerfaDesk
 from msp_portal.web import handlers
 from msp_portal.web.captcha import QuestionCaptcha
 from msp_portal.web.deps import CSRF_COOKIE, WebContext
 from msp_portal.web.middleware import BodyLimit, CrossSiteGuard, InternalErrors, SecurityHeaders
 from msp_portal.web.routers import (
     api_accounts,
+    api_cerfa,
     api_partners,
     api_profile,
     pages_accounts,
+    pages_cerfa,
     pages_profile,
 )
 from msp_portal.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from msp_docs.cerfa import Catalogue
 
 HERE = Path(__file__).parent
 
@@ -40,6 +47,7 @@ def create_app(
     portal: Portal | None = None,
     captcha: QuestionCaptcha | None = None,
     clock: Clock = system_clock,
+    cerfa: Catalogue | None = None,
 ) -> FastAPI:
     """Build the portal's ASGI application.
 
@@ -52,6 +60,8 @@ def create_app(
         captcha: The captcha questions shown by the recovery pages. It must be the object the
             portal verifies with; by default a :class:`QuestionCaptcha` signed with the secret.
         clock: The clock of the default portal and captcha (tests pass a fake one).
+        cerfa: The CERFA catalogue; by default ``msp_docs``' maps (and ``settings.cerfa_maps``)
+            over the PDFs of ``settings.cerfa_forms``.
 
     The application can be served alone (``msp-portal serve``, uvicorn) or mounted in a
     service's own ASGI application (``service.mount("/portail", create_app(settings))``): its
@@ -60,6 +70,10 @@ def create_app(
     captcha = captcha or QuestionCaptcha(settings.secret_key.encode("utf-8"), clock)
     if portal is None:
         portal = _default_portal(settings, captcha, clock)
+    if cerfa is None:
+        from msp_docs.cerfa import Catalogue
+
+        cerfa = Catalogue.load(settings.cerfa_forms, maps=settings.cerfa_maps)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
     templates.env.filters["date_fr"] = paris_date
@@ -78,10 +92,15 @@ def create_app(
         redoc_url=None,
     )
     app.state.web = WebContext(
-        portal=portal, settings=settings, templates=templates, captcha=captcha
+        portal=portal,
+        settings=settings,
+        templates=templates,
+        captcha=captcha,
+        cerfa=CerfaDesk(portal, cerfa),
     )
     handlers.install(app)
-    for router in (api_accounts, api_profile, api_partners, pages_accounts, pages_profile):
+    api = [api_accounts, api_profile, api_partners, api_cerfa]
+    for router in [*api, pages_accounts, pages_profile, pages_cerfa]:
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

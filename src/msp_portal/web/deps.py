@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from msp_portal.errors import SessionInvalid
 from msp_portal.portal import Portal
+from msp_portal.services.cerfa import CerfaDesk
 from msp_portal.web import csrf
 from msp_portal.web.captcha import QuestionCaptcha
 from msp_portal.web.errors import HttpProblem
@@ -32,6 +33,7 @@ class WebContext:
     settings: WebSettings
     templates: Jinja2Templates
     captcha: QuestionCaptcha
+    cerfa: CerfaDesk
 
     @property
     def secret(self) -> bytes:
@@ -54,6 +56,14 @@ def get_portal(request: Request) -> Portal:
 
 
 PortalDep = Annotated[Portal, Depends(get_portal)]
+
+
+def get_cerfa(request: Request) -> CerfaDesk:
+    """The CERFA forms desk."""
+    return web_context(request).cerfa
+
+
+CerfaDep = Annotated[CerfaDesk, Depends(get_cerfa)]
 
 
 def session_cookie_name(request: Request) -> str:

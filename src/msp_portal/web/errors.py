@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from msp_docs.errors import MspDocsError
 from msp_portal.errors import PortalError
 from msp_portal.web._messages import render_web_error
 
@@ -44,6 +45,28 @@ STATUS_BY_CODE: dict[str, int] = {
     "delivery-failed": 503,
     "storage-error": 503,
 }
+
+
+# msp_docs errors that reach the web (CERFA forms; uploads come wrapped in portal errors).
+DOCS_STATUS_BY_CODE: dict[str, int] = {
+    "unknown-form": 404,
+    "not-fillable": 409,
+    "form-error": 422,
+}
+
+
+def docs_status_for(error: MspDocsError) -> int:
+    """The HTTP status of an msp_docs error: 404 unknown form, 409 not fillable, else 422."""
+    for cls in type(error).__mro__:
+        code = getattr(cls, "code", None)
+        if isinstance(code, str) and code in DOCS_STATUS_BY_CODE:
+            return DOCS_STATUS_BY_CODE[code]
+    return 422
+
+
+def docs_error_body(error: MspDocsError) -> dict[str, Any]:
+    """The JSON body of an msp_docs error (its code, facts and messages)."""
+    return error_body(error.code, error.facts, error.message("en"), error.message("fr"))
 
 
 def status_for(error: PortalError) -> int:

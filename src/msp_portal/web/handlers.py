@@ -14,8 +14,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from msp_docs.errors import MspDocsError
 from msp_portal.errors import PortalError, SessionInvalid
-from msp_portal.web.errors import HttpProblem, portal_error_body, problem_body, status_for
+from msp_portal.web.errors import (
+    HttpProblem,
+    docs_error_body,
+    docs_status_for,
+    portal_error_body,
+    problem_body,
+    status_for,
+)
 from msp_portal.web.middleware import BodyTooLarge, body_too_large, is_api, relative_path
 from msp_portal.web.rendering import redirect, render
 
@@ -64,6 +72,14 @@ async def portal_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, SessionInvalid):
         return _to_sign_in(request, expired=True)
     return render(request, "erreur.html", error=exc, status=status_for(exc))
+
+
+async def docs_error(request: Request, exc: Exception) -> Response:
+    """An msp_docs error (a CERFA form or value) that no route turned into a form message."""
+    assert isinstance(exc, MspDocsError)
+    if is_api(request.scope):
+        return _json(docs_status_for(exc), docs_error_body(exc))
+    return render(request, "erreur.html", error=exc, status=docs_status_for(exc))
 
 
 async def http_problem(request: Request, exc: Exception) -> Response:
@@ -120,6 +136,7 @@ def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(PortalError, portal_error)
     app.add_exception_handler(HttpProblem, http_problem)
+    app.add_exception_handler(MspDocsError, docs_error)
     app.add_exception_handler(StarletteHTTPException, http_exception)
     app.add_exception_handler(RequestValidationError, validation_error)
     # Unexpected exceptions: middleware.InternalErrors, so the answer keeps the headers.

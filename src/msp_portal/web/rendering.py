@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from msp_docs.errors import MspDocsError
 from msp_portal.errors import PortalError
 from msp_portal.web import csrf
 from msp_portal.web.deps import session_cookie, web_context
-from msp_portal.web.errors import HttpProblem, status_for
+from msp_portal.web.errors import HttpProblem, docs_status_for, status_for
 
 # Which form field an error is about, to mark it invalid and link the summary to it.
 FIELD_BY_CODE = {
@@ -63,7 +64,9 @@ def safe_next(request: Request, value: str | None) -> str | None:
     return value if value.startswith(root + "/") else None
 
 
-def error_view(error: PortalError | HttpProblem, field: str | None = None) -> dict[str, Any]:
+def error_view(
+    error: PortalError | HttpProblem | MspDocsError, field: str | None = None
+) -> dict[str, Any]:
     """What the templates show of an error: the French message and the field it concerns."""
     if field is None:
         field = FIELD_BY_CODE.get(error.code)
@@ -77,7 +80,7 @@ def render(
     template: str,
     *,
     status: int = 200,
-    error: PortalError | HttpProblem | None = None,
+    error: PortalError | HttpProblem | MspDocsError | None = None,
     error_field: str | None = None,
     values: dict[str, Any] | None = None,
     **context: Any,
@@ -98,7 +101,12 @@ def render(
         **context,
     }
     if error is not None and status == 200:
-        status = status_for(error) if isinstance(error, PortalError) else error.status
+        if isinstance(error, PortalError):
+            status = status_for(error)
+        elif isinstance(error, MspDocsError):
+            status = docs_status_for(error)
+        else:
+            status = error.status
     return web.templates.TemplateResponse(request, template, page, status_code=status)
 
 

@@ -46,6 +46,9 @@ class WebSettings:
         messages_dir: When set, emails and SMS are written there as files instead of being
             sent (a development portal on a fresh machine); ``None`` in production.
         site_name: The portal's name in page titles and the header.
+        cerfa_dir: The CERFA forms' PDF files (default ``data_dir/cerfa``); the catalogue's
+            maps come with ``msp_docs``, plus those of ``cerfa_maps``.
+        cerfa_maps: An operator's directories of extra form maps.
         migrate: Create or upgrade the database schema when the application starts.
         portal: The account rules' numbers; ``base_url`` is taken from ``public_url``.
     """
@@ -61,6 +64,8 @@ class WebSettings:
     smtp: SmtpConfig | None = None
     messages_dir: Path | None = None
     site_name: str = "Mon espace citoyen"
+    cerfa_dir: Path | None = None
+    cerfa_maps: tuple[Path, ...] = ()
     migrate: bool = True
     portal: PortalSettings = field(default_factory=PortalSettings)
 
@@ -81,6 +86,11 @@ class WebSettings:
     def blobs(self) -> Path:
         """The blob directory actually used."""
         return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
+
+    @property
+    def cerfa_forms(self) -> Path:
+        """The CERFA forms directory actually used."""
+        return self.cerfa_dir if self.cerfa_dir is not None else self.data_dir / "cerfa"
 
     @property
     def max_upload_body_bytes(self) -> int:
@@ -112,6 +122,10 @@ class WebSettings:
             values["cookie_secure"] = _flag(env["MSP_PORTAL_COOKIE_SECURE"])
         if env.get("MSP_PORTAL_MAX_UPLOAD_BYTES"):
             values["max_upload_bytes"] = int(env["MSP_PORTAL_MAX_UPLOAD_BYTES"])
+        if env.get("MSP_CERFA_DIR"):
+            values["cerfa_dir"] = Path(env["MSP_CERFA_DIR"])
+        if env.get("MSP_CERFA_MAPS"):
+            values["cerfa_maps"] = tuple(Path(p) for p in env["MSP_CERFA_MAPS"].split(":") if p)
         if env.get("MSP_PORTAL_SITE_NAME"):
             values["site_name"] = env["MSP_PORTAL_SITE_NAME"]
         if env.get("MSP_PORTAL_SMTP_HOST"):

@@ -22,6 +22,7 @@ from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.portal import Portal
 from msp_portal.testing import FakeClock
 from msp_portal.web import QuestionCaptcha, WebSettings, create_app
+from tests.conftest import CERFA
 from tests.portal.conftest import START
 from tests.portal.helpers import CountingHasher
 
@@ -107,6 +108,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         data_dir=tmp_path,
         database_url=f"sqlite:///{tmp_path / 'portal.db'}",
         public_url=url,
+        cerfa_dir=CERFA,
     )
     store = SqlStore.open(settings.database_url)
     messages = tmp_path / "messages"

@@ -9,7 +9,7 @@ from typing import Any
 
 BAD_IMPACTS = {"serious", "critical"}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-MAX_TABS = 60
+MAX_TABS = 200
 
 
 def axe_script() -> str:

@@ -264,3 +264,34 @@ def test_pages_reflow_at_320_css_pixels(visitor: Visitor, path: str) -> None:
     assert width <= 320, (path, width)
     name = "reflow-320" + path.replace("/", "-").rstrip("-")
     visitor.page.screenshot(path=str(visitor.screenshots / f"{name}.png"), full_page=True)
+
+
+def test_fill_a_cerfa_online_and_download_it(visitor: Visitor) -> None:
+    from tests.conftest import CERFA, shared_file
+
+    shared_file(CERFA / "cerfa_11580_05.pdf")
+    create_and_sign_in(visitor)
+    visitor.page.click("text=Modifier mes coordonnées")
+    visitor.fill_with_keyboard(
+        {"family_name": "Dupré", "given_names": "Zoé", "postcode": "75011"},
+        submit="Enregistrer mes coordonnées",
+    )
+    visitor.page.click("header >> text=Formulaires")
+    visitor.check("formulaires")
+    visitor.page.click("a[href='/formulaires/11580-05']")
+    visitor.check("formulaire-11580")
+    nom = visitor.page.locator("label", has_text="Donateur : nom").get_attribute("for")
+    date = visitor.page.locator("label", has_text="Date du versement").get_attribute("for")
+    assert visitor.page.input_value(f"#{nom}") == "Dupré"
+    visitor.fill_with_keyboard({date: "31/02/2024"}, submit="Télécharger pour imprimer (aplati)")
+    visitor.check("formulaire-11580-erreur")
+    assert "Date du versement" in visitor.page.inner_text(".resume-erreur")
+    visitor.tab_to(field_id=date)
+    visitor.page.keyboard.press("Control+A")
+    visitor.page.keyboard.type("29/02/2024")
+    visitor.tab_to(button="Télécharger pour imprimer (aplati)")
+    with visitor.page.expect_download() as download:
+        visitor.page.keyboard.press("Enter")
+    assert download.value.suggested_filename == "cerfa_11580_05-imprimable.pdf"
+    path = download.value.path()
+    assert path is not None and Path(path).read_bytes().startswith(b"%PDF-")
