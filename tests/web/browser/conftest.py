@@ -52,8 +52,10 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module: Playwright's sync API keeps an event loop running in
+    this thread while it is started, which other modules' async tests cannot share."""
     problem = _missing()
     if problem is not None:
         if os.environ.get("CI") == "true":
