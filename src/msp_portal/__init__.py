@@ -1,4 +1,4 @@
-"""msp_portal: the citizen accounts of the portal, a layer above msp_docs.
+"""msp_portal: the citizen accounts and document wallet of the portal, a layer above msp_docs.
 
 Start with :class:`Portal` and :meth:`SqlStore.open`; errors derive from :class:`PortalError`.
 """
@@ -6,6 +6,8 @@ Start with :class:`Portal` and :meth:`SqlStore.open`; errors derive from :class:
 from __future__ import annotations
 
 from msp_portal.adapters.argon2_hasher import Argon2Hasher
+from msp_portal.adapters.blobs.local import LocalBlobStore
+from msp_portal.adapters.blobs.s3 import S3BlobStore
 from msp_portal.adapters.sms import OutboxSmsGateway, drain_outbox
 from msp_portal.adapters.smtp import SmtpConfig, SmtpMailer, SmtpSecurity
 from msp_portal.adapters.sql.store import SqlStore
@@ -14,19 +16,43 @@ from msp_portal.domain.contact import Civility, ContactDetails
 from msp_portal.domain.emails import Email
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
 from msp_portal.domain.partners import Partner
+from msp_portal.domain.wallet import (
+    Category,
+    DocumentNote,
+    MergeSummary,
+    SourceSummary,
+    Upload,
+    WalletDocument,
+    WalletQuota,
+    WalletUsage,
+)
 from msp_portal.errors import (
     AccountLocked,
     AuthenticationFailed,
+    BlobCorrupt,
+    BlobMissing,
+    BlobStoreNotConfigured,
     CaptchaFailed,
+    ChangeOfAddressError,
     DeliveryFailed,
+    DocumentNotFound,
+    DocumentRefused,
     IdentifierTaken,
+    InvalidAddress,
+    InvalidCategory,
     InvalidContactDetails,
+    InvalidContractNumber,
     InvalidCredentials,
+    InvalidDate,
+    InvalidDocumentTitle,
     InvalidEmail,
     InvalidIdentifier,
     InvalidInput,
     InvalidPhone,
+    InvalidUpload,
+    InvalidUploadName,
     LinkInvalid,
+    MoveDateOutOfWindow,
     PartnerLinkCreationClosed,
     PartnerLinkDeletedAtPartner,
     PartnerLinkError,
@@ -45,10 +71,24 @@ from msp_portal.errors import (
     SmsChallengeInvalid,
     SmsCodeInvalid,
     StorageError,
+    UnknownOrganisation,
     UnknownPartner,
+    UploadDamaged,
+    UploadLimitExceeded,
+    UploadPasswordProtected,
+    UploadUnreadable,
+    UploadUnsafe,
+    UploadUnsupported,
+    WalletFull,
+    WalletQuotaExceeded,
+    WalletTooLarge,
 )
 from msp_portal.portal import Portal
-from msp_portal.settings import Argon2Params, PortalSettings
+from msp_portal.ports import BlobRef
+from msp_portal.services.blobs import CollectionReport, collect_orphans
+from msp_portal.services.wallet import DocumentContent
+from msp_portal.services.wallet_export import WalletExport
+from msp_portal.settings import Argon2Params, PortalSettings, WalletSettings
 
 __all__ = [
     "AccountLocked",
@@ -56,19 +96,40 @@ __all__ = [
     "Argon2Hasher",
     "Argon2Params",
     "AuthenticationFailed",
+    "BlobCorrupt",
+    "BlobMissing",
+    "BlobRef",
+    "BlobStoreNotConfigured",
     "CaptchaFailed",
+    "Category",
+    "ChangeOfAddressError",
     "Civility",
+    "CollectionReport",
     "ContactDetails",
     "DeliveryFailed",
+    "DocumentContent",
+    "DocumentNotFound",
+    "DocumentNote",
+    "DocumentRefused",
     "Email",
     "IdentifierTaken",
+    "InvalidAddress",
+    "InvalidCategory",
     "InvalidContactDetails",
+    "InvalidContractNumber",
     "InvalidCredentials",
+    "InvalidDate",
+    "InvalidDocumentTitle",
     "InvalidEmail",
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidPhone",
+    "InvalidUpload",
+    "InvalidUploadName",
     "LinkInvalid",
+    "LocalBlobStore",
+    "MergeSummary",
+    "MoveDateOutOfWindow",
     "OutboxSmsGateway",
     "Partner",
     "PartnerLink",
@@ -85,6 +146,7 @@ __all__ = [
     "Portal",
     "PortalError",
     "PortalSettings",
+    "S3BlobStore",
     "SchemaTooNew",
     "Session",
     "SessionInvalid",
@@ -97,9 +159,27 @@ __all__ = [
     "SmtpConfig",
     "SmtpMailer",
     "SmtpSecurity",
+    "SourceSummary",
     "SqlStore",
     "StorageError",
+    "UnknownOrganisation",
     "UnknownPartner",
+    "Upload",
+    "UploadDamaged",
+    "UploadLimitExceeded",
+    "UploadPasswordProtected",
+    "UploadUnreadable",
+    "UploadUnsafe",
+    "UploadUnsupported",
+    "WalletDocument",
+    "WalletExport",
+    "WalletFull",
+    "WalletQuota",
+    "WalletQuotaExceeded",
+    "WalletSettings",
+    "WalletTooLarge",
+    "WalletUsage",
+    "collect_orphans",
     "drain_outbox",
     "system_clock",
 ]

@@ -14,11 +14,23 @@
     │   ├── InvalidEmail                      invalid-email
     │   ├── InvalidPhone                      invalid-phone
     │   ├── InvalidContactDetails             invalid-contact-details (field)
-    │   └── PasswordRejected
-    │       ├── PasswordTooShort              password-too-short    (length, minimum)
-    │       ├── PasswordTooLong               password-too-long     (length, maximum)
-    │       ├── PasswordTooCommon             password-too-common
-    │       └── PasswordContainsIdentifier    password-contains-identifier
+    │   ├── InvalidDocumentTitle              invalid-document-title (reason, maximum)
+    │   ├── InvalidUploadName                 invalid-upload-name   (index, reason, maximum)
+    │   ├── InvalidUpload                     invalid-upload        (index, reason, maximum)
+    │   ├── InvalidCategory                   invalid-category      (allowed)
+    │   ├── PasswordRejected
+    │   │   ├── PasswordTooShort              password-too-short    (length, minimum)
+    │   │   ├── PasswordTooLong               password-too-long     (length, maximum)
+    │   │   ├── PasswordTooCommon             password-too-common
+    │   │   └── PasswordContainsIdentifier    password-contains-identifier
+    │   └── ChangeOfAddressError              (change of address, rules C1-C4)
+    │       ├── InvalidDate                   invalid-date          (field, reason)
+    │       ├── MoveDateOutOfWindow           move-date-out-of-window (move_date, reason,
+    │       │                                                         earliest, latest)
+    │       ├── InvalidAddress                invalid-address       (field, reason, ...)
+    │       ├── InvalidContractNumber         invalid-contract-number (organisation, kind,
+    │       │                                                         reason)
+    │       └── UnknownOrganisation           unknown-organisation  (organisation)
     ├── IdentifierTaken                       identifier-taken
     ├── CaptchaFailed                         captcha-failed
     ├── LinkInvalid                           link-invalid
@@ -30,9 +42,24 @@
     │   ├── UnknownPartner                    unknown-partner       (partner)
     │   ├── PartnerNotAuthorised              partner-not-authorised
     │   └── PartnerLinkNotFound               partner-link-not-found
+    ├── DocumentRefused                       document-refused      (docs_code, docs_exit_code,
+    │   │                                       input_name, input_index, message_en, message_fr)
+    │   ├── UploadLimitExceeded               upload-limit-exceeded
+    │   ├── UploadUnsupported                 upload-unsupported
+    │   ├── UploadDamaged                     upload-damaged
+    │   ├── UploadPasswordProtected           upload-password-protected
+    │   ├── UploadUnsafe                      upload-unsafe
+    │   └── UploadUnreadable                  upload-unreadable
+    ├── DocumentNotFound                      document-not-found
+    ├── WalletQuotaExceeded                   wallet-quota-exceeded
+    │   ├── WalletFull                        wallet-full           (limit)
+    │   └── WalletTooLarge                    wallet-too-large      (used, adding, limit, *_mb)
     ├── DeliveryFailed                        delivery-failed       (channel, reason)
     └── StorageError                          storage-error         (reason)
-        └── SchemaTooNew                      schema-too-new        (found, supported)
+        ├── SchemaTooNew                      schema-too-new        (found, supported)
+        ├── BlobStoreNotConfigured            blob-store-not-configured
+        ├── BlobMissing                       blob-missing          (sha256)
+        └── BlobCorrupt                       blob-corrupt          (sha256, reason)
 
 The codes and the names of the facts are a public interface: services render their own wording
 from ``error.code`` and ``error.facts``; :meth:`PortalError.message` renders ours (English or
@@ -46,16 +73,30 @@ from typing import Any, ClassVar
 __all__ = [
     "AccountLocked",
     "AuthenticationFailed",
+    "BlobCorrupt",
+    "BlobMissing",
+    "BlobStoreNotConfigured",
     "CaptchaFailed",
+    "ChangeOfAddressError",
     "DeliveryFailed",
+    "DocumentNotFound",
+    "DocumentRefused",
     "IdentifierTaken",
+    "InvalidAddress",
+    "InvalidCategory",
     "InvalidContactDetails",
+    "InvalidContractNumber",
     "InvalidCredentials",
+    "InvalidDate",
+    "InvalidDocumentTitle",
     "InvalidEmail",
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidPhone",
+    "InvalidUpload",
+    "InvalidUploadName",
     "LinkInvalid",
+    "MoveDateOutOfWindow",
     "PartnerLinkCreationClosed",
     "PartnerLinkDeletedAtPartner",
     "PartnerLinkError",
@@ -74,7 +115,17 @@ __all__ = [
     "SmsChallengeInvalid",
     "SmsCodeInvalid",
     "StorageError",
+    "UnknownOrganisation",
     "UnknownPartner",
+    "UploadDamaged",
+    "UploadLimitExceeded",
+    "UploadPasswordProtected",
+    "UploadUnreadable",
+    "UploadUnsafe",
+    "UploadUnsupported",
+    "WalletFull",
+    "WalletQuotaExceeded",
+    "WalletTooLarge",
     "error_classes",
 ]
 
@@ -189,6 +240,40 @@ class InvalidContactDetails(InvalidInput):
     code = "invalid-contact-details"
 
 
+class InvalidDocumentTitle(InvalidInput):
+    """A wallet document's title is not acceptable; facts: ``reason``, ``maximum``.
+
+    ``reason`` is ``empty``, ``too-long``, ``control-characters`` or ``not-text``.
+    """
+
+    code = "invalid-document-title"
+
+
+class InvalidUploadName(InvalidInput):
+    """An upload's display name is refused; facts: ``index`` (from 1), ``reason``, ``maximum``.
+
+    ``reason`` is ``too-long``, ``control-characters`` or ``not-text``.
+    """
+
+    code = "invalid-upload-name"
+
+
+class InvalidUpload(InvalidInput):
+    """The uploads given are not files; facts: ``index`` (from 1), ``reason``, ``maximum``.
+
+    ``reason`` is ``none`` (no upload at all), ``not-a-list`` or ``not-a-file`` (a value that
+    is neither bytes, a binary stream nor a path).
+    """
+
+    code = "invalid-upload"
+
+
+class InvalidCategory(InvalidInput):
+    """Not one of the wallet's categories; facts: ``allowed`` (the codes, comma-separated)."""
+
+    code = "invalid-category"
+
+
 class PasswordRejected(InvalidInput):
     """The new password does not meet the password policy."""
 
@@ -287,6 +372,84 @@ class PartnerLinkNotFound(PartnerLinkError):
     code = "partner-link-not-found"
 
 
+# --- wallet --------------------------------------------------------------------------------------
+class DocumentRefused(PortalError):
+    """msp_docs refused the uploads; nothing was stored.
+
+    Facts: ``docs_code`` and ``docs_exit_code`` (msp_docs' error code and exit code, see
+    ``msp_docs.errors``), ``input_name`` and ``input_index`` (from 1) of the upload concerned
+    when there is one, ``message_en`` and ``message_fr`` (msp_docs' own message, which names
+    the file and says what to do), ``docs_facts`` (msp_docs' facts as JSON-safe values).
+    The subclass tells the family of the refusal.
+    """
+
+    code = "document-refused"
+
+
+class UploadLimitExceeded(DocumentRefused):
+    """Too many files, too many bytes, too many pages or pixels (msp_docs exit code 3)."""
+
+    code = "upload-limit-exceeded"
+
+
+class UploadUnsupported(DocumentRefused):
+    """Not a PDF, PNG, GIF or JPEG, or an unsupported variant (msp_docs exit code 4)."""
+
+    code = "upload-unsupported"
+
+
+class UploadDamaged(DocumentRefused):
+    """A damaged or truncated file (msp_docs exit code 5)."""
+
+    code = "upload-damaged"
+
+
+class UploadPasswordProtected(DocumentRefused):
+    """A PDF that needs a password (msp_docs exit code 6)."""
+
+    code = "upload-password-protected"
+
+
+class UploadUnsafe(DocumentRefused):
+    """A file refused as unsafe: decompression bomb, active content... (msp_docs exit code 7)."""
+
+    code = "upload-unsafe"
+
+
+class UploadUnreadable(DocumentRefused):
+    """An upload could not be read (msp_docs exit code 8)."""
+
+    code = "upload-unreadable"
+
+
+class DocumentNotFound(PortalError):
+    """The account's wallet has no document with this id (deleted, or another account's)."""
+
+    code = "document-not-found"
+
+
+class WalletQuotaExceeded(PortalError):
+    """The wallet cannot take this document: the account's quota would be passed."""
+
+    code = "wallet-quota-exceeded"
+
+
+class WalletFull(WalletQuotaExceeded):
+    """The wallet already holds its maximum number of documents; facts: ``limit``."""
+
+    code = "wallet-full"
+
+
+class WalletTooLarge(WalletQuotaExceeded):
+    """The document would take the wallet past its byte quota.
+
+    Facts: ``used``, ``adding``, ``limit`` (bytes) and ``used_mb``, ``adding_mb``, ``limit_mb``
+    (the same in megabytes, one decimal, for messages).
+    """
+
+    code = "wallet-too-large"
+
+
 # --- infrastructure ------------------------------------------------------------------------------
 class DeliveryFailed(PortalError):
     """An email or SMS could not be handed over; facts: ``channel``, ``reason``."""
@@ -304,6 +467,83 @@ class SchemaTooNew(StorageError):
     """The database schema is newer than this code; facts: ``found``, ``supported``."""
 
     code = "schema-too-new"
+
+
+# --- change of address (issue 9: rules C1-C4) ---------------------------------------------------
+# Raised by the pure checks of msp_portal.domain.{dates,move_date,address,contracts}; the checks
+# named check_* return them (not raised) so that a procedure can report every field at once.
+class ChangeOfAddressError(InvalidInput):
+    """A value of a change-of-address declaration does not meet rules C1-C4."""
+
+    code = "change-of-address-error"
+
+
+class InvalidDate(ChangeOfAddressError):
+    """A date is not typed JJ/MM/AAAA, or no such day exists (rule C2).
+
+    Facts: ``field`` (the form field), ``reason`` (``format`` or ``impossible``).
+    """
+
+    code = "invalid-date"
+
+
+class MoveDateOutOfWindow(ChangeOfAddressError):
+    """The move date is outside today - 1 month ... today + 3 months (rule C1).
+
+    Facts: ``field``, ``move_date``, ``earliest``, ``latest`` (dates, bounds included) and
+    ``reason``, the bound crossed (``too-early``: more than a month ago; ``too-late``: more than
+    three months ahead).
+    """
+
+    code = "move-date-out-of-window"
+
+
+class InvalidAddress(ChangeOfAddressError):
+    """An address field cannot be put into La Poste's form (rule C3).
+
+    Facts: ``field`` (``recipient``, ``line2``, ``line3``, ``number``, ``suffix``, ``street``,
+    ``line5``, ``postcode``, ``locality``), ``label_en`` / ``label_fr`` (its name on the form),
+    ``reason`` (``required``, ``too-long``, ``characters``, ``postcode-format``,
+    ``number-format``, ``suffix-format``, ``unknown-field``) and, for ``too-long``,
+    ``length``, ``maximum`` and ``hint_en`` / ``hint_fr`` (what to do).
+    """
+
+    code = "invalid-address"
+
+
+class InvalidContractNumber(ChangeOfAddressError):
+    """A contract number fails its organisation's check (rule C4).
+
+    Facts: ``organisation`` (partner code), ``kind`` (``nir``, ``caf``, ``tax``, ``cesu``,
+    ``pajemploi``), ``reason`` (``format``, ``length``, ``sex``, ``month``, ``department``,
+    ``key``) and, for ``length``, ``expected``.
+    """
+
+    code = "invalid-contract-number"
+
+
+class UnknownOrganisation(ChangeOfAddressError):
+    """No organisation that holds contracts has this code; facts: ``organisation``."""
+
+    code = "unknown-organisation"
+
+
+class BlobStoreNotConfigured(StorageError):
+    """A wallet call was made on a Portal built without a blob store (see ``Portal(blobs=...)``)."""
+
+    code = "blob-store-not-configured"
+
+
+class BlobMissing(StorageError):
+    """A document's bytes are not in the blob store; facts: ``sha256``."""
+
+    code = "blob-missing"
+
+
+class BlobCorrupt(StorageError):
+    """A blob's bytes do not match its SHA-256 key or its recorded size; facts: ``sha256``."""
+
+    code = "blob-corrupt"
 
 
 def error_classes() -> list[type[PortalError]]:

@@ -1,22 +1,40 @@
-"""Portal: the accounts API in one object, wired once with the service's collaborators."""
+"""Portal: the accounts and wallet API in one object, wired once with the collaborators."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from msp_portal.adapters.argon2_hasher import Argon2Hasher
+from msp_portal.adapters.blobs.local import LocalBlobStore
 from msp_portal.adapters.sms import OutboxSmsGateway
+from msp_portal.adapters.sql.blob_index import SqlBlobIndex
 from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.adapters.sql.wallet_store import SqlWalletStore
 from msp_portal.clock import system_clock
 from msp_portal.domain.contact import ContactDetails
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
 from msp_portal.domain.partners import Partner
-from msp_portal.ports import Captcha, Clock, Mailer, PasswordHasher, SmsGateway
-from msp_portal.services import accounts, partners, profile, recovery, sms_access
+from msp_portal.domain.wallet import Category, Upload, WalletDocument, WalletUsage
+from msp_portal.ports import (
+    BlobIndex,
+    BlobStore,
+    Captcha,
+    Clock,
+    Mailer,
+    PasswordHasher,
+    SmsGateway,
+    WalletStore,
+)
+from msp_portal.services import accounts, partners, profile, recovery, sms_access, wallet
+from msp_portal.services.blobs import CollectionReport, collect_orphans
 from msp_portal.services.context import Collaborators
+from msp_portal.services.wallet import DocumentContent, WalletContext
+from msp_portal.services.wallet_export import WalletExport, export_wallet
 from msp_portal.settings import PortalSettings
 
 
 class Portal:
-    """The citizen accounts of the portal (rules A1-A11, L1-L3).
+    """The citizen accounts (rules A1-A11, L1-L3) and document wallet (D4-D6) of the portal.
 
     Each method is a use case from ``msp_portal.services``; errors are :class:`PortalError`
     subclasses (match them by type or ``code``). Session tokens, challenge tokens and link
@@ -31,6 +49,11 @@ class Portal:
             :func:`msp_portal.adapters.sms.drain_outbox`).
         hasher: Password hashing; default: argon2id with ``settings.argon2``.
         settings: The rules' numbers; default: the service's.
+        blobs: Where document bytes go (:class:`LocalBlobStore`, :class:`S3BlobStore`);
+            default: a LocalBlobStore in ``settings.wallet.blob_directory`` when that is set,
+            else none: accounts work, wallet calls raise BlobStoreNotConfigured.
+        wallet_store: Wallet metadata; default: the tables of ``store``'s database.
+        blob_index: Claims and references of blobs; default: the tables of ``store``'s database.
     """
 
     def __init__(
@@ -43,6 +66,9 @@ class Portal:
         sms: SmsGateway | None = None,
         hasher: PasswordHasher | None = None,
         settings: PortalSettings | None = None,
+        blobs: BlobStore | None = None,
+        wallet_store: WalletStore | None = None,
+        blob_index: BlobIndex | None = None,
     ) -> None:
         settings = settings or PortalSettings()
         self.ctx = Collaborators(
@@ -53,6 +79,14 @@ class Portal:
             captcha=captcha,
             hasher=hasher if hasher is not None else Argon2Hasher(settings.argon2),
             settings=settings,
+        )
+        if blobs is None and settings.wallet.blob_directory is not None:
+            blobs = LocalBlobStore(settings.wallet.blob_directory)
+        self.wallet_ctx = WalletContext(
+            accounts=self.ctx,
+            store=wallet_store if wallet_store is not None else SqlWalletStore(store.engine),
+            index=blob_index if blob_index is not None else SqlBlobIndex(store.engine),
+            blobs=blobs,
         )
 
     # --- accounts and sign-in --------------------------------------------------------------------
@@ -125,7 +159,12 @@ class Portal:
 
     def delete_account(self, session_token: str, password: str) -> None:
         """Delete the account and its personal data; every session ends."""
+        account_id = wallet.signed_in(self.wallet_ctx, session_token).id
         profile.delete_account(self.ctx, session_token, password)
+        # The wallet's documents go too (their bytes at the next orphan collection, unless a
+        # transmitted procedure holds them); if this step is interrupted, orphan collection
+        # finishes it.
+        self.wallet_ctx.store.delete_account_documents(account_id)
 
     # --- partner links ---------------------------------------------------------------------------
     @staticmethod
@@ -148,3 +187,62 @@ class Portal:
     def partner_delete_link(self, partner_code: str, partner_key: str, reference: str) -> None:
         """Partner-side call: the partner deletes its link with its API key."""
         partners.partner_delete_link(self.ctx, partner_code, partner_key, reference)
+
+    # --- wallet ("porte-documents", D4-D6) -------------------------------------------------------
+    def add_document(
+        self,
+        session_token: str,
+        uploads: Sequence[Upload],
+        *,
+        title: str,
+        category: Category | str,
+    ) -> WalletDocument:
+        """Merge 1-4 uploads into one PDF kept in the wallet; see :func:`...wallet.add_document`."""
+        return wallet.add_document(
+            self.wallet_ctx, session_token, uploads, title=title, category=category
+        )
+
+    def documents(self, session_token: str) -> list[WalletDocument]:
+        """The wallet's documents, newest first."""
+        return wallet.list_documents(self.wallet_ctx, session_token)
+
+    def wallet_usage(self, session_token: str) -> WalletUsage:
+        """Documents and bytes held, with the quota."""
+        return wallet.usage(self.wallet_ctx, session_token)
+
+    def document(self, session_token: str, document_id: str) -> WalletDocument:
+        """One document's metadata (title, category, size, sha256, msp_docs summary)."""
+        return wallet.get_document(self.wallet_ctx, session_token, document_id)
+
+    def download_document(self, session_token: str, document_id: str) -> DocumentContent:
+        """A document's metadata and its PDF bytes as a checked stream."""
+        return wallet.document_content(self.wallet_ctx, session_token, document_id)
+
+    def rename_document(self, session_token: str, document_id: str, title: str) -> WalletDocument:
+        """Change a document's title (its bytes never change)."""
+        return wallet.rename_document(self.wallet_ctx, session_token, document_id, title)
+
+    def recategorise_document(
+        self, session_token: str, document_id: str, category: Category | str
+    ) -> WalletDocument:
+        """Move a document to another category."""
+        return wallet.recategorise_document(self.wallet_ctx, session_token, document_id, category)
+
+    def delete_document(self, session_token: str, document_id: str) -> None:
+        """Delete a document (what a transmitted procedure sent with it is kept)."""
+        wallet.delete_document(self.wallet_ctx, session_token, document_id)
+
+    def export_wallet(self, session_token: str) -> WalletExport:
+        """The whole wallet as one streamed ZIP with a JSON manifest (D6)."""
+        return export_wallet(self.wallet_ctx, session_token)
+
+    def collect_orphans(self) -> CollectionReport:
+        """Operator job: remove blobs nothing holds (older than ``wallet.orphan_grace``)."""
+        ctx = self.wallet_ctx
+        return collect_orphans(
+            ctx.store,
+            ctx.index,
+            ctx.blob_store(),
+            now=self.ctx.now(),
+            grace=ctx.settings.orphan_grace,
+        )

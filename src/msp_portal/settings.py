@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # msp_docs is imported only when a document is processed
+    from msp_docs import Limits
 
 # OWASP Password Storage Cheat Sheet, argon2id: m = 19 MiB, t = 2, p = 1 is the floor.
 OWASP_MIN_MEMORY_KIB = 19 * 1024
@@ -31,6 +36,40 @@ class Argon2Params:
             raise ValueError("argon2id parallelism must be at least 1")
 
 
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WalletSettings:
+    """The document wallet's numbers (rules D2, D4-D6); the reasons are in docs/wallet.md.
+
+    Attributes:
+        max_documents: Documents one account may keep. 100 holds every proof a household is
+            asked for (identity, address, three years of tax notices, payslips, family
+            records) several times over.
+        max_bytes: Bytes (stored PDFs) one account may keep: 200 MiB is 100 documents of a
+            typical 2 MiB scan, or 20 at the 10 MiB maximum of one document (rule D2).
+        orphan_grace: Stored bytes no document or procedure refers to are removed by
+            :func:`msp_portal.collect_orphans` only once they are this old, so that a document
+            being added (bytes written, row not yet committed) is never collected.
+        blob_directory: Where :class:`msp_portal.Portal` keeps document bytes when no blob
+            store is given to it (a :class:`msp_portal.LocalBlobStore`); None: none.
+        limits: msp_docs limits of one merge (default ``msp_docs.Limits()``: 4 files, 10 MiB).
+    """
+
+    max_documents: int = 100
+    max_bytes: int = 200 * MiB
+    orphan_grace: timedelta = timedelta(hours=24)
+    blob_directory: Path | None = None
+    limits: Limits | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_documents < 1 or self.max_bytes < 1:
+            raise ValueError("the wallet quota must allow at least one document and one byte")
+        if self.orphan_grace < timedelta(minutes=5):
+            raise ValueError("orphan_grace must leave at least 5 minutes to finish an addition")
+
+
 @dataclass(frozen=True)
 class PortalSettings:
     """The account rules' numbers; the defaults are the service's (rules A5, A6) and ours.
@@ -49,6 +88,7 @@ class PortalSettings:
         session_absolute_timeout: A session ends this long after sign-in, used or not.
         base_url: Start of the links put in emails.
         partner_keys: Partner code -> SHA-256 hex digest of that partner's API key.
+        wallet: The document wallet's quota and storage (:class:`WalletSettings`).
     """
 
     lock_threshold: int = 5
@@ -64,6 +104,7 @@ class PortalSettings:
     session_absolute_timeout: timedelta = timedelta(hours=12)
     base_url: str = "https://mon.service-public.fr"
     partner_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    wallet: WalletSettings = field(default_factory=WalletSettings)
 
     def __post_init__(self) -> None:
         if self.lock_threshold < 1:

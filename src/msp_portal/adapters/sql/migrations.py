@@ -12,13 +12,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Date,
     Engine,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -143,7 +146,84 @@ def _v2_outbox_retries(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE sms_outbox ADD COLUMN {ddl}"))
 
 
-STEPS: tuple[Callable[[Connection], None], ...] = (_v1_initial, _v2_outbox_retries)
+def _v3_reserved(conn: Connection) -> None:
+    """Reserved for the accounts branch's version 3 (merged separately); does nothing here.
+
+    The wallet's step was written as version 4 on a branch made while another branch wrote
+    version 3; whoever merges both replaces this placeholder by that step (or renumbers).
+    """
+
+
+def _v4_wallet(conn: Connection) -> None:
+    """The document wallet: blob claims, blob references, documents (bytes immutable)."""
+    md = MetaData()
+    # Tables named here only for the foreign keys; not created by this step.
+    Table("accounts", md, Column("id", Integer, primary_key=True))
+    blobs = Table(
+        "blobs",
+        md,
+        Column("sha256", String(64), primary_key=True),
+        Column("claimed_at", UtcDateTime, nullable=False),
+    )
+    blob_refs = Table(
+        "blob_refs",
+        md,
+        Column("sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+        Column("holder_kind", String(32), nullable=False),
+        Column("holder_id", String(64), nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        PrimaryKeyConstraint("holder_kind", "holder_id", "sha256"),
+        Index("ix_blob_refs_sha256", "sha256"),
+    )
+    documents = Table(
+        "wallet_documents",
+        md,
+        Column("id", String(32), primary_key=True),
+        Column("account_id", Integer, _account_fk(), nullable=False),
+        Column("title", String(150), nullable=False),
+        Column("category", String(32), nullable=False),
+        Column("sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+        Column("size", BigInteger, nullable=False),
+        Column("pages", Integer, nullable=False),
+        Column("summary", Text, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
+        Index("ix_wallet_documents_account", "account_id", "created_at"),
+    )
+    for created in (blobs, blob_refs, documents):
+        created.create(conn)
+    # A stored document's bytes never change: the database itself refuses to change the
+    # columns that name them, whatever code runs against it.
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "CREATE FUNCTION wallet_documents_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN "
+            "IF NEW.sha256 IS DISTINCT FROM OLD.sha256 OR NEW.size IS DISTINCT FROM OLD.size "
+            "OR NEW.account_id IS DISTINCT FROM OLD.account_id "
+            "OR NEW.created_at IS DISTINCT FROM OLD.created_at THEN "
+            "RAISE EXCEPTION 'wallet documents are immutable' USING ERRCODE = 'P0001'; "
+            "END IF; RETURN NEW; END $$"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER wallet_documents_immutable BEFORE UPDATE ON wallet_documents "
+            "FOR EACH ROW EXECUTE FUNCTION wallet_documents_immutable()"
+        )
+    else:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER wallet_documents_immutable "
+            "BEFORE UPDATE OF sha256, size, account_id, created_at ON wallet_documents "
+            "FOR EACH ROW WHEN NEW.sha256 IS NOT OLD.sha256 OR NEW.size IS NOT OLD.size "
+            "OR NEW.account_id IS NOT OLD.account_id OR NEW.created_at IS NOT OLD.created_at "
+            "BEGIN SELECT RAISE(ABORT, 'wallet documents are immutable'); END"
+        )
+
+
+STEPS: tuple[Callable[[Connection], None], ...] = (
+    _v1_initial,
+    _v2_outbox_retries,
+    _v3_reserved,
+    _v4_wallet,
+)
 LATEST = len(STEPS)
 
 

@@ -1,13 +1,16 @@
-"""The current schema (version 2), as the store queries it; migrations.py builds it step by step."""
+"""The current schema (version 4), as the store queries it; migrations.py builds it step by step."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -145,4 +148,49 @@ partner_links = Table(
     Column("partner_reference", String(128), nullable=False),
     Column("linked_at", UtcDateTime, nullable=False),
     UniqueConstraint("partner_code", "partner_reference"),
+)
+
+# --- v4: the document wallet, and the keeping of content-addressed blobs --------------------------
+# One row per blob the portal writes or wrote: its claim. A writer claims the hash (committed)
+# before it puts the bytes, so orphan collection never removes bytes that are being added.
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("claimed_at", UtcDateTime, nullable=False),
+)
+
+# Who holds a blob: a wallet document, a procedure's attachment, a dossier PDF... A blob with
+# no row here and an old claim is removed by orphan collection.
+blob_refs = Table(
+    "blob_refs",
+    metadata,
+    Column("sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+    Column("holder_kind", String(32), nullable=False),
+    Column("holder_id", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("holder_kind", "holder_id", "sha256"),
+    Index("ix_blob_refs_sha256", "sha256"),
+)
+
+# The bytes of a document never change: a trigger refuses UPDATEs of sha256 and size.
+wallet_documents = Table(
+    "wallet_documents",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("title", String(150), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_wallet_documents_account", "account_id", "created_at"),
 )
