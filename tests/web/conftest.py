@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from msp_portal.adapters.blobs.local import LocalBlobStore
 from msp_portal.adapters.smtp import SmtpConfig, SmtpMailer, SmtpSecurity
 from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.portal import Portal
@@ -82,7 +83,15 @@ def portal(  # noqa: PLR0917 - pytest fixtures arrive as parameters
     settings: WebSettings,
 ) -> Portal:
     mailer = SmtpMailer(SmtpConfig("127.0.0.1", smtp.port, security=SmtpSecurity.NONE))
-    return Portal(store, mailer, captcha, clock=clock, hasher=hasher, settings=settings.portal)
+    return Portal(
+        store,
+        mailer,
+        captcha,
+        clock=clock,
+        hasher=hasher,
+        settings=settings.portal,
+        blobs=LocalBlobStore(settings.blobs),
+    )
 
 
 @pytest.fixture

@@ -110,12 +110,16 @@ async def test_every_page_form_refuses_a_missing_or_foreign_csrf_token(
     await create_account(client)
     await sign_in_page(client)
     await client.get("/")
-    for path in routes:
-        missing = await client.post(path, data={"identifiant": "jdupont"})
-        assert missing.status_code == 403, path
-        assert "Le formulaire a expiré" in error_summary(missing.text), path
-        foreign = await client.post(path, data={"csrf": "A" * 43, "identifiant": "jdupont"})
-        assert foreign.status_code == 403, path
+    document = ("fichiers", ("a.png", b"\x89PNG\r\n\x1a\n", "image/png"))
+    for template in routes:
+        path = template.replace("{document_id}", "0" * 32).replace("{numero}", "11580-05")
+        for body in ({"identifiant": "jdupont"}, {"csrf": "A" * 43, "identifiant": "jdupont"}):
+            # as a plain form, then as multipart with a file (the upload routes' kind)
+            plain = await client.post(path, data=body)
+            assert plain.status_code in {403, 415}, (path, plain.status_code)
+            multipart = await client.post(path, data=body, files=[document])
+            assert multipart.status_code == 403, (path, multipart.status_code)
+            assert "Le formulaire a expiré" in error_summary(multipart.text), path
 
 
 async def test_a_csrf_token_from_before_sign_in_fails_after_it(client: httpx.AsyncClient) -> None:

@@ -35,7 +35,7 @@ def test_from_env_reads_every_variable(tmp_path: Path) -> None:
         {
             "MSP_PORTAL_DATA_DIR": str(tmp_path),
             "MSP_PORTAL_DATABASE": "postgresql+psycopg://u:p@127.0.0.1/db",
-            "MSP_PORTAL_BLOB_DIR": str(tmp_path / "b"),
+            "MSP_PORTAL_BLOBS": str(tmp_path / "b"),
             "MSP_PORTAL_PUBLIC_URL": "https://portail.example.fr/demarches",
             "MSP_PORTAL_SECRET_KEY": "k" * 40,
             "MSP_PORTAL_COOKIE_SECURE": "non",
@@ -61,12 +61,21 @@ def test_from_env_reads_every_variable(tmp_path: Path) -> None:
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_blobs_in_s3(tmp_path: Path) -> None:
+    settings = WebSettings.from_env(
+        {"MSP_PORTAL_BLOBS": "s3://bucket/portail", "MSP_PORTAL_S3_ENDPOINT_URL": "http://s3"},
+        data_dir=tmp_path,
+    )
+    assert (settings.blob_url, settings.s3_endpoint_url) == ("s3://bucket/portail", "http://s3")
+
+
 @pytest.mark.parametrize(
     "values",
     [
         {"secret_key": "court"},
         {"secret_key": "k" * 40, "public_url": "portail.example.fr"},
         {"secret_key": "k" * 40, "max_form_bytes": 10},
+        {"secret_key": "k" * 40, "blob_url": "/srv/blobs"},
     ],
 )
 def test_settings_refuse_nonsense(values: dict[str, object]) -> None:

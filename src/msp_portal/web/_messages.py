@@ -71,5 +71,5 @@ def size_text(size: int, lang: str) -> str:
     if mib >= 1:
         number = f"{mib:.1f}".removesuffix(".0")
         return f"{number} Mo".replace(".", ",") if lang.startswith("fr") else f"{number} MiB"
-    kib = max(1, size // 1024)
+    kib = max(1, round(size / 1024))
     return f"{kib} Ko" if lang.startswith("fr") else f"{kib} KiB"

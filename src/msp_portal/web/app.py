@@ -12,15 +12,17 @@ from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from msp_docs import __version__
+from msp_portal.adapters.blobs.local import LocalBlobStore
 from msp_portal.adapters.files import DirectoryMailer, DirectorySmsGateway
 from msp_portal.adapters.smtp import SmtpMailer
 from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.clock import system_clock
 from msp_portal.domain.paris import paris_date, paris_time
 from msp_portal.portal import Portal
-from msp_portal.ports import Clock, Mailer
+from msp_portal.ports import BlobStore, Clock, Mailer
 from msp_portal.services.cerfa import CerfaDesk
 from msp_portal.web import handlers
+from msp_portal.web._messages import size_text
 from msp_portal.web.captcha import QuestionCaptcha
 from msp_portal.web.deps import CSRF_COOKIE, WebContext
 from msp_portal.web.middleware import BodyLimit, CrossSiteGuard, InternalErrors, SecurityHeaders
@@ -29,9 +31,11 @@ from msp_portal.web.routers import (
     api_cerfa,
     api_partners,
     api_profile,
+    api_wallet,
     pages_accounts,
     pages_cerfa,
     pages_profile,
+    pages_wallet,
 )
 from msp_portal.web.settings import WebSettings
 
@@ -78,6 +82,7 @@ def create_app(
     templates.env.globals["version"] = __version__
     templates.env.filters["date_fr"] = paris_date
     templates.env.filters["heure_fr"] = paris_time
+    templates.env.filters["taille"] = lambda size: size_text(int(size), "fr")
 
     app = FastAPI(
         title=f"{settings.site_name} — API",
@@ -99,8 +104,9 @@ def create_app(
         cerfa=CerfaDesk(portal, cerfa),
     )
     handlers.install(app)
-    api = [api_accounts, api_profile, api_partners, api_cerfa]
-    for router in [*api, pages_accounts, pages_profile, pages_cerfa]:
+    api = [api_accounts, api_profile, api_partners, api_wallet, api_cerfa]
+    pages = [pages_accounts, pages_profile, pages_wallet, pages_cerfa]
+    for router in [*api, *pages]:
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -126,12 +132,29 @@ def _default_portal(settings: WebSettings, captcha: QuestionCaptcha, clock: Cloc
             parents=True, exist_ok=True
         )
     store = SqlStore.open(settings.database_url, migrate=settings.migrate)
-    mailer: Mailer
+    blobs = _blob_store(settings)
     if settings.messages_dir is not None:
-        mailer = DirectoryMailer(settings.messages_dir, clock)
-        sms = DirectorySmsGateway(settings.messages_dir, clock)
-        return Portal(store, mailer, captcha, clock=clock, sms=sms, settings=settings.portal)
+        return Portal(
+            store,
+            DirectoryMailer(settings.messages_dir, clock),
+            captcha,
+            clock=clock,
+            sms=DirectorySmsGateway(settings.messages_dir, clock),
+            settings=settings.portal,
+            blobs=blobs,
+        )
     if settings.smtp is None:
         raise ValueError("WebSettings needs smtp (an SMTP server) or messages_dir (files)")
-    mailer = SmtpMailer(settings.smtp)
-    return Portal(store, mailer, captcha, clock=clock, settings=settings.portal)
+    mailer: Mailer = SmtpMailer(settings.smtp)
+    return Portal(store, mailer, captcha, clock=clock, settings=settings.portal, blobs=blobs)
+
+
+def _blob_store(settings: WebSettings) -> BlobStore:
+    """Where document bytes go: S3 when ``blob_url`` says so, else the local directory."""
+    if settings.blob_url is not None:
+        from msp_portal.adapters.blobs.s3 import S3BlobStore
+
+        bucket, _, prefix = settings.blob_url.removeprefix("s3://").partition("/")
+        return S3BlobStore(bucket, prefix=prefix, endpoint_url=settings.s3_endpoint_url)
+    settings.blobs.mkdir(parents=True, exist_ok=True)
+    return LocalBlobStore(settings.blobs)

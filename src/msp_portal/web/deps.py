@@ -7,11 +7,13 @@ factory): routes import no global and never build a collaborator themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from fastapi.templating import Jinja2Templates
 
+from msp_portal.domain.paris import paris_today
 from msp_portal.errors import SessionInvalid
 from msp_portal.portal import Portal
 from msp_portal.services.cerfa import CerfaDesk
@@ -56,6 +58,14 @@ def get_portal(request: Request) -> Portal:
 
 
 PortalDep = Annotated[Portal, Depends(get_portal)]
+
+
+def today(request: Request) -> date:
+    """Today in Paris, from the portal's injected clock (the move-date window, C1)."""
+    return paris_today(web_context(request).portal.ctx.clock())
+
+
+Today = Annotated[date, Depends(today)]
 
 
 def get_cerfa(request: Request) -> CerfaDesk:

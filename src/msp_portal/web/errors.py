@@ -42,6 +42,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown-partner": 404,
     "partner-not-authorised": 401,
     "partner-link-not-found": 404,
+    "document-refused": 422,
+    "document-not-found": 404,
+    "wallet-quota-exceeded": 409,
     "delivery-failed": 503,
     "storage-error": 503,
 }

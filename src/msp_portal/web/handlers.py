@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from msp_docs.errors import MspDocsError
@@ -25,7 +26,7 @@ from msp_portal.web.errors import (
     status_for,
 )
 from msp_portal.web.middleware import BodyTooLarge, body_too_large, is_api, relative_path
-from msp_portal.web.rendering import redirect, render
+from msp_portal.web.rendering import path_for, render
 
 log = logging.getLogger("msp_portal.web")
 
@@ -49,7 +50,9 @@ def _to_sign_in(request: Request, *, expired: bool = False) -> Response:
     query = {"suite": relative_next(request)} if request.method == "GET" else {}
     if expired:
         query["info"] = "session-expiree"
-    response = redirect(request, "page_sign_in", **query)
+    response = RedirectResponse(
+        path_for(request, "page_sign_in") + ("?" + urlencode(query) if query else ""), 303
+    )
     from msp_portal.web.sessions import clear_session_cookie
 
     clear_session_cookie(request, response)

@@ -27,6 +27,10 @@ FIELD_BY_CODE = {
     "password-contains-identifier": "mot_de_passe",
     "captcha-failed": "captcha_reponse",
     "sms-code-invalid": "code",
+    "invalid-document-title": "titre",
+    "invalid-category": "categorie",
+    "invalid-upload": "fichier-1",
+    "invalid-upload-name": "fichier-1",
 }
 
 # Short notices shown after a redirect (?info=...): fixed texts, so the parameter shows
@@ -42,6 +46,8 @@ NOTICES = {
     "compte-supprime": "Votre compte a été supprimé.",
     "acces-sms-retire": "L'accès par code SMS est retiré de votre compte. Connectez-vous avec "
     "votre identifiant et votre mot de passe.",
+    "document-supprime": "Le document a été supprimé.",
+    "document-modifie": "Le document a été modifié.",
 }
 
 
@@ -82,20 +88,31 @@ def render(
     status: int = 200,
     error: PortalError | HttpProblem | MspDocsError | None = None,
     error_field: str | None = None,
+    errors: list[tuple[PortalError, str | None]] | None = None,
     values: dict[str, Any] | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """Render a page with what every page needs (site name, CSRF token, notices, errors)."""
+    """Render a page with what every page needs (site name, CSRF token, notices, errors).
+
+    ``error`` is one error (its field found from its code unless ``error_field`` says);
+    ``errors`` lists several, each with its field, for forms that report every field at once.
+    """
     web = web_context(request)
     session = session_cookie(request)
     notice = NOTICES.get(request.query_params.get("info", ""))
+    views = [error_view(error, error_field)] if error is not None else []
+    views += [error_view(each, field) for each, field in errors or []]
+    if error is None and errors:
+        error = errors[0][0]
     page = {
         "site_name": web.settings.site_name,
         "csrf_field": csrf.FIELD,
         "csrf_token": csrf.csrf_token(request, secret=web.secret, session_cookie=session),
         "signed_in": session is not None,
         "notice": notice,
-        "error": error_view(error, error_field) if error is not None else None,
+        "error": views[0] if views else None,
+        "summary": views,
+        "field_errors": {view["field"]: view["message"] for view in views if view["field"]},
         "values": values or {},
         "path_for": lambda name, /, **params: path_for(request, name, **params),
         **context,
@@ -110,9 +127,11 @@ def render(
     return web.templates.TemplateResponse(request, template, page, status_code=status)
 
 
-def redirect(request: Request, name: str, /, **query: str) -> RedirectResponse:
+def redirect(
+    request: Request, name: str, /, params: dict[str, str] | None = None, **query: str
+) -> RedirectResponse:
     """303 See Other to route ``name`` (after a form: the browser then GETs the page)."""
-    target = path_for(request, name)
+    target = path_for(request, name, **(params or {}))
     if query:
         target += "?" + urlencode(query)
     return RedirectResponse(target, status_code=303)

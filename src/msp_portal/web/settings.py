@@ -34,6 +34,9 @@ class WebSettings:
         data_dir: Where the defaults live: the SQLite file, the document blobs, the secret key,
             and the messages written to files when no SMTP server is configured.
         blob_dir: The local blob directory of the document wallet (default ``data_dir/blobs``).
+        blob_url: ``s3://BUCKET/PREFIX`` to keep document bytes in S3-compatible storage
+            instead of ``blob_dir`` (credentials from the usual AWS chain).
+        s3_endpoint_url: The S3 endpoint, for storage other than AWS.
         public_url: The address citizens use (scheme, host and mount path); the links sent by
             email start with it.
         secret_key: Signs CSRF tokens and captcha questions; at least 32 characters.
@@ -57,6 +60,8 @@ class WebSettings:
     database_url: str = f"sqlite:///{DEFAULT_DATA_DIR / 'portal.db'}"
     data_dir: Path = DEFAULT_DATA_DIR
     blob_dir: Path | None = None
+    blob_url: str | None = None
+    s3_endpoint_url: str | None = None
     public_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = True
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
@@ -77,6 +82,8 @@ class WebSettings:
             raise ValueError(f"public_url must be an http(s) address, not {self.public_url!r}")
         if self.max_upload_bytes < 1 or self.max_form_bytes < 1024:
             raise ValueError("max_upload_bytes must be positive and max_form_bytes >= 1024")
+        if self.blob_url is not None and not self.blob_url.startswith("s3://"):
+            raise ValueError(f"blob_url must be s3://BUCKET/PREFIX, not {self.blob_url!r}")
         if self.portal.base_url != self.public_url.rstrip("/"):
             object.__setattr__(
                 self, "portal", replace(self.portal, base_url=self.public_url.rstrip("/"))
@@ -114,8 +121,13 @@ class WebSettings:
         values["database_url"] = env.get("MSP_PORTAL_DATABASE") or (
             f"sqlite:///{data_dir / 'portal.db'}"
         )
-        if env.get("MSP_PORTAL_BLOB_DIR"):
-            values["blob_dir"] = Path(env["MSP_PORTAL_BLOB_DIR"])
+        blobs = env.get("MSP_PORTAL_BLOBS", "")
+        if blobs.startswith("s3://"):
+            values["blob_url"] = blobs
+        elif blobs:
+            values["blob_dir"] = Path(blobs)
+        if env.get("MSP_PORTAL_S3_ENDPOINT_URL"):
+            values["s3_endpoint_url"] = env["MSP_PORTAL_S3_ENDPOINT_URL"]
         if env.get("MSP_PORTAL_PUBLIC_URL"):
             values["public_url"] = env["MSP_PORTAL_PUBLIC_URL"]
         if env.get("MSP_PORTAL_COOKIE_SECURE"):

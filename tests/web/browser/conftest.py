@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from msp_portal.adapters.blobs.local import LocalBlobStore
 from msp_portal.adapters.files import DirectoryMailer, DirectorySmsGateway
 from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.portal import Portal
@@ -123,6 +124,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         sms=DirectorySmsGateway(messages, clock),
         hasher=CountingHasher(),
         settings=settings.portal,
+        blobs=LocalBlobStore(settings.blobs),
     )
     app = create_app(settings, portal=portal, captcha=captcha)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
