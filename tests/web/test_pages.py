@@ -113,11 +113,11 @@ async def test_every_page_form_refuses_a_missing_or_foreign_csrf_token(
     document = ("fichiers", ("a.png", b"\x89PNG\r\n\x1a\n", "image/png"))
     for template in routes:
         path = template.replace("{document_id}", "0" * 32).replace("{numero}", "11580-05")
-        for body in ({"identifiant": "jdupont"}, {"csrf": "A" * 43, "identifiant": "jdupont"}):
+        for fields in ({"identifiant": "jdupont"}, {"csrf": "A" * 43, "identifiant": "jdupont"}):
             # as a plain form, then as multipart with a file (the upload routes' kind)
-            plain = await client.post(path, data=body)
+            plain = await client.post(path, data=fields)
             assert plain.status_code in {403, 415}, (path, plain.status_code)
-            multipart = await client.post(path, data=body, files=[document])
+            multipart = await client.post(path, data=fields, files=[document])
             assert multipart.status_code == 403, (path, multipart.status_code)
             assert "Le formulaire a expiré" in error_summary(multipart.text), path
 
