@@ -72,21 +72,32 @@ class Visitor:
             )
         )
 
-    def tab_to(self, *, field_id: str | None = None, button: str | None = None) -> None:
-        """Press Tab until the field (by id) or the button (by its text) has the focus; the
-        focus must be visible on it."""
+    def tab_to(
+        self,
+        *,
+        field_id: str | None = None,
+        button: str | None = None,
+        summary: str | None = None,
+        nth: int = 1,
+    ) -> None:
+        """Press Tab until the field (by id), the button or the disclosure summary (by its
+        text, the ``nth`` one) has the focus; the focus must be visible on it."""
+        seen = 0
         for _ in range(MAX_TABS):
             self.page.keyboard.press("Tab")
             now = self.focused()
             hit = (field_id is not None and now["id"] == field_id) or (
                 button is not None and now["tag"] == "button" and now["text"] == button
             )
+            if summary is not None and now["tag"] == "summary" and now["text"] == summary:
+                seen += 1
+                hit = seen == nth
             if hit:
                 assert now["outline"] != "none" or now["shadow"] != "none", now
                 return
         raise AssertionError(f"{field_id or button!r} cannot be reached with Tab")
 
-    def fill_with_keyboard(self, values: dict[str, str], submit: str) -> None:
+    def fill_with_keyboard(self, values: dict[str, str], submit: str | None) -> None:
         """Fill a form with the keyboard only: Tab to each field, type, Tab to the button,
         press Enter. Starts from the top of the page."""
         self.page.evaluate("document.activeElement && document.activeElement.blur()")
@@ -95,6 +106,8 @@ class Visitor:
             self.tab_to(field_id=field_id)
             self.page.keyboard.press("Control+A")
             self.page.keyboard.type(text)
+        if submit is None:
+            return
         self.tab_to(button=submit)
         with self.page.expect_navigation():
             self.page.keyboard.press("Enter")

@@ -295,3 +295,52 @@ def test_fill_a_cerfa_online_and_download_it(visitor: Visitor) -> None:
     assert download.value.suggested_filename == "cerfa_11580_05-imprimable.pdf"
     path = download.value.path()
     assert path is not None and Path(path).read_bytes().startswith(b"%PDF-")
+
+
+SAMPLES = Path(__file__).resolve().parents[3] / "samples"
+
+
+def test_wallet_add_a_four_file_document_and_download_it(visitor: Visitor) -> None:
+    create_and_sign_in(visitor)
+    visitor.page.click("header >> text=Porte-documents")
+    visitor.check("porte-documents-vide")
+    visitor.page.click("text=Ajouter un document")
+    visitor.check("document-ajouter")
+    files = ["1-id-card-photo.jpg", "2-scan-grey.png", "3-screenshot-rgba.png", "4-letter.pdf"]
+    visitor.fill_with_keyboard({"titre": "Dossier complet"}, submit=None)
+    visitor.tab_to(field_id="categorie-other")  # Tab enters the group on its checked radio
+    visitor.page.keyboard.press("ArrowDown")  # and the arrows wrap round to the first one
+    assert visitor.page.is_checked("#categorie-identity")
+    for n, name in enumerate(files, start=1):
+        if n > 1:  # "Ajouter un autre fichier" opens with the keyboard
+            visitor.tab_to(summary="Ajouter un autre fichier")
+            visitor.page.keyboard.press("Enter")
+        visitor.tab_to(field_id=f"fichier-{n}")
+        # the file chooser is the system's: Playwright hands it the file
+        visitor.page.set_input_files(f"#fichier-{n}", str(SAMPLES / name))
+    visitor.check("document-ajouter-rempli")
+    visitor.tab_to(button="Valider")
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Enter")
+    visitor.check("document-ajoute")
+    assert "Le document a été ajouté" in visitor.page.inner_text("[role=status]")
+    assert visitor.page.locator("ol.fichiers > li").count() == 4
+    with visitor.page.expect_download() as download:
+        visitor.page.click("text=Télécharger le PDF")
+    path = download.value.path()
+    assert path is not None
+    data = Path(path).read_bytes()
+    assert data.startswith(b"%PDF-")
+    from pypdf import PdfReader
+
+    assert len(PdfReader(path).pages) == 5  # three images and a two-page letter
+    visitor.page.click("text=Renommer ou changer de catégorie")
+    visitor.check("document-modifier")
+    visitor.fill_with_keyboard({"titre": "Pièces du dossier"}, submit="Renommer")
+    visitor.check("document-renomme")
+    visitor.page.click("header >> text=Porte-documents")
+    visitor.check("porte-documents")
+    visitor.page.click("text=Supprimer >> nth=0")
+    visitor.check("document-supprimer")
+    visitor.fill_with_keyboard({}, submit="Supprimer le document")
+    visitor.check("porte-documents-supprime")
