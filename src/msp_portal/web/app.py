@@ -28,11 +28,13 @@ from msp_portal.web.deps import CSRF_COOKIE, WebContext
 from msp_portal.web.middleware import BodyLimit, CrossSiteGuard, InternalErrors, SecurityHeaders
 from msp_portal.web.routers import (
     api_accounts,
+    api_address,
     api_cerfa,
     api_partners,
     api_profile,
     api_wallet,
     pages_accounts,
+    pages_address,
     pages_cerfa,
     pages_profile,
     pages_wallet,
@@ -104,8 +106,8 @@ def create_app(
         cerfa=CerfaDesk(portal, cerfa),
     )
     handlers.install(app)
-    api = [api_accounts, api_profile, api_partners, api_wallet, api_cerfa]
-    pages = [pages_accounts, pages_profile, pages_wallet, pages_cerfa]
+    api = [api_accounts, api_profile, api_partners, api_wallet, api_address, api_cerfa]
+    pages = [pages_accounts, pages_profile, pages_wallet, pages_address, pages_cerfa]
     for router in [*api, *pages]:
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

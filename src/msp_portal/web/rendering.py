@@ -76,7 +76,7 @@ def error_view(
     """What the templates show of an error: the French message and the field it concerns."""
     if field is None:
         field = FIELD_BY_CODE.get(error.code)
-        if field is None and error.code == "invalid-contact-details":
+        if field is None and isinstance(error, PortalError):
             field = str(error.facts.get("field", "")) or None
     return {"code": error.code, "message": error.message("fr"), "field": field}
 

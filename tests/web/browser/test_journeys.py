@@ -344,3 +344,35 @@ def test_wallet_add_a_four_file_document_and_download_it(visitor: Visitor) -> No
     visitor.check("document-supprimer")
     visitor.fill_with_keyboard({}, submit="Supprimer le document")
     visitor.check("porte-documents-supprime")
+
+
+def test_change_of_address_refusing_the_changes(visitor: Visitor) -> None:
+    create_and_sign_in(visitor)
+    visitor.page.click("text=Déclarer un changement d'adresse")
+    visitor.check("changement-adresse")
+    visitor.fill_with_keyboard({"move_date": "01/12/2024", "postcode": "75001"}, submit="Continuer")
+    visitor.check("changement-adresse-erreurs")
+    assert "Il y a 2 problèmes" in visitor.page.inner_text(".resume-erreur")
+    visitor.fill_with_keyboard(
+        {
+            "move_date": "15/02/2025",
+            "recipient": "Jean Dupont",
+            "number": "12",
+            "street": "Avenue du Général de Gaulle",
+            "postcode": "75001",
+            "locality": "paris 1er",
+        },
+        submit="Continuer",
+    )
+    visitor.check("changement-adresse-verification")
+    table = visitor.page.inner_text("table")
+    assert "12 AVENUE DU GENERAL DE GAULLE" in table and "75001 PARIS" in table
+    visitor.tab_to(field_id="refuser")
+    visitor.page.keyboard.press("Space")
+    assert visitor.page.is_checked("#refuser")
+    visitor.tab_to(button="Valider cette adresse")
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Enter")
+    visitor.check("changement-adresse-retenue")
+    kept = visitor.page.inner_text("address")
+    assert "12 Avenue du Général de Gaulle" in kept and "75001 paris 1er" in kept
