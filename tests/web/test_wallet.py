@@ -14,6 +14,8 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from msp_portal.portal import Portal
+from msp_portal.web import QuestionCaptcha, WebSettings
 from tests.web.helpers import api_session, create_account, csrf_of, error_summary, sign_in_page
 from tests.web.test_api_accounts import assert_error
 
@@ -278,3 +280,87 @@ async def test_wallet_pages(client: httpx.AsyncClient) -> None:
     assert deleted.headers["location"] == "/porte-documents?info=document-supprime"
     missing = await client.get(f"/porte-documents/{document_id}")
     assert missing.status_code == 404
+
+
+def test_release_frames_drops_what_a_refused_upload_held() -> None:
+    import gc
+    import weakref
+
+    from msp_portal.errors import UploadUnsupported
+    from msp_portal.web.deps import release_frames
+
+    class Buffer(bytearray):
+        pass
+
+    def read_and_refuse() -> None:
+        data = Buffer(10 * MIB)  # what msp_docs read of the upload
+        probe.append(weakref.ref(data))
+        raise ValueError("not a PDF")
+
+    def add() -> None:
+        try:
+            read_and_refuse()
+        except ValueError as error:
+            raise UploadUnsupported(docs_code="unsupported-kind") from error
+
+    probe: list[weakref.ref[Buffer]] = []
+    gc.disable()
+    try:
+        try:
+            add()
+        except UploadUnsupported as error:
+            kept = error
+        assert probe[0]() is not None  # the traceback's frames hold the bytes
+        release_frames(kept)
+        assert probe[0]() is None  # freed at once, without the cyclic collector
+        assert kept.facts == {"docs_code": "unsupported-kind"}
+    finally:
+        gc.enable()
+
+
+async def test_merges_run_at_most_max_concurrent_merges_at_once(
+    settings: WebSettings, portal: Portal, captcha: QuestionCaptcha
+) -> None:
+    import threading
+    import time
+
+    from msp_portal.web import create_app
+
+    running = 0
+    most = 0
+    lock = threading.Lock()
+
+    class CountingPortal(Portal):
+        def add_document(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.2)
+            with lock:
+                running -= 1
+            return super().add_document(*args, **kwargs)  # type: ignore[arg-type]
+
+    counting = CountingPortal.__new__(CountingPortal)
+    counting.__dict__.update(portal.__dict__)
+    limited = WebSettings(**{**settings.__dict__, "max_concurrent_merges": 2})
+    app = create_app(limited, portal=counting, captcha=captcha)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+        await create_account(client)
+        headers = await api_session(client)
+        import asyncio
+
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/wallet/documents",
+                    data={"title": f"Scan {i}", "category": "other"},
+                    files=[sample("2-scan-grey.png")],
+                    headers=headers,
+                )
+                for i in range(6)
+            )
+        )
+    assert [r.status_code for r in responses] == [201] * 6
+    assert most == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -104,6 +105,7 @@ def create_app(
         templates=templates,
         captcha=captcha,
         cerfa=CerfaDesk(portal, cerfa),
+        merges=anyio.CapacityLimiter(settings.max_concurrent_merges),
     )
     handlers.install(app)
     api = [api_accounts, api_profile, api_partners, api_wallet, api_address, api_cerfa]

@@ -53,6 +53,9 @@ class WebSettings:
             maps come with ``msp_docs``, plus those of ``cerfa_maps``.
         cerfa_maps: An operator's directories of extra form maps.
         migrate: Create or upgrade the database schema when the application starts.
+        max_concurrent_merges: Documents merged at once (the others wait their turn): a merge
+            holds its uploads in memory and keeps a core busy, so this bounds the server's
+            memory under a burst of uploads. Default: the number of cores.
         portal: The account rules' numbers; ``base_url`` is taken from ``public_url``.
     """
 
@@ -72,6 +75,7 @@ class WebSettings:
     cerfa_dir: Path | None = None
     cerfa_maps: tuple[Path, ...] = ()
     migrate: bool = True
+    max_concurrent_merges: int = field(default_factory=lambda: os.cpu_count() or 2)
     portal: PortalSettings = field(default_factory=PortalSettings)
 
     def __post_init__(self) -> None:
@@ -80,6 +84,8 @@ class WebSettings:
         parts = urlsplit(self.public_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError(f"public_url must be an http(s) address, not {self.public_url!r}")
+        if self.max_concurrent_merges < 1:
+            raise ValueError("max_concurrent_merges must be at least 1")
         if self.max_upload_bytes < 1 or self.max_form_bytes < 1024:
             raise ValueError("max_upload_bytes must be positive and max_form_bytes >= 1024")
         if self.blob_url is not None and not self.blob_url.startswith("s3://"):
@@ -138,6 +144,8 @@ class WebSettings:
             values["cerfa_dir"] = Path(env["MSP_CERFA_DIR"])
         if env.get("MSP_CERFA_MAPS"):
             values["cerfa_maps"] = tuple(Path(p) for p in env["MSP_CERFA_MAPS"].split(":") if p)
+        if env.get("MSP_PORTAL_MAX_CONCURRENT_MERGES"):
+            values["max_concurrent_merges"] = int(env["MSP_PORTAL_MAX_CONCURRENT_MERGES"])
         if env.get("MSP_PORTAL_SITE_NAME"):
             values["site_name"] = env["MSP_PORTAL_SITE_NAME"]
         if env.get("MSP_PORTAL_SMTP_HOST"):

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
-from starlette.concurrency import run_in_threadpool
 
 from msp_portal.domain.wallet import Category, Upload, WalletDocument, WalletUsage
 from msp_portal.web.deps import BearerToken, PortalDep, web_context
@@ -186,20 +186,19 @@ async def add_document(request: Request, token: BearerToken, portal: PortalDep) 
     The files are streamed to disk as they arrive (413 past the cap, before the body is read
     whole) and merged by msp_docs into one PDF; what they are is msp_docs' decision.
     """
-    settings = web_context(request).settings
+    web = web_context(request)
     form = await read_upload_form(
-        request, max_files=4, max_file_bytes=settings.max_upload_bytes, file_field=FILE_FIELD
+        request, max_files=4, max_file_bytes=web.settings.max_upload_bytes, file_field=FILE_FIELD
     )
     with form, ExitStack() as files:
+        # Streams, as the wallet asks of web routes (a path would be read from the server).
         uploads = [
             Upload(files.enter_context(f.path.open("rb")), f.display_name) for f in form.files
         ]
-        document = await run_in_threadpool(
-            portal.add_document,
-            token,
-            uploads,
-            title=form.fields.get("title", ""),
-            category=form.fields.get("category", "other"),
+        title = form.fields.get("title", "")
+        category = form.fields.get("category", "other")
+        document = await web.merge(
+            partial(portal.add_document, token, uploads, title=title, category=category)
         )
     return DocumentOut.of(document)
 

@@ -7,11 +7,11 @@ to each file, download, rename, re-categorise, delete, export.
 from __future__ import annotations
 
 from contextlib import ExitStack
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from msp_portal.domain.wallet import Category, Upload
 from msp_portal.errors import DocumentRefused, InvalidInput, WalletQuotaExceeded
@@ -77,8 +77,8 @@ async def add(request: Request, session: PageSession, portal: PortalDep) -> Resp
             Upload(files.enter_context(f.path.open("rb")), f.display_name) for f in form.files
         ]
         try:
-            document = await run_in_threadpool(
-                portal.add_document, session, uploads, title=title, category=category
+            document = await web.merge(
+                partial(portal.add_document, session, uploads, title=title, category=category)
             )
         except (InvalidInput, DocumentRefused, WalletQuotaExceeded) as error:
             values = {"titre": title, "categorie": category}
