@@ -45,7 +45,9 @@ def main() -> None:
             return {"bytes": sum(f.size for f in form.files)}
 
     print(f"PORT {port}", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    # Keep-alive longer than a loaded machine's slowest answer: clients reuse connections.
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_keep_alive=120)
+    server = uvicorn.Server(config)
     server.run(sockets=[sock])
 
 
