@@ -14,6 +14,7 @@ from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.clock import system_clock
 from msp_portal.domain.contact import Civility, ContactDetails
 from msp_portal.domain.emails import Email
+from msp_portal.domain.limits import Limit
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
 from msp_portal.domain.partners import Partner
 from msp_portal.domain.wallet import (
@@ -65,12 +66,15 @@ from msp_portal.errors import (
     PasswordTooShort,
     PortalError,
     SchemaTooNew,
+    SendLimitReached,
     SessionInvalid,
     SmsAccessAlreadyEnabled,
     SmsAccessNotEnabled,
     SmsChallengeInvalid,
     SmsCodeInvalid,
+    SmsCodeMalformed,
     StorageError,
+    TooManyRequests,
     UnknownOrganisation,
     UnknownPartner,
     UploadDamaged,
@@ -84,8 +88,9 @@ from msp_portal.errors import (
     WalletTooLarge,
 )
 from msp_portal.portal import Portal
-from msp_portal.ports import BlobRef
+from msp_portal.ports import BlobRef, Store, Throttle
 from msp_portal.services.blobs import CollectionReport, collect_orphans
+from msp_portal.services.mail import MailReport
 from msp_portal.services.wallet import DocumentContent
 from msp_portal.services.wallet_export import WalletExport
 from msp_portal.settings import Argon2Params, PortalSettings, WalletSettings
@@ -126,8 +131,10 @@ __all__ = [
     "InvalidPhone",
     "InvalidUpload",
     "InvalidUploadName",
+    "Limit",
     "LinkInvalid",
     "LocalBlobStore",
+    "MailReport",
     "MergeSummary",
     "MoveDateOutOfWindow",
     "OutboxSmsGateway",
@@ -148,6 +155,7 @@ __all__ = [
     "PortalSettings",
     "S3BlobStore",
     "SchemaTooNew",
+    "SendLimitReached",
     "Session",
     "SessionInvalid",
     "SmsAccessAlreadyEnabled",
@@ -155,6 +163,7 @@ __all__ = [
     "SmsChallenge",
     "SmsChallengeInvalid",
     "SmsCodeInvalid",
+    "SmsCodeMalformed",
     "SmsEnrolment",
     "SmtpConfig",
     "SmtpMailer",
@@ -162,6 +171,9 @@ __all__ = [
     "SourceSummary",
     "SqlStore",
     "StorageError",
+    "Store",
+    "Throttle",
+    "TooManyRequests",
     "UnknownOrganisation",
     "UnknownPartner",
     "Upload",

@@ -37,6 +37,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         "The code is wrong ({remaining} attempts left for this code).",
         "Le code est incorrect (encore {remaining} essais pour ce code).",
     ),
+    "sms-code-malformed": (
+        "A code has {digits} digits. Type the code received by SMS ({remaining} attempts left "
+        "for this code).",
+        "Un code compte {digits} chiffres. Saisissez le code reçu par SMS (encore {remaining} "
+        "essais pour ce code).",
+    ),
     "sms-challenge-invalid": (
         "This code can no longer be used. Sign in again to receive a new code.",
         "Ce code ne peut plus être utilisé. Connectez-vous de nouveau pour recevoir un nouveau "
@@ -47,8 +53,9 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Votre session a expiré. Veuillez vous reconnecter.",
     ),
     "invalid-input": (
-        "A value is not valid.",
-        "Une valeur saisie n'est pas valide.",
+        "The value given for {field} cannot be used ({reason}). Check what was typed.",
+        "La valeur saisie pour {field} ne peut pas être utilisée ({reason}). Vérifiez votre "
+        "saisie.",
     ),
     "invalid-identifier": (
         "This identifier cannot be used: it must have {minimum} to {maximum} characters among "
@@ -61,8 +68,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Cette adresse électronique n'est pas valide.",
     ),
     "invalid-phone": (
-        "This is not a mobile phone number that can receive SMS.",
-        "Ce numéro n'est pas un numéro de téléphone mobile pouvant recevoir des SMS.",
+        "This is not a mobile phone number to which the service can send SMS.",
+        "Ce numéro n'est pas un numéro de téléphone mobile auquel le service peut envoyer des SMS.",
     ),
     "invalid-contact-details": (
         "The field {field} is not valid ({reason}).",
@@ -132,6 +139,16 @@ ERRORS: dict[str, tuple[str, str]] = {
     "sms-not-enabled": (
         "This account has no SMS access.",
         "Ce compte n'utilise pas l'accès par code SMS.",
+    ),
+    "send-limit-reached": (
+        "Too many messages ({channel}) were sent lately. You can ask again on {until_date} at "
+        "{until_time} (Paris time).",
+        "Trop de messages ({channel}) ont été envoyés récemment. Vous pourrez refaire la demande "
+        "le {until_date} à {until_time} (heure de Paris).",
+    ),
+    "too-many-requests": (
+        "Too many attempts. Please try again on {until_date} at {until_time} (Paris time).",
+        "Trop de tentatives. Veuillez réessayer le {until_date} à {until_time} (heure de Paris).",
     ),
     "partner-link-error": (
         "This request about a partner link cannot be met.",

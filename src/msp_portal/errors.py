@@ -7,12 +7,13 @@
     │   ├── InvalidCredentials                invalid-credentials
     │   ├── AccountLocked                     account-locked        (until)
     │   ├── SmsCodeInvalid                    sms-code-invalid      (remaining)
+    │   │   └── SmsCodeMalformed              sms-code-malformed    (remaining, digits)
     │   ├── SmsChallengeInvalid               sms-challenge-invalid
     │   └── SessionInvalid                    session-invalid
-    ├── InvalidInput
+    ├── InvalidInput                          invalid-input         (field, reason)
     │   ├── InvalidIdentifier                 invalid-identifier    (reason)
     │   ├── InvalidEmail                      invalid-email
-    │   ├── InvalidPhone                      invalid-phone
+    │   ├── InvalidPhone                      invalid-phone         (reason)
     │   ├── InvalidContactDetails             invalid-contact-details (field)
     │   ├── InvalidDocumentTitle              invalid-document-title (reason, maximum)
     │   ├── InvalidUploadName                 invalid-upload-name   (index, reason, maximum)
@@ -36,6 +37,8 @@
     ├── LinkInvalid                           link-invalid
     ├── SmsAccessAlreadyEnabled               sms-already-enabled
     ├── SmsAccessNotEnabled                   sms-not-enabled
+    ├── SendLimitReached                      send-limit-reached    (channel, until)
+    ├── TooManyRequests                       too-many-requests     (until)
     ├── PartnerLinkError
     │   ├── PartnerLinkCreationClosed         partner-link-creation-closed
     │   ├── PartnerLinkDeletedAtPartner       partner-link-deleted-at-partner (partner)
@@ -109,12 +112,15 @@ __all__ = [
     "PasswordTooShort",
     "PortalError",
     "SchemaTooNew",
+    "SendLimitReached",
     "SessionInvalid",
     "SmsAccessAlreadyEnabled",
     "SmsAccessNotEnabled",
     "SmsChallengeInvalid",
     "SmsCodeInvalid",
+    "SmsCodeMalformed",
     "StorageError",
+    "TooManyRequests",
     "UnknownOrganisation",
     "UnknownPartner",
     "UploadDamaged",
@@ -197,6 +203,15 @@ class SmsCodeInvalid(AuthenticationFailed):
     code = "sms-code-invalid"
 
 
+class SmsCodeMalformed(SmsCodeInvalid):
+    """What was typed is not a code (six digits); no entry was counted.
+
+    Facts: ``remaining`` (entries left for this code), ``digits`` (6).
+    """
+
+    code = "sms-code-malformed"
+
+
 class SmsChallengeInvalid(AuthenticationFailed):
     """The SMS code can no longer be used (expired, used, too many wrong entries, unknown)."""
 
@@ -211,7 +226,12 @@ class SessionInvalid(AuthenticationFailed):
 
 # --- input ---------------------------------------------------------------------------------------
 class InvalidInput(PortalError):
-    """A value given by the user does not meet the rules."""
+    """A value given by the user does not meet the rules.
+
+    Raised as such at the API boundary (facts: ``field``, and ``reason``: ``not-text``,
+    ``too-long`` with ``maximum``, ``unencodable``, ``control-characters``); its subclasses say
+    which rule a well-formed value breaks.
+    """
 
     code = "invalid-input"
 
@@ -229,7 +249,11 @@ class InvalidEmail(InvalidInput):
 
 
 class InvalidPhone(InvalidInput):
-    """Not a mobile phone number that can receive SMS."""
+    """Not a mobile phone number that can receive SMS; facts: ``reason``.
+
+    ``reason`` is ``invalid`` (no such number), ``not-mobile`` or ``region`` (a region the
+    service does not send SMS to).
+    """
 
     code = "invalid-phone"
 
@@ -333,6 +357,26 @@ class SmsAccessNotEnabled(PortalError):
     """The account has no SMS access to remove."""
 
     code = "sms-not-enabled"
+
+
+# --- limits --------------------------------------------------------------------------------------
+class SendLimitReached(PortalError):
+    """Too many messages for this account or destination lately; facts: ``channel``, ``until``.
+
+    ``channel`` is ``sms`` or ``email``; ``until`` (aware UTC datetime) is when one can be sent
+    again.
+    """
+
+    code = "send-limit-reached"
+
+
+class TooManyRequests(PortalError):
+    """Too many attempts from this client (its key, e.g. its IP); facts: ``until``.
+
+    Nothing was checked or sent; ``until`` (aware UTC datetime) is when to try again.
+    """
+
+    code = "too-many-requests"
 
 
 # --- partner links -------------------------------------------------------------------------------

@@ -1,13 +1,32 @@
-"""What the services need from the outside world, as small interfaces the service plugs in."""
+"""What the services need from the outside world, as small interfaces the service plugs in.
+
+The services import these protocols and the plain records of :mod:`msp_portal.domain.records`,
+never an adapter: :class:`msp_portal.adapters.sql.store.SqlStore` is one implementation of
+:class:`Store`, and :class:`msp_portal.Portal` accepts any object that has its methods.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
+from msp_portal.domain.contact import ContactDetails
 from msp_portal.domain.emails import Email
+from msp_portal.domain.limits import Bucket
+from msp_portal.domain.lockout import LockPolicy
+from msp_portal.domain.records import (
+    AccountRecord,
+    Admission,
+    ChallengeEntry,
+    LinkTokenRecord,
+    OutboxMessage,
+    PartnerLinkRecord,
+    QueuedMail,
+    RecoveryRequest,
+    SessionRecord,
+)
 from msp_portal.domain.wallet import Category, WalletDocument, WalletQuota, WalletUsage
 
 Clock = Callable[[], datetime]
@@ -15,7 +34,11 @@ Clock = Callable[[], datetime]
 
 
 class Mailer(Protocol):
-    """Hands one email over for delivery; raises DeliveryFailed when it cannot."""
+    """Hands one email over for delivery; raises DeliveryFailed when it cannot.
+
+    The services never call it directly: they queue mail in the store, and
+    :meth:`msp_portal.Portal.deliver_mail` hands the queue over to it.
+    """
 
     def send(self, email: Email) -> None:
         """Send ``email``."""
@@ -24,8 +47,8 @@ class Mailer(Protocol):
 class SmsGateway(Protocol):
     """Takes one SMS for delivery (the shipped gateway queues it in the database outbox)."""
 
-    def send(self, phone: str, text: str) -> None:
-        """Send ``text`` to ``phone`` (E.164)."""
+    def send(self, phone: str, text: str, *, account_id: int | None = None) -> None:
+        """Send ``text`` to ``phone`` (E.164), on behalf of ``account_id`` when there is one."""
 
 
 class Captcha(Protocol):
@@ -187,3 +210,243 @@ class WalletStore(Protocol):
 
     def purge_deleted_accounts(self) -> int:
         """Delete the documents of accounts deleted meanwhile; returns how many."""
+
+
+class Throttle(Protocol):
+    """Counted budgets shared by every instance of the service (see domain.limits).
+
+    Used for send limits and per-client throttling. Taking is atomic: however many requests
+    arrive at once, no bucket ever admits more than its count per window.
+    """
+
+    def take_quota(self, buckets: Sequence[Bucket], now: datetime) -> datetime | None:
+        """Take one use from every bucket, or from none.
+
+        Returns None when taken, else the instant the refusing bucket's window ends.
+        """
+
+    def give_back_quota(self, bucket: Bucket, now: datetime) -> None:
+        """Return one use to ``bucket``'s running window (the attempt was legitimate)."""
+
+
+class AccountStore(Protocol):
+    """Accounts, their lock counters, credentials and deletion."""
+
+    def add_account(
+        self, identifier: str, email: str, email_key: str, password_hash: str, now: datetime
+    ) -> int:
+        """Insert an account; raises IdentifierTaken if the identifier exists or existed."""
+
+    def account_by_identifier(self, identifier: str) -> AccountRecord | None:
+        """The live account with exactly this identifier (case-sensitive), or None."""
+
+    def account_by_id(self, account_id: int) -> AccountRecord | None:
+        """The live account with this id, or None."""
+
+    def accounts_for_email_key(self, email_key: str) -> list[AccountRecord]:
+        """The live accounts whose address has this key, by identifier."""
+
+    def admit_password_check(self, account_id: int, now: datetime, policy: LockPolicy) -> Admission:
+        """Count one password check as failed and admit it, unless the account is locked."""
+
+    def clear_failures(self, account_id: int) -> None:
+        """A success: reset the failure count and lift the lock."""
+
+    def rehash_password(self, account_id: int, old_hash: str, new_hash: str) -> None:
+        """Replace a hash made with older parameters (same password)."""
+
+    def change_password(
+        self,
+        account_id: int,
+        new_hash: str,
+        *,
+        expected_version: int | None = None,
+        keep_session: str | None = None,
+        void_links: Collection[str] = (),
+    ) -> bool:
+        """Set a new password; end the other sessions, void pending links of those purposes."""
+
+    def change_email(
+        self,
+        account_id: int,
+        email: str,
+        email_key: str,
+        *,
+        verified_at: datetime | None,
+        void_links: Collection[str] = (),
+    ) -> None:
+        """Set the address (verified at ``verified_at``); void pending links of ``void_links``."""
+
+    def mark_email_verified(self, account_id: int, email: str, now: datetime) -> bool:
+        """Record that ``email`` is verified, if it is still the account's address."""
+
+    def enable_sms(self, account_id: int, phone: str, unlock_code_hash: str) -> bool:
+        """Turn SMS access on; False if it already was."""
+
+    def disable_sms(self, account_id: int) -> bool:
+        """Turn SMS access off; False if it already was."""
+
+    def delete_account(self, account_id: int, now: datetime, farewell: Email | None) -> None:
+        """Remove every personal datum of an account (queued messages included).
+
+        The identifier stays reserved (A1). ``farewell`` is queued after the deletion, attached
+        to no account.
+        """
+
+
+class ProfileStore(Protocol):
+    """Contact details kept for prefilling."""
+
+    def contact_details(self, account_id: int) -> ContactDetails:
+        """The account's contact details (empty ones when never given)."""
+
+    def save_contact_details(self, account_id: int, details: ContactDetails, now: datetime) -> None:
+        """Replace the account's contact details."""
+
+
+class SessionStore(Protocol):
+    """Signed-in sessions, kept under their token's hash."""
+
+    def add_session(self, token_hash: str, account_id: int, now: datetime) -> None:
+        """Record a new session."""
+
+    def touch_session(
+        self, token_hash: str, now: datetime, *, idle: timedelta, absolute: timedelta
+    ) -> SessionRecord | None:
+        """Mark a session used at ``now`` if still alive; None otherwise."""
+
+    def end_session(self, token_hash: str) -> None:
+        """Forget a session."""
+
+
+class LinkStore(Protocol):
+    """Emailed links (reset, email change, verification), kept under their token's hash."""
+
+    def add_link_token(
+        self,
+        token_hash: str,
+        account_id: int,
+        purpose: str,
+        *,
+        now: datetime,
+        expires_at: datetime,
+        password_version: int,
+        new_email: str | None = None,
+    ) -> None:
+        """Record an emailed link."""
+
+    def peek_link_token(
+        self, token_hash: str, purpose: str, now: datetime
+    ) -> LinkTokenRecord | None:
+        """The link's facts if it is unused and unexpired, without using it."""
+
+    def use_link_token(
+        self, token_hash: str, purpose: str, now: datetime
+    ) -> LinkTokenRecord | None:
+        """Use a link once: only the first of any number of parallel uses gets its facts."""
+
+
+class ChallengeStore(Protocol):
+    """SMS codes, bound to the sign-in attempt (or enrolment) they were sent for."""
+
+    def add_challenge(
+        self,
+        token_hash: str,
+        account_id: int,
+        purpose: str,
+        *,
+        phone: str,
+        code_hash: str,
+        salt: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None:
+        """Record an SMS code (hashed)."""
+
+    def peek_challenge(
+        self, token_hash: str, purpose: str, now: datetime, max_entries: int
+    ) -> ChallengeEntry | None:
+        """The live code's facts without counting an entry; None when it cannot be used."""
+
+    def take_challenge_entry(
+        self, token_hash: str, purpose: str, now: datetime, max_entries: int
+    ) -> ChallengeEntry | None:
+        """Count one entry on a live code before it is checked; None when none is left."""
+
+    def use_challenge(self, token_hash: str, now: datetime) -> bool:
+        """Mark a code used; True for the single caller that did it first."""
+
+
+class PartnerLinkStore(Protocol):
+    """Links with partner organisations (L1-L3)."""
+
+    def partner_links(self, account_id: int) -> list[PartnerLinkRecord]:
+        """The account's links, oldest first."""
+
+    def delete_partner_link(self, partner_code: str, partner_reference: str) -> bool:
+        """Delete a link by the partner's own reference; False when there was none."""
+
+
+class SmsOutbox(Protocol):
+    """The SMS queue, drained by a sender process."""
+
+    def enqueue_sms(
+        self, phone: str, body: str, now: datetime, *, account_id: int | None = None
+    ) -> int:
+        """Queue an SMS; returns its id."""
+
+    def outbox(self, *, pending_only: bool = False) -> list[OutboxMessage]:
+        """Messages of the outbox, oldest first."""
+
+    def claim_sms(self, message_id: int, now: datetime) -> bool:
+        """Mark a pending SMS as sent before handing it over; True for the one claimant."""
+
+    def release_sms(self, message_id: int, error: str) -> None:
+        """The hand-over failed: put the SMS back in the queue with the error."""
+
+
+class MailOutbox(Protocol):
+    """The email queue and the recovery requests the mail worker resolves."""
+
+    def enqueue_mail(self, email: Email, now: datetime, *, account_id: int | None = None) -> int:
+        """Queue an email; returns its id."""
+
+    def mail_outbox(self, *, pending_only: bool = False) -> list[QueuedMail]:
+        """Emails of the outbox, oldest first."""
+
+    def due_mail(self, now: datetime, *, max_attempts: int, limit: int) -> list[QueuedMail]:
+        """Pending emails whose next attempt is due, oldest first."""
+
+    def claim_mail(self, mail_id: int, now: datetime) -> bool:
+        """Mark a pending email as sent before handing it over; True for the one claimant."""
+
+    def release_mail(self, mail_id: int, error: str, retry_at: datetime) -> None:
+        """The hand-over failed: queue the email again for ``retry_at``, with the error."""
+
+    def add_recovery_request(self, kind: str, lookup: str, now: datetime) -> None:
+        """Queue a "forgot identifier / password" request."""
+
+    def take_recovery_requests(self, limit: int) -> list[RecoveryRequest]:
+        """Remove and return up to ``limit`` requests, oldest first (each to one taker only)."""
+
+    def purge_outboxes(self, before: datetime) -> int:
+        """Delete queued messages, requests and ended counters older than ``before``."""
+
+
+class Store(
+    AccountStore,
+    ProfileStore,
+    SessionStore,
+    LinkStore,
+    ChallengeStore,
+    PartnerLinkStore,
+    SmsOutbox,
+    MailOutbox,
+    Throttle,
+    Protocol,
+):
+    """Everything the account services keep: one object, one transaction per call.
+
+    The counters that guard against guessing and abuse (failed password checks, SMS code
+    entries, single-use links, send limits) must change atomically under concurrent requests.
+    """

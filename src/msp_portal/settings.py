@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # msp_docs is imported only when a document is processed
     from msp_docs import Limits
 
+from msp_portal.domain.contact import FRENCH_REGIONS
+from msp_portal.domain.limits import Limit
+
 # OWASP Password Storage Cheat Sheet, argon2id: m = 19 MiB, t = 2, p = 1 is the floor.
 OWASP_MIN_MEMORY_KIB = 19 * 1024
 OWASP_MIN_TIME_COST = 2
+_HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
+_CLIENT_PASSWORD_FAILURES = Limit(30, timedelta(minutes=15))
+_CLIENT_MESSAGE_REQUESTS = Limit(20, _HOUR)
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,23 @@ class PortalSettings:
         base_url: Start of the links put in emails.
         partner_keys: Partner code -> SHA-256 hex digest of that partner's API key.
         wallet: The document wallet's quota and storage (:class:`WalletSettings`).
+        email_verification_link_validity: Lifetime of the link that verifies the address given
+            at account creation (it is opened while signed in).
+        sms_regions: Regions (ISO 3166 codes, as libphonenumber names them) whose mobile numbers
+            may receive SMS; None for any region. Default: the French numbering plan.
+        sms_per_account: Limits on SMS sent for one account (every limit applies).
+        sms_per_destination: Limits on SMS sent to one number, whatever the account.
+        mail_per_account: Limits on the emails one account can trigger (verification and
+            email-change links, recovery mails); security notices are never limited.
+        mail_per_destination: Limits on those emails sent to one address, whatever the account.
+        client_password_failures: Failed password checks allowed per client key (the caller's
+            IP, say) across every identifier: slows password spraying.
+        client_message_requests: Requests that send a message (account creation, forgot
+            identifier / password) allowed per client key.
+        mail_max_attempts: Hand-overs tried for one queued email before it is given up (retries
+            wait 1, 2, 4 ... minutes, one hour at most).
+        outbox_retention: How long queued SMS and emails (sent or not) are kept before
+            :meth:`msp_portal.Portal.purge_outboxes` deletes them.
     """
 
     lock_threshold: int = 5
@@ -105,6 +129,16 @@ class PortalSettings:
     base_url: str = "https://mon.service-public.fr"
     partner_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     wallet: WalletSettings = field(default_factory=WalletSettings)
+    email_verification_link_validity: timedelta = timedelta(days=7)
+    sms_regions: frozenset[str] | None = FRENCH_REGIONS
+    sms_per_account: tuple[Limit, ...] = (Limit(10, _HOUR), Limit(30, _DAY))
+    sms_per_destination: tuple[Limit, ...] = (Limit(10, _HOUR), Limit(30, _DAY))
+    mail_per_account: tuple[Limit, ...] = (Limit(5, _HOUR), Limit(20, _DAY))
+    mail_per_destination: tuple[Limit, ...] = (Limit(5, _HOUR), Limit(20, _DAY))
+    client_password_failures: Limit = _CLIENT_PASSWORD_FAILURES
+    client_message_requests: Limit = _CLIENT_MESSAGE_REQUESTS
+    mail_max_attempts: int = 8
+    outbox_retention: timedelta = timedelta(days=7)
 
     def __post_init__(self) -> None:
         if self.lock_threshold < 1:
@@ -113,3 +147,7 @@ class PortalSettings:
             raise ValueError("passwords of 12 to at least 128 characters must be accepted")
         if self.sms_code_max_entries < 1:
             raise ValueError("sms_code_max_entries must be at least 1")
+        if self.mail_max_attempts < 1:
+            raise ValueError("mail_max_attempts must be at least 1")
+        if self.outbox_retention < self.sms_code_validity:
+            raise ValueError("outbox_retention must outlast an SMS code")

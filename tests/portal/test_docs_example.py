@@ -24,7 +24,7 @@ def test_the_documented_example_runs_and_prints_what_it_says() -> None:
     lines = result.stdout.splitlines()
     assert lines[:5] == [f"{n} invalid-credentials" for n in range(1, 5)] + ["5 account-locked"]
     assert "déverrouillé le 06/01/2025 à 12:00 (heure de Paris)" in lines[5]
-    assert lines[-1] == "jdupont"
+    assert lines[-2:] == ["jdupont", "jean.dupont@example.org"]
 
 
 def test_the_change_of_address_example_runs_and_prints_what_it_says() -> None:

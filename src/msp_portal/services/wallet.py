@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from msp_portal.adapters.sql.store import AccountRecord
+from msp_portal.domain.records import AccountRecord
 from msp_portal.domain.wallet import (
     DOCUMENT_ID,
     DocumentNote,

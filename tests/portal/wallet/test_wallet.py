@@ -352,7 +352,7 @@ def test_collection_finishes_an_interrupted_account_deletion(
     wallet_portal.add_document(token, [Upload(pdf_bytes(), "a.pdf")], title="A", category="other")
     account = store.account_by_identifier("jdupont")
     assert account is not None
-    store.delete_account(account.id, wallet_portal.ctx.now())  # the wallet step never ran
+    store.delete_account(account.id, wallet_portal.ctx.now(), None)  # the wallet step never ran
     assert wallet_portal.collect_orphans().documents_purged == 1
     assert rows(store)["wallet_documents"] == 0
 

@@ -8,6 +8,7 @@ wait for each other, and SQLite's ``BEGIN IMMEDIATE`` does the same.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -31,8 +32,11 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.schema import CreateColumn
+from sqlalchemy.sql import column as sql_column
+from sqlalchemy.sql import table as sql_table
 
 from msp_portal.adapters.sql.schema import schema_versions
 from msp_portal.adapters.sql.types import UtcDateTime
@@ -146,12 +150,70 @@ def _v2_outbox_retries(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE sms_outbox ADD COLUMN {ddl}"))
 
 
-def _v3_reserved(conn: Connection) -> None:
-    """Reserved for the accounts branch's version 3 (merged separately); does nothing here.
+def _add_column(conn: Connection, table_name: str, new: Column[object]) -> None:
+    ddl = CreateColumn(new).compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {ddl}"))
 
-    The wallet's step was written as version 4 on a branch made while another branch wrote
-    version 3; whoever merges both replaces this placeholder by that step (or renumbers).
+
+def _v3_accounts_hardening(conn: Connection) -> None:
+    """Verified addresses, NFKC email keys, a mail outbox, recovery requests, send counters.
+
+    Accounts created before this version were served without verification; they are taken as
+    verified at their creation date, so that their recovery keeps working. Email keys are
+    recomputed as NFKC then case-folded (they were case-folded only).
     """
+    _add_column(conn, "accounts", Column("email_verified_at", UtcDateTime))
+    _add_column(conn, "sms_outbox", Column("account_id", Integer))
+    conn.execute(text("CREATE INDEX ix_sms_outbox_account_id ON sms_outbox (account_id)"))
+    v2_accounts = sql_table(
+        "accounts",
+        sql_column("id", Integer),
+        sql_column("email", String),
+        sql_column("email_key", String),
+        sql_column("created_at", UtcDateTime),
+        sql_column("deleted_at", UtcDateTime),
+        sql_column("email_verified_at", UtcDateTime),
+    )
+    live = v2_accounts.c.deleted_at.is_(None)
+    conn.execute(update(v2_accounts).where(live).values(email_verified_at=v2_accounts.c.created_at))
+    rows = conn.execute(
+        select(v2_accounts.c.id, v2_accounts.c.email).where(live, v2_accounts.c.email.is_not(None))
+    ).all()
+    for row in rows:
+        key = unicodedata.normalize("NFKC", row.email.strip()).casefold()
+        conn.execute(update(v2_accounts).where(v2_accounts.c.id == row.id).values(email_key=key))
+    md = MetaData()
+    Table(
+        "mail_outbox",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("account_id", Integer, index=True),
+        Column("recipient", String(254), nullable=False),
+        Column("subject", String(255), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("next_attempt_at", UtcDateTime, nullable=False),
+        Column("sent_at", UtcDateTime),
+        Column("attempts", Integer, nullable=False),
+        Column("last_error", String(500)),
+    )
+    Table(
+        "recovery_requests",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("kind", String(16), nullable=False),
+        Column("lookup", Text, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+    )
+    Table(
+        "quotas",
+        md,
+        Column("bucket", String(64), primary_key=True),
+        Column("account_id", Integer, index=True),
+        Column("used", Integer, nullable=False),
+        Column("window_ends_at", UtcDateTime, nullable=False),
+    )
+    md.create_all(conn)
 
 
 def _v4_wallet(conn: Connection) -> None:
@@ -221,7 +283,7 @@ def _v4_wallet(conn: Connection) -> None:
 STEPS: tuple[Callable[[Connection], None], ...] = (
     _v1_initial,
     _v2_outbox_retries,
-    _v3_reserved,
+    _v3_accounts_hardening,
     _v4_wallet,
 )
 LATEST = len(STEPS)

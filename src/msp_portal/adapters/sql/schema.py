@@ -45,6 +45,7 @@ accounts = Table(
     Column("unlock_code_hash", String(64)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("deleted_at", UtcDateTime),
+    Column("email_verified_at", UtcDateTime),  # v3
 )
 
 profiles = Table(
@@ -131,6 +132,43 @@ sms_outbox = Table(
     Column("sent_at", UtcDateTime),
     Column("attempts", Integer, nullable=False, default=0, server_default="0"),  # v2
     Column("last_error", String(500)),  # v2
+    Column("account_id", Integer, index=True),  # v3: deleted with the account
+)
+
+# v3: every email goes through this queue; a worker hands it to the SMTP relay, with retries.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, index=True),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", String(500)),
+)
+
+# v3: "forgot identifier / password" requests, resolved by the mail worker, deleted when taken.
+recovery_requests = Table(
+    "recovery_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("lookup", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# v3: counted budgets (send limits, per-client throttling), keyed by a SHA-256 of what they count.
+quotas = Table(
+    "quotas",
+    metadata,
+    Column("bucket", String(64), primary_key=True),
+    Column("account_id", Integer, index=True),
+    Column("used", Integer, nullable=False),
+    Column("window_ends_at", UtcDateTime, nullable=False),
 )
 
 partner_links = Table(
