@@ -61,6 +61,6 @@ class DirectorySmsGateway:
     def __init__(self, directory: Path, clock: Clock) -> None:
         self._out = _Directory(directory, clock)
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, account_id: int | None = None) -> None:
         """Write the SMS for ``phone`` to the directory."""
         self._out.write(".sms.txt", f"À : {phone}\n\n{text}\n".encode())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,7 @@ from msp_portal.web.routers import (
     pages_wallet,
 )
 from msp_portal.web.settings import WebSettings
+from msp_portal.web.workers import MessageWorker
 
 if TYPE_CHECKING:
     from msp_docs.cerfa import Catalogue
@@ -87,7 +90,19 @@ def create_app(
     templates.env.filters["heure_fr"] = paris_time
     templates.env.filters["taille"] = lambda size: size_text(int(size), "fr")
 
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = MessageWorker(portal) if settings.run_workers else None
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title=f"{settings.site_name} — API",
         version=__version__,
         description=(

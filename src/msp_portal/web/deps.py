@@ -6,6 +6,7 @@ factory): routes import no global and never build a collaborator themselves.
 
 from __future__ import annotations
 
+import ipaddress
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,13 +148,24 @@ PageSession = Annotated[str, Depends(page_session)]
 
 
 def client_key(request: Request) -> str:
-    """Who is asking, for per-client throttling: the client address.
+    """Who is asking, for the portal's per-client throttle: the client address.
 
-    The address is the ASGI server's ``client``: behind a reverse proxy, have the server
-    rewrite it from the proxy's headers (``msp-portal serve --forwarded-allow-ips``), never
-    trust such headers here.
+    For IPv6, its /64: one host holds a whole /64. The address is the ASGI server's
+    ``client``: behind a reverse proxy, have the server rewrite it from the proxy's headers
+    (``msp-portal serve --forwarded-allow-ips``), never trust such headers here.
     """
-    return request.client.host if request.client is not None else "unknown"
+    host = request.client.host if request.client is not None else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:64] or "unknown"
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return (
+        str(address.ipv4_mapped or address)
+        if isinstance(address, ipaddress.IPv6Address)
+        else str(address)
+    )
 
 
 ClientKey = Annotated[str, Depends(client_key)]

@@ -45,6 +45,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "document-refused": 422,
     "document-not-found": 404,
     "wallet-quota-exceeded": 409,
+    "too-many-requests": 429,
+    "send-limit-reached": 429,
     "delivery-failed": 503,
     "storage-error": 503,
 }

@@ -7,6 +7,8 @@ and is logged with its traceback for the operator.
 from __future__ import annotations
 
 import logging
+import math
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from msp_docs.errors import MspDocsError
 from msp_portal.errors import PortalError, SessionInvalid
+from msp_portal.web.deps import web_context
 from msp_portal.web.errors import (
     HttpProblem,
     docs_error_body,
@@ -66,15 +69,28 @@ def relative_next(request: Request) -> str:
     return path + ("?" + request.url.query if request.url.query else "")
 
 
+def retry_after(request: Request, error: PortalError) -> dict[str, str]:
+    """``Retry-After`` for a limit with an ``until`` fact (seconds, from the portal's clock)."""
+    until = error.facts.get("until")
+    if status_for(error) != 429 or not isinstance(until, datetime):
+        return {}
+    now = web_context(request).portal.ctx.clock()
+    return {"retry-after": str(max(1, math.ceil((until - now).total_seconds())))}
+
+
 async def portal_error(request: Request, exc: Exception) -> Response:
     """A portal error that no route turned into a form message."""
     assert isinstance(exc, PortalError)
+    headers = retry_after(request, exc)
     if is_api(request.scope):
-        headers = {"www-authenticate": "Bearer"} if status_for(exc) == 401 else None
+        if status_for(exc) == 401:
+            headers["www-authenticate"] = "Bearer"
         return _json(status_for(exc), portal_error_body(exc), headers)
     if isinstance(exc, SessionInvalid):
         return _to_sign_in(request, expired=True)
-    return render(request, "erreur.html", error=exc, status=status_for(exc))
+    response = render(request, "erreur.html", error=exc, status=status_for(exc))
+    response.headers.update(headers)
+    return response
 
 
 async def docs_error(request: Request, exc: Exception) -> Response:

@@ -37,6 +37,10 @@ FIELD_BY_CODE = {
 # nothing an outsider could write.
 NOTICES = {
     "compte-cree": "Votre compte a été créé. Vous pouvez maintenant vous connecter.",
+    "compte-cree-verifier": "Votre compte a été créé. Un courriel vous a été envoyé : connectez-"
+    "vous, puis ouvrez le lien qu'il contient pour confirmer votre adresse électronique.",
+    "verification-renvoyee": "Un nouveau lien de confirmation a été envoyé à votre adresse "
+    "électronique.",
     "deconnecte": "Vous êtes déconnecté.",
     "session-expiree": "Votre session a expiré. Veuillez vous reconnecter.",
     "mot-de-passe-reinitialise": "Votre mot de passe a été changé. Connectez-vous avec le "

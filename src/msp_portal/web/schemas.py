@@ -240,6 +240,7 @@ class AccountOut(BaseModel):
     identifier: str
     email: str
     created_at: datetime
+    email_verified: bool
     sms_phone: str | None
     contact: Contact
 
@@ -249,10 +250,17 @@ class AccountOut(BaseModel):
         return cls(
             identifier=view.identifier,
             email=view.email,
+            email_verified=view.email_verified,
             created_at=view.created_at,
             sms_phone=view.sms_phone,
             contact=Contact.of(view.contact),
         )
+
+
+class Resent(BaseModel):
+    """Whether a new verification link was mailed."""
+
+    sent: bool
 
 
 class UnlockCodeOut(BaseModel):

@@ -53,6 +53,8 @@ class WebSettings:
             maps come with ``msp_docs``, plus those of ``cerfa_maps``.
         cerfa_maps: An operator's directories of extra form maps.
         migrate: Create or upgrade the database schema when the application starts.
+        run_workers: Hand queued mail over and purge the outboxes in a thread while the
+            application runs (its lifespan; see :mod:`msp_portal.web.workers`).
         max_concurrent_merges: Documents merged at once (the others wait their turn): a merge
             holds its uploads in memory and keeps a core busy, so this bounds the server's
             memory under a burst of uploads. Default: the number of cores.
@@ -75,6 +77,7 @@ class WebSettings:
     cerfa_dir: Path | None = None
     cerfa_maps: tuple[Path, ...] = ()
     migrate: bool = True
+    run_workers: bool = True
     max_concurrent_merges: int = field(default_factory=lambda: os.cpu_count() or 2)
     portal: PortalSettings = field(default_factory=PortalSettings)
 
@@ -144,6 +147,8 @@ class WebSettings:
             values["cerfa_dir"] = Path(env["MSP_CERFA_DIR"])
         if env.get("MSP_CERFA_MAPS"):
             values["cerfa_maps"] = tuple(Path(p) for p in env["MSP_CERFA_MAPS"].split(":") if p)
+        if env.get("MSP_PORTAL_RUN_WORKERS"):
+            values["run_workers"] = _flag(env["MSP_PORTAL_RUN_WORKERS"])
         if env.get("MSP_PORTAL_MAX_CONCURRENT_MERGES"):
             values["max_concurrent_merges"] = int(env["MSP_PORTAL_MAX_CONCURRENT_MERGES"])
         if env.get("MSP_PORTAL_SITE_NAME"):

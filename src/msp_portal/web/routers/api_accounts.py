@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from msp_portal.domain.model import Session
-from msp_portal.web.deps import BearerToken, PortalDep, Web
+from msp_portal.web.deps import BearerToken, ClientKey, PortalDep, Web
 from msp_portal.web.schemas import (
     CaptchaOut,
     CreateAccount,
@@ -26,16 +26,16 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=ERRORS)  # typ
 
 
 @router.post("/accounts", status_code=status.HTTP_201_CREATED)
-def create_account(body: CreateAccount, portal: PortalDep) -> Response:
+def create_account(body: CreateAccount, portal: PortalDep, client: ClientKey) -> Response:
     """Create an account (A1): the identifier can never change afterwards."""
-    portal.create_account(body.identifier, body.email, body.password)
+    portal.create_account(body.identifier, body.email, body.password, client_key=client)
     return Response(status_code=status.HTTP_201_CREATED)
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
-def sign_in(body: SignIn, portal: PortalDep, response: Response) -> SignInOut:
+def sign_in(body: SignIn, portal: PortalDep, client: ClientKey, response: Response) -> SignInOut:
     """Sign in (A2). With SMS access, answers 202 and the code's challenge (A6)."""
-    result = portal.sign_in(body.identifier, body.password)
+    result = portal.sign_in(body.identifier, body.password, client_key=client)
     if isinstance(result, Session):
         return SignInOut(status="signed-in", session=SessionOut.of(result))
     response.status_code = status.HTTP_202_ACCEPTED
@@ -62,16 +62,16 @@ def captcha(web: Web) -> CaptchaOut:
 
 
 @router.post("/recovery/identifier", status_code=status.HTTP_202_ACCEPTED)
-def forgot_identifier(body: ForgotIdentifier, portal: PortalDep) -> Response:
+def forgot_identifier(body: ForgotIdentifier, portal: PortalDep, client: ClientKey) -> Response:
     """Forgot identifier (A3): the identifiers go to the address, if it has any."""
-    portal.forgot_identifier(body.email, body.captcha_response)
+    portal.forgot_identifier(body.email, body.captcha_response, client_key=client)
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post("/recovery/password", status_code=status.HTTP_202_ACCEPTED)
-def forgot_password(body: ForgotPassword, portal: PortalDep) -> Response:
+def forgot_password(body: ForgotPassword, portal: PortalDep, client: ClientKey) -> Response:
     """Forgot password (A4): a reset link goes to the account's address (same answer always)."""
-    portal.forgot_password(body.identifier, body.captcha_response)
+    portal.forgot_password(body.identifier, body.captcha_response, client_key=client)
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
@@ -82,6 +82,6 @@ def reset_password(body: ResetPassword, portal: PortalDep) -> None:
 
 
 @router.post("/sms-access/phone-changed", status_code=status.HTTP_204_NO_CONTENT)
-def phone_changed(body: PhoneChanged, portal: PortalDep) -> None:
+def phone_changed(body: PhoneChanged, portal: PortalDep, client: ClientKey) -> None:
     """Phone number changed: identifier, password and unlock code remove SMS access (A6)."""
-    portal.phone_changed(body.identifier, body.password, body.unlock_code)
+    portal.phone_changed(body.identifier, body.password, body.unlock_code, client_key=client)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from msp_portal.web.deps import BearerToken, PortalDep
+from msp_portal.web.deps import BearerToken, ClientKey, PortalDep
 from msp_portal.web.schemas import (
     AccountOut,
     Contact,
@@ -16,6 +16,7 @@ from msp_portal.web.schemas import (
     PartnerLinkRequest,
     Password,
     PasswordChange,
+    Resent,
     SmsChallengeOut,
     SmsEnrolmentConfirm,
     SmsEnrolmentStart,
@@ -38,10 +39,24 @@ def update_contact(body: Contact, token: BearerToken, portal: PortalDep) -> Cont
     return Contact.of(portal.update_contact_details(token, body.to_domain()))
 
 
+@router.post("/email-verification")
+def verify_email(body: LinkToken, token: BearerToken, portal: PortalDep) -> EmailOut:
+    """Verify the address with the link mailed at creation; needs the account's own session."""
+    return EmailOut(email=portal.verify_email(token, body.token))
+
+
+@router.post("/email-verification/resend")
+def resend_verification(token: BearerToken, portal: PortalDep, client: ClientKey) -> Resent:
+    """Mail a new verification link; ``sent`` is False when the address is verified already."""
+    return Resent(sent=portal.resend_verification(token, client_key=client))
+
+
 @router.post("/email-change", status_code=status.HTTP_202_ACCEPTED)
-def request_email_change(body: EmailChange, token: BearerToken, portal: PortalDep) -> Response:
+def request_email_change(
+    body: EmailChange, token: BearerToken, portal: PortalDep, client: ClientKey
+) -> Response:
     """Change the email (A7): a confirmation link goes to the new address."""
-    portal.request_email_change(token, body.password, body.new_email)
+    portal.request_email_change(token, body.password, body.new_email, client_key=client)
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
@@ -52,23 +67,28 @@ def confirm_email_change(body: LinkToken, portal: PortalDep) -> EmailOut:
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(body: PasswordChange, token: BearerToken, portal: PortalDep) -> None:
+def change_password(
+    body: PasswordChange, token: BearerToken, portal: PortalDep, client: ClientKey
+) -> None:
     """Change the password (A8); the other sessions end."""
-    portal.change_password(token, body.current_password, body.new_password)
+    portal.change_password(token, body.current_password, body.new_password, client_key=client)
 
 
 @router.post("/delete", status_code=status.HTTP_204_NO_CONTENT)
-def delete_account(body: Password, token: BearerToken, portal: PortalDep) -> None:
+def delete_account(
+    body: Password, token: BearerToken, portal: PortalDep, client: ClientKey
+) -> None:
     """Delete the account (A9) with its password; every session ends."""
-    portal.delete_account(token, body.password)
+    portal.delete_account(token, body.password, client_key=client)
 
 
 @router.post("/sms-access", status_code=status.HTTP_202_ACCEPTED)
 def start_sms_enrolment(
-    body: SmsEnrolmentStart, token: BearerToken, portal: PortalDep
+    body: SmsEnrolmentStart, token: BearerToken, portal: PortalDep, client: ClientKey
 ) -> SmsChallengeOut:
     """Enable SMS access, step 1: the password, then a code goes to the phone."""
-    return SmsChallengeOut.of(portal.start_sms_enrolment(token, body.password, body.phone))
+    enrolment = portal.start_sms_enrolment(token, body.password, body.phone, client_key=client)
+    return SmsChallengeOut.of(enrolment)
 
 
 @router.post("/sms-access/confirm")

@@ -19,13 +19,16 @@ from msp_portal.errors import (
     InvalidInput,
     LinkInvalid,
     PasswordRejected,
+    SendLimitReached,
+    TooManyRequests,
 )
 from msp_portal.web.captcha import captcha_response
-from msp_portal.web.deps import CsrfChecked, PortalDep, Web, session_cookie
+from msp_portal.web.deps import ClientKey, CsrfChecked, PortalDep, Web, session_cookie
 from msp_portal.web.rendering import redirect, render, safe_next
 from msp_portal.web.sessions import clear_session_cookie, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
+LIMITS = (TooManyRequests, SendLimitReached)
 FormText = Annotated[str, Form()]
 
 
@@ -52,17 +55,18 @@ def create_account_form(request: Request) -> Response:
 def create_account(
     request: Request,
     portal: PortalDep,
+    client: ClientKey,
     identifiant: FormText = "",
     courriel: FormText = "",
     mot_de_passe: FormText = "",
 ) -> Response:
     """Create the account, then go to sign-in."""
     try:
-        portal.create_account(identifiant, courriel, mot_de_passe)
-    except (InvalidInput, IdentifierTaken) as error:
+        portal.create_account(identifiant, courriel, mot_de_passe, client_key=client)
+    except (InvalidInput, IdentifierTaken, *LIMITS) as error:
         values = {"identifiant": identifiant, "courriel": courriel}
         return render(request, "inscription.html", error=error, values=values)
-    return redirect(request, "page_sign_in", info="compte-cree")
+    return redirect(request, "page_sign_in", info="compte-cree-verifier")
 
 
 # --- sign in -------------------------------------------------------------------------------------
@@ -83,6 +87,7 @@ def _signed_in(request: Request, session: Session, suite: str) -> Response:
 def sign_in(
     request: Request,
     portal: PortalDep,
+    client: ClientKey,
     identifiant: FormText = "",
     mot_de_passe: FormText = "",
     suite: FormText = "",
@@ -90,8 +95,8 @@ def sign_in(
     """Check identifier and password; then the profile, or the SMS code step."""
     values = {"identifiant": identifiant, "suite": safe_next(request, suite) or ""}
     try:
-        result = portal.sign_in(identifiant, mot_de_passe)
-    except AuthenticationFailed as error:
+        result = portal.sign_in(identifiant, mot_de_passe, client_key=client)
+    except (AuthenticationFailed, InvalidInput, *LIMITS) as error:
         return render(request, "connexion.html", error=error, values=values)
     if isinstance(result, Session):
         return _signed_in(request, result, suite)
@@ -139,14 +144,17 @@ def forgot_identifier_form(request: Request, web: Web) -> Response:
 def forgot_identifier(
     request: Request,
     web: Web,
+    client: ClientKey,
     courriel: FormText = "",
     captcha_jeton: FormText = "",
     captcha_reponse: FormText = "",
 ) -> Response:
     """Send the identifiers to the address, if it has any (the answer is the same)."""
     try:
-        web.portal.forgot_identifier(courriel, captcha_response(captcha_jeton, captcha_reponse))
-    except (CaptchaFailed, InvalidInput) as error:
+        web.portal.forgot_identifier(
+            courriel, captcha_response(captcha_jeton, captcha_reponse), client_key=client
+        )
+    except (CaptchaFailed, InvalidInput, *LIMITS) as error:
         question = web.captcha.question()
         values = {"courriel": courriel}
         return render(
@@ -165,14 +173,17 @@ def forgot_password_form(request: Request, web: Web) -> Response:
 def forgot_password(
     request: Request,
     web: Web,
+    client: ClientKey,
     identifiant: FormText = "",
     captcha_jeton: FormText = "",
     captcha_reponse: FormText = "",
 ) -> Response:
     """Send a reset link (or the lock notice) to the account's address; the same answer."""
     try:
-        web.portal.forgot_password(identifiant, captcha_response(captcha_jeton, captcha_reponse))
-    except CaptchaFailed as error:
+        web.portal.forgot_password(
+            identifiant, captcha_response(captcha_jeton, captcha_reponse), client_key=client
+        )
+    except (CaptchaFailed, InvalidInput, *LIMITS) as error:
         question = web.captcha.question()
         values = {"identifiant": identifiant}
         return render(
@@ -211,14 +222,15 @@ def phone_changed_form(request: Request) -> Response:
 def phone_changed(
     request: Request,
     portal: PortalDep,
+    client: ClientKey,
     identifiant: FormText = "",
     mot_de_passe: FormText = "",
     code_deblocage: FormText = "",
 ) -> Response:
     """Remove SMS access; then sign in with identifier and password alone."""
     try:
-        portal.phone_changed(identifiant, mot_de_passe, code_deblocage)
-    except AuthenticationFailed as error:
+        portal.phone_changed(identifiant, mot_de_passe, code_deblocage, client_key=client)
+    except (AuthenticationFailed, InvalidInput, *LIMITS) as error:
         values = {"identifiant": identifiant}
         return render(request, "telephone_modifie.html", error=error, values=values)
     return redirect(request, "page_sign_in", info="acces-sms-retire")

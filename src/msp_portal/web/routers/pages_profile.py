@@ -17,14 +17,17 @@ from msp_portal.errors import (
     InvalidContactDetails,
     InvalidInput,
     LinkInvalid,
+    SendLimitReached,
     SessionInvalid,
     SmsAccessAlreadyEnabled,
+    TooManyRequests,
 )
-from msp_portal.web.deps import CsrfChecked, PageSession, PortalDep
+from msp_portal.web.deps import ClientKey, CsrfChecked, PageSession, PortalDep
 from msp_portal.web.rendering import redirect, render
 from msp_portal.web.sessions import clear_session_cookie
 
 router = APIRouter(include_in_schema=False)
+LIMITS = (TooManyRequests, SendLimitReached)
 FormText = Annotated[str, Form()]
 
 CONTACT_LABELS = {
@@ -132,13 +135,14 @@ def email_change(
     request: Request,
     session: PageSession,
     portal: PortalDep,
+    client: ClientKey,
     courriel: FormText = "",
     mot_de_passe: FormText = "",
 ) -> Response:
     """Send the confirmation link to the new address."""
     try:
-        portal.request_email_change(session, mot_de_passe, courriel)
-    except (InvalidInput, AuthenticationFailed) as error:
+        portal.request_email_change(session, mot_de_passe, courriel, client_key=client)
+    except (InvalidInput, AuthenticationFailed, *LIMITS) as error:
         if isinstance(error, SessionInvalid):
             raise
         field = "mot_de_passe" if isinstance(error, AuthenticationFailed) else None
@@ -168,6 +172,37 @@ def email_confirm(request: Request, portal: PortalDep, jeton: FormText = "") -> 
     return render(request, "message.html", message_key="adresse-changee", email=new_email)
 
 
+# --- verification of the address (at creation) ----------------------------------------------------
+@router.get("/compte/verifier-adresse", name="page_email_verify")
+def verify_form(request: Request, session: PageSession, jeton: str = "") -> Response:
+    """The verification link's page: it works in a session of the account itself."""
+    return render(request, "verifier_adresse.html", values={"jeton": jeton[:512]})
+
+
+@router.post("/compte/verifier-adresse", dependencies=[CsrfChecked])
+def verify(
+    request: Request, session: PageSession, portal: PortalDep, jeton: FormText = ""
+) -> Response:
+    """Verify the address."""
+    try:
+        email = portal.verify_email(session, jeton)
+    except LinkInvalid as error:
+        return render(request, "erreur.html", error=error)
+    return render(request, "message.html", message_key="adresse-verifiee", email=email)
+
+
+@router.post("/profil/renvoyer-verification", name="page_resend", dependencies=[CsrfChecked])
+def resend(
+    request: Request, session: PageSession, portal: PortalDep, client: ClientKey
+) -> Response:
+    """Mail a new verification link."""
+    try:
+        portal.resend_verification(session, client_key=client)
+    except LIMITS as error:
+        return render(request, "erreur.html", error=error)
+    return redirect(request, "page_profile", info="verification-renvoyee")
+
+
 # --- password ------------------------------------------------------------------------------------
 @router.get("/profil/mot-de-passe", name="page_password_change")
 def password_change_form(request: Request, session: PageSession) -> Response:
@@ -180,13 +215,14 @@ def password_change(
     request: Request,
     session: PageSession,
     portal: PortalDep,
+    client: ClientKey,
     mot_de_passe_actuel: FormText = "",
     mot_de_passe: FormText = "",
 ) -> Response:
     """Change the password; the other sessions end."""
     try:
-        portal.change_password(session, mot_de_passe_actuel, mot_de_passe)
-    except (InvalidInput, AuthenticationFailed) as error:
+        portal.change_password(session, mot_de_passe_actuel, mot_de_passe, client_key=client)
+    except (InvalidInput, AuthenticationFailed, *LIMITS) as error:
         if isinstance(error, SessionInvalid):
             raise
         field = "mot_de_passe_actuel" if isinstance(error, AuthenticationFailed) else None
@@ -203,12 +239,16 @@ def delete_form(request: Request, session: PageSession) -> Response:
 
 @router.post("/profil/supprimer", dependencies=[CsrfChecked])
 def delete(
-    request: Request, session: PageSession, portal: PortalDep, mot_de_passe: FormText = ""
+    request: Request,
+    session: PageSession,
+    portal: PortalDep,
+    client: ClientKey,
+    mot_de_passe: FormText = "",
 ) -> Response:
     """Delete the account; the cookie goes too."""
     try:
-        portal.delete_account(session, mot_de_passe)
-    except AuthenticationFailed as error:
+        portal.delete_account(session, mot_de_passe, client_key=client)
+    except (AuthenticationFailed, InvalidInput, *LIMITS) as error:
         if isinstance(error, SessionInvalid):
             raise
         return render(request, "supprimer.html", error=error, error_field="mot_de_passe")
@@ -229,13 +269,14 @@ def sms_access_start(
     request: Request,
     session: PageSession,
     portal: PortalDep,
+    client: ClientKey,
     telephone: FormText = "",
     mot_de_passe: FormText = "",
 ) -> Response:
     """Send the code to the phone; then the code's form."""
     try:
-        enrolment = portal.start_sms_enrolment(session, mot_de_passe, telephone)
-    except (InvalidInput, AuthenticationFailed, SmsAccessAlreadyEnabled) as error:
+        enrolment = portal.start_sms_enrolment(session, mot_de_passe, telephone, client_key=client)
+    except (InvalidInput, AuthenticationFailed, SmsAccessAlreadyEnabled, *LIMITS) as error:
         if isinstance(error, SessionInvalid):
             raise
         field = "mot_de_passe" if isinstance(error, AuthenticationFailed) else None
