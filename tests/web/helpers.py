@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 
+from msp_portal.portal import Portal
 from msp_portal.web.captcha import _WORDS
+from tests.portal.helpers import queued_link
 
 PASSWORD = "cheval agrafe pile correcte"
 OTHER_PASSWORD = "une autre phrase assez longue"
@@ -62,6 +64,24 @@ async def create_account(
         "/api/v1/accounts", json={"identifier": identifier, "email": email, "password": PASSWORD}
     )
     assert response.status_code == 201, response.text
+
+
+async def verified_account(
+    client: httpx.AsyncClient,
+    portal: Portal,
+    identifier: str = "jdupont",
+    email: str = "jean@example.org",
+) -> None:
+    """Create an account and confirm its address as its holder does (signed in, the link)."""
+    await create_account(client, identifier, email)
+    token = queued_link(portal, email, "verifier-adresse")
+    headers = await api_session(client, identifier)
+    verified = await client.post(
+        "/api/v1/account/email-verification", json={"token": token}, headers=headers
+    )
+    assert verified.json() == {"email": email}, verified.text
+    await client.delete("/api/v1/sessions/current", headers=headers)
+    portal.deliver_mail()
 
 
 async def sign_in_page(client: httpx.AsyncClient, identifier: str = "jdupont") -> httpx.Response:

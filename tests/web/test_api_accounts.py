@@ -8,9 +8,16 @@ import httpx
 import pytest
 
 from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.portal import Portal
 from msp_portal.testing import FakeClock
 from tests.portal.helpers import SmtpServer, body, link_token
-from tests.web.helpers import OTHER_PASSWORD, PASSWORD, api_session, create_account
+from tests.web.helpers import (
+    OTHER_PASSWORD,
+    PASSWORD,
+    api_session,
+    create_account,
+    verified_account,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -242,14 +249,15 @@ async def captcha_answer(client: httpx.AsyncClient) -> str:
 
 
 async def test_forgot_identifier_and_password_then_reset(
-    client: httpx.AsyncClient, smtp: SmtpServer
+    client: httpx.AsyncClient, smtp: SmtpServer, portal: Portal
 ) -> None:
-    await create_account(client)
+    await verified_account(client, portal)
     response = await client.post(
         "/api/v1/recovery/identifier",
         json={"email": "jean@example.org", "captcha_response": await captcha_answer(client)},
     )
     assert response.status_code == 202
+    portal.deliver_mail()
     assert "jdupont" in body(smtp.messages()[-1])
     reused = await client.post(
         "/api/v1/recovery/identifier",
@@ -262,6 +270,7 @@ async def test_forgot_identifier_and_password_then_reset(
         json={"identifier": "jdupont", "captcha_response": await captcha_answer(client)},
     )
     assert response.status_code == 202
+    portal.deliver_mail()
     text = body(smtp.messages()[-1])
     assert "https://testserver/mot-de-passe/reinitialiser?jeton=" in text
     token = link_token(text)
@@ -280,7 +289,7 @@ async def test_forgot_identifier_and_password_then_reset(
 
 
 async def test_forgot_password_answers_the_same_for_an_unknown_identifier(
-    client: httpx.AsyncClient, smtp: SmtpServer
+    client: httpx.AsyncClient, smtp: SmtpServer, portal: Portal
 ) -> None:
     response = await client.post(
         "/api/v1/recovery/password",
@@ -288,6 +297,7 @@ async def test_forgot_password_answers_the_same_for_an_unknown_identifier(
     )
     assert response.status_code == 202
     assert response.content == b""
+    portal.deliver_mail()
     assert smtp.messages() == []
 
 
@@ -295,3 +305,40 @@ async def test_captcha_question_is_plain_french_text(client: httpx.AsyncClient) 
     question = (await client.get("/api/v1/captcha")).json()
     assert question["prompt"].startswith("Combien font ")
     assert len(question["token"].split(".")) == 3
+
+
+async def test_password_spraying_from_one_client_gets_429_with_retry_after(
+    client: httpx.AsyncClient,
+) -> None:
+    statuses = []
+    for attempt in range(31):  # one password tried on a new identifier each time
+        response = await client.post(
+            "/api/v1/sessions",
+            json={"identifier": f"victime{attempt}", "password": "Printemps2025!"},
+        )
+        statuses.append(response.status_code)
+    assert statuses[:30] == [401] * 30
+    error = assert_error(response, 429, "too-many-requests")
+    assert int(response.headers["retry-after"]) > 0
+    assert error["facts"]["until"]  # type: ignore[index]
+
+
+class _Request:
+    def __init__(self, host: str) -> None:
+        self.client = type("Client", (), {"host": host})()
+
+
+@pytest.mark.parametrize(
+    ("host", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.1", "192.0.2.1"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_client_key_is_the_address_or_its_ipv6_64(host: str, key: str) -> None:
+    from msp_portal.web.deps import client_key
+
+    assert client_key(_Request(host)) == key  # type: ignore[arg-type]

@@ -62,7 +62,9 @@ async def test_contact_details_refusals(
     assert_error(response, status, code)
 
 
-async def test_email_change_then_confirm(client: httpx.AsyncClient, smtp: SmtpServer) -> None:
+async def test_email_change_then_confirm(
+    client: httpx.AsyncClient, smtp: SmtpServer, portal: Portal
+) -> None:
     await create_account(client)
     headers = await api_session(client)
     wrong = await client.post(
@@ -77,7 +79,8 @@ async def test_email_change_then_confirm(client: httpx.AsyncClient, smtp: SmtpSe
         headers=headers,
     )
     assert response.status_code == 202
-    message = smtp.messages()[-1]
+    portal.deliver_mail()
+    message = next(m for m in smtp.messages() if m["To"] == "neuf@example.org")
     assert message["To"] == "neuf@example.org"
     text = body(message)
     assert "https://testserver/profil/confirmer-adresse?jeton=" in text

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.portal import Portal
 from msp_portal.testing import FakeClock
 from tests.portal.helpers import SmtpServer, body, link_token
 from tests.web.helpers import (
@@ -24,6 +25,7 @@ from tests.web.helpers import (
     sign_in_page,
     solve_captcha,
     submit,
+    verified_account,
 )
 
 pytestmark = pytest.mark.anyio
@@ -161,7 +163,7 @@ async def test_create_account_sign_in_profile_sign_out(client: httpx.AsyncClient
         {"identifiant": "jdupont", "courriel": "jean@example.org", "mot_de_passe": PASSWORD},
     )
     assert created.status_code == 303
-    assert created.headers["location"] == "/connexion?info=compte-cree"
+    assert created.headers["location"] == "/connexion?info=compte-cree-verifier"
     page = await client.get(created.headers["location"])
     assert "Votre compte a été créé" in notice(page.text)
     signed_in = await client.post(
@@ -257,9 +259,9 @@ async def test_sms_sign_in_through_the_pages(client: httpx.AsyncClient, store: S
 
 
 async def test_forgot_identifier_and_password_pages(
-    client: httpx.AsyncClient, smtp: SmtpServer
+    client: httpx.AsyncClient, smtp: SmtpServer, portal: Portal
 ) -> None:
-    await create_account(client)
+    await verified_account(client, portal)
     page = await client.get("/identifiant-oublie")
     wrong = await client.post(
         "/identifiant-oublie",
@@ -282,6 +284,7 @@ async def test_forgot_identifier_and_password_pages(
     )
     assert done.status_code == 200
     assert "Demande enregistrée" in done.text
+    portal.deliver_mail()
     assert "jdupont" in body(smtp.messages()[-1])
 
     page = await client.get("/mot-de-passe-oublie")
@@ -290,6 +293,7 @@ async def test_forgot_identifier_and_password_pages(
         data={"csrf": csrf_of(page.text), "identifiant": "jdupont", **solve_captcha(page.text)},
     )
     assert done.status_code == 200
+    portal.deliver_mail()
     token = link_token(body(smtp.messages()[-1]))
     form = await client.get(f"/mot-de-passe/reinitialiser?jeton={token}")
     assert hidden(form.text, "jeton") == token
@@ -332,7 +336,7 @@ async def test_contact_details_page_reads_jj_mm_aaaa(client: httpx.AsyncClient) 
 
 
 async def test_email_change_pages_do_nothing_on_get(
-    client: httpx.AsyncClient, smtp: SmtpServer
+    client: httpx.AsyncClient, smtp: SmtpServer, portal: Portal
 ) -> None:
     await create_account(client)
     await sign_in_page(client)
@@ -342,14 +346,15 @@ async def test_email_change_pages_do_nothing_on_get(
         {"courriel": "neuf@example.org", "mot_de_passe": PASSWORD},
     )
     assert "Confirmez votre nouvelle adresse" in sent.text
-    token = link_token(body(smtp.messages()[-1]))
+    portal.deliver_mail()
+    token = link_token(body(next(m for m in smtp.messages() if m["To"] == "neuf@example.org")))
     page = await client.get(f"/profil/confirmer-adresse?jeton={token}")
-    assert "<dd>jean@example.org</dd>" in (await client.get("/profil")).text
+    assert "<dd>jean@example.org" in (await client.get("/profil")).text
     confirmed = await client.post(
         "/profil/confirmer-adresse", data={"csrf": csrf_of(page.text), "jeton": token}
     )
     assert "Adresse électronique modifiée" in confirmed.text
-    assert "<dd>neuf@example.org</dd>" in (await client.get("/profil")).text
+    assert "<dd>neuf@example.org" in (await client.get("/profil")).text
 
 
 async def test_password_change_and_account_deletion_pages(client: httpx.AsyncClient) -> None:
@@ -412,3 +417,30 @@ async def test_partner_links_page(
     assert "La création de liaison n'est plus disponible" in page.text
     assert "Assurance retraite" in page.text
     assert "06/01/2025" in page.text
+
+
+async def test_address_verification_needs_the_accounts_own_session(
+    client: httpx.AsyncClient, portal: Portal
+) -> None:
+    from tests.portal.helpers import queued_link
+
+    created = await submit(
+        client,
+        "/inscription",
+        {"identifiant": "jdupont", "courriel": "jean@example.org", "mot_de_passe": PASSWORD},
+    )
+    assert created.headers["location"] == "/connexion?info=compte-cree-verifier"
+    token = queued_link(portal, "jean@example.org", "verifier-adresse")
+    link = f"/compte/verifier-adresse?jeton={token}"
+    anonymous = await client.get(link)
+    assert anonymous.status_code == 303  # sign in first, then back to the link
+    assert anonymous.headers["location"].startswith("/connexion?suite=")
+    await sign_in_page(client)
+    profile = await client.get("/profil")
+    assert "(non confirmée)" in profile.text
+    page = await client.get(link)
+    confirmed = await client.post(
+        "/compte/verifier-adresse", data={"csrf": csrf_of(page.text), "jeton": token}
+    )
+    assert "Adresse électronique confirmée" in confirmed.text
+    assert "(non confirmée)" not in (await client.get("/profil")).text

@@ -136,7 +136,7 @@ async def test_an_unexpected_error_answers_500_without_detail(
     settings: WebSettings, portal: Portal, captcha: QuestionCaptcha
 ) -> None:
     exploding = ExplodingPortal.__new__(ExplodingPortal)
-    exploding.ctx = portal.ctx
+    exploding.__dict__.update(portal.__dict__)
     app = create_app(settings, portal=exploding, captcha=captcha)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:

@@ -81,20 +81,30 @@ class LiveServer:
     clock: FakeClock
     store: SqlStore
     messages: Path
+    portal: Portal
 
     def last_message(self, suffix: str) -> str:
+        self.portal.deliver_mail()  # what the application's mail worker does every 2 s
         files = sorted(p for p in self.messages.glob(f"*{suffix}") if not p.name.startswith("."))
         assert files, f"no {suffix} written"
         return files[-1].read_text(encoding="utf-8")
 
-    def last_email_body(self) -> str:
+    def last_email_body(self, to: str | None = None) -> str:
+        """The body of the last email written (to ``to`` when given)."""
         import email
         import email.policy
 
-        message = email.message_from_string(self.last_message(".eml"), policy=email.policy.default)
-        part = message.get_body(preferencelist=("plain",))
-        assert part is not None
-        return str(part.get_content())  # type: ignore[attr-defined]
+        self.portal.deliver_mail()  # what the application's mail worker does every 2 s
+        files = sorted(p for p in self.messages.glob("*.eml") if not p.name.startswith("."))
+        for path in reversed(files):
+            message = email.message_from_string(
+                path.read_text(encoding="utf-8"), policy=email.policy.default
+            )
+            if to is None or message["To"] == to:
+                part = message.get_body(preferencelist=("plain",))
+                assert part is not None
+                return str(part.get_content())  # type: ignore[attr-defined]
+        raise AssertionError(f"no email to {to}")
 
 
 @pytest.fixture
@@ -134,7 +144,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    yield LiveServer(url, clock, store, messages)
+    yield LiveServer(url, clock, store, messages, portal)
     server.should_exit = True
     thread.join(timeout=20)
     store.close()

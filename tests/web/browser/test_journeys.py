@@ -26,6 +26,7 @@ def visitor(
     request: pytest.FixtureRequest, browser: Any, screenshots: Path, live_server: LiveServer
 ) -> Iterator[Visitor]:
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.live_server = live_server
     page = context.new_page()
     page.set_default_timeout(15_000)
     name = request.node.name.removeprefix("test_")
@@ -54,6 +55,16 @@ def create_and_sign_in(visitor: Visitor, identifier: str = "jdupont") -> None:
         {"identifiant": identifier, "mot_de_passe": PASSWORD}, submit="Se connecter"
     )
     assert heading(visitor) == "Mon profil"
+    visitor.check("profil-non-confirme")
+    # The address is confirmed by the link mailed at creation, opened while signed in.
+    server: LiveServer = visitor.page.context.live_server  # type: ignore[attr-defined]
+    link = re.search(r"https?://\S+verifier-adresse\?jeton=\S+", server.last_email_body())
+    assert link
+    visitor.page.goto(link.group(0))
+    visitor.check("verifier-adresse")
+    visitor.fill_with_keyboard({}, submit="Confirmer mon adresse")
+    visitor.check("adresse-verifiee")
+    visitor.page.goto("/profil")
     visitor.check("profil")
 
 
@@ -214,7 +225,7 @@ def test_email_password_links_and_deletion(visitor: Visitor, live_server: LiveSe
         submit="Envoyer le lien de confirmation",
     )
     visitor.check("confirmation-envoyee")
-    link = re.search(r"https?://\S+jeton=\S+", live_server.last_email_body())
+    link = re.search(r"https?://\S+jeton=\S+", live_server.last_email_body("neuf@example.org"))
     assert link
     visitor.page.goto(link.group(0))
     visitor.check("confirmer-adresse")
