@@ -34,11 +34,13 @@ from msp_portal.web.routers import (
     api_address,
     api_cerfa,
     api_partners,
+    api_procedures,
     api_profile,
     api_wallet,
     pages_accounts,
     pages_address,
     pages_cerfa,
+    pages_procedures,
     pages_profile,
     pages_wallet,
 )
@@ -123,8 +125,10 @@ def create_app(
         merges=anyio.CapacityLimiter(settings.max_concurrent_merges),
     )
     handlers.install(app)
-    api = [api_accounts, api_profile, api_partners, api_wallet, api_address, api_cerfa]
-    pages = [pages_accounts, pages_profile, pages_wallet, pages_address, pages_cerfa]
+    api = [api_accounts, api_profile, api_partners, api_wallet, api_procedures]
+    api += [api_address, api_cerfa]
+    pages = [pages_accounts, pages_profile, pages_wallet, pages_procedures]
+    pages += [pages_address, pages_cerfa]
     for router in [*api, *pages]:
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -51,6 +51,7 @@ NOTICES = {
     "acces-sms-retire": "L'accès par code SMS est retiré de votre compte. Connectez-vous avec "
     "votre identifiant et votre mot de passe.",
     "document-supprime": "Le document a été supprimé.",
+    "demarche-abandonnee": "La démarche a été abandonnée.",
     "document-modifie": "Le document a été modifié.",
 }
 

@@ -87,7 +87,9 @@ class Visitor:
             self.page.keyboard.press("Tab")
             now = self.focused()
             hit = (field_id is not None and now["id"] == field_id) or (
-                button is not None and now["tag"] == "button" and now["text"] == button
+                button is not None
+                and now["tag"] == "button"
+                and " ".join(now["text"].split()) == button
             )
             if summary is not None and now["tag"] == "summary" and now["text"] == summary:
                 seen += 1

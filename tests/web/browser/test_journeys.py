@@ -387,3 +387,59 @@ def test_change_of_address_refusing_the_changes(visitor: Visitor) -> None:
     visitor.check("changement-adresse-retenue")
     kept = visitor.page.inner_text("address")
     assert "12 Avenue du Général de Gaulle" in kept and "75001 paris 1er" in kept
+
+
+def test_procedure_saved_resumed_and_transmitted(visitor: Visitor) -> None:
+    create_and_sign_in(visitor)
+    visitor.page.click("header >> text=Démarches")
+    visitor.check("demarches")
+    visitor.tab_to(button="Commencer : Demande d'acte de naissance")
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Enter")
+    visitor.check("dossier-acte-naissance")
+    for group in ("requester_quality", "document", "copies", "purpose"):
+        visitor.tab_to(field_id=f"f-{group}-1")  # Tab enters a radio group on its first radio
+        visitor.page.keyboard.press("Space")
+    visitor.fill_with_keyboard(
+        {
+            "f-family_name": "DUPONT",
+            "f-given_names": "Jean",
+            "f-birth_date": "14/07/1985",
+            "f-birth_commune": "Lyon",
+            "f-birth_postcode": "69001",
+            "f-requester_family_name": "DUPONT",
+            "f-requester_given_names": "Jean",
+            "f-delivery_address-line1": "12 rue de la Paix",
+            "f-delivery_address-postcode": "75002",
+            "f-delivery_address-city": "Paris",
+        },
+        submit="Continuer",
+    )
+    visitor.check("dossier-verification")
+    assert "Votre demande est complète" in visitor.page.inner_text("main")
+    visitor.fill_with_keyboard({}, submit="Enregistrer le brouillon")
+    visitor.check("dossier-enregistre")
+    codes = visitor.page.locator(".code-deblocage").all_inner_texts()
+    file_number, password = codes[0].strip(), codes[1].strip()
+    visitor.page.click("text=Mon suivi >> nth=-1")
+    visitor.check("mon-suivi-brouillon")
+    visitor.page.click("text=Reprendre")
+    visitor.check("reprendre")
+    visitor.fill_with_keyboard(
+        {"numero": file_number, "mot_de_passe": password}, submit="Reprendre la démarche"
+    )
+    visitor.check("dossier-repris")
+    assert visitor.page.input_value("#f-birth_commune") == "Lyon"  # the saved answers are back
+    visitor.fill_with_keyboard({}, submit="Continuer")
+    visitor.fill_with_keyboard({}, submit="Transmettre ma demande")
+    visitor.check("dossier-transmis")
+    text = visitor.page.inner_text("main")
+    reference = re.search(r"A-1-[0-9A-Z-]+", text)
+    assert reference, text
+    with visitor.page.expect_download() as download:
+        visitor.page.click("text=Télécharger le récapitulatif (PDF)")
+    path = download.value.path()
+    assert path is not None and Path(path).read_bytes().startswith(b"%PDF-")
+    visitor.page.click("header >> text=Mon suivi")
+    visitor.check("mon-suivi-transmis")
+    assert reference.group(0) in visitor.page.inner_text("table")
