@@ -227,3 +227,49 @@ async def test_pages_start_save_resume_transmit(client: httpx.AsyncClient, porta
     assert summary.content.startswith(b"%PDF-")
     tracking = await client.get("/mon-suivi")
     assert reference.group(0) in tracking.text and "Transmise" in tracking.text
+
+
+async def test_attachments_from_the_wallet(client: httpx.AsyncClient, portal: Portal) -> None:
+    from pathlib import Path
+
+    await verified_account(client, portal)
+    headers = await api_session(client)
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    added = await client.post(
+        "/api/v1/wallet/documents",
+        data={"title": "Livret de famille", "category": "family"},
+        files=[("files", ("livret.png", (samples / "2-scan-grey.png").read_bytes(), "image/png"))],
+        headers=headers,
+    )
+    document_id = added.json()["id"]
+    await sign_in_page(client)
+    catalogue = await client.get("/demarches")
+    started = await client.post(
+        "/demarches/commencer", data={"csrf": csrf_of(catalogue.text), "demarche": "acte-naissance"}
+    )
+    pieces_path = started.headers["location"] + "/pieces"
+    page = await client.get(pieces_path)
+    assert "Livret de famille" in page.text
+    joined = await client.post(
+        pieces_path,
+        data={"csrf": csrf_of(page.text), "place": "proof", "document": document_id},
+    )
+    assert joined.status_code == 303
+    page = await client.get(pieces_path)
+    assert "Retirer" in page.text
+    refused = await client.post(
+        pieces_path,
+        data={"csrf": csrf_of(page.text), "place": "inconnu", "document": document_id},
+    )
+    assert refused.status_code == 422
+    removed = await client.post(
+        pieces_path,
+        data={
+            "csrf": csrf_of(page.text),
+            "place": "proof",
+            "document": document_id,
+            "action": "retirer",
+        },
+    )
+    assert removed.status_code == 303
+    assert "Retirer" not in (await client.get(pieces_path)).text

@@ -238,3 +238,39 @@ def resume(
         values = {"dossier": dossier, "numero": numero}
         return render(request, "reprendre.html", values=values, error=error)
     return redirect(request, "page_dossier", params={"dossier_id": view.dossier_id})
+
+
+@router.get("/demarches/dossier/{dossier_id}/pieces", name="page_dossier_attachments")
+def attachments(
+    request: Request, dossier_id: str, session: PageSession, portal: PortalDep
+) -> Response:
+    """The attachment places of the dossier, and the wallet documents that fit each (D5)."""
+    view = portal.view_dossier(session, dossier_id[:64])
+    return render(
+        request,
+        "dossier_pieces.html",
+        view=view,
+        ptype=_type(request, view.procedure),
+        documents=portal.documents(session),
+    )
+
+
+@router.post("/demarches/dossier/{dossier_id}/pieces", dependencies=[CsrfChecked])
+def attach(
+    request: Request,
+    dossier_id: str,
+    session: PageSession,
+    portal: PortalDep,
+    place: FormText = "",
+    document: FormText = "",
+    action: FormText = "joindre",
+) -> Response:
+    """Attach a wallet document to a place, or take it out."""
+    call = portal.detach_document if action == "retirer" else portal.attach_document
+    try:
+        call(session, dossier_id[:64], place, document)
+    except PortalError as error:
+        if error.code == "session-invalid":
+            raise
+        return render(request, "erreur.html", error=error)
+    return redirect(request, "page_dossier_attachments", params={"dossier_id": dossier_id[:64]})
