@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything msp-docs needs on a Debian machine with Python 3.11+:
 #   Debian packages (libmagic1 for file naming; qpdf and poppler-utils for tests and benchmarks;
-#   ghostscript for the benchmarks, the peer of --fit), a virtual environment in .venv, and the
-#   project installed in it (editable).
+#   ghostscript for the benchmarks, the peer of --fit; chromium for the portal's browser tests,
+#   driven by Playwright: its own browser download is not used), a virtual environment in .venv,
+#   and the project installed in it (editable).
 # Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh test, scripts/setup.sh test,bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ fi
 if [ -n "$extras" ]; then
   command -v qpdf >/dev/null 2>&1 || packages+=(qpdf)
   command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
+  case ",$extras," in
+    *,test,*) [ -x /usr/bin/chromium ] || packages+=(chromium fonts-dejavu-core) ;;
+  esac
 fi
 if [[ ",$extras," == *",bench,"* ]]; then
   command -v gs >/dev/null 2>&1 || packages+=(ghostscript)
