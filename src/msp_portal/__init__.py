@@ -1,4 +1,4 @@
-"""msp_portal: the citizen accounts and document wallet of the portal, a layer above msp_docs.
+"""msp_portal: the citizen accounts, wallet and online procedures of the portal, above msp_docs.
 
 Start with :class:`Portal` and :meth:`SqlStore.open`; errors derive from :class:`PortalError`.
 """
@@ -8,15 +8,32 @@ from __future__ import annotations
 from msp_portal.adapters.argon2_hasher import Argon2Hasher
 from msp_portal.adapters.blobs.local import LocalBlobStore
 from msp_portal.adapters.blobs.s3 import S3BlobStore
+from msp_portal.adapters.definitions import catalogue_from_directory, shipped_catalogue
+from msp_portal.adapters.http_receiver import HttpReceiver
 from msp_portal.adapters.sms import OutboxSmsGateway, drain_outbox
 from msp_portal.adapters.smtp import SmtpConfig, SmtpMailer, SmtpSecurity
+from msp_portal.adapters.sql.procedure_store import SqlProcedureStore
 from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.adapters.summary_pdf import FpdfSummaryRenderer
 from msp_portal.clock import system_clock
 from msp_portal.domain.contact import Civility, ContactDetails
+from msp_portal.domain.dossiers import (
+    AttachedDocument,
+    CheckResult,
+    DeliveryView,
+    DossierView,
+    Receipt,
+    SavedDraft,
+    TrackingEntry,
+    TrackingPage,
+)
 from msp_portal.domain.emails import Email
+from msp_portal.domain.hooks import Findings, HookContext, HookRegistry, Problem, Proposal
+from msp_portal.domain.lifecycle import DeliveryState, DossierState, OrganisationStatus
 from msp_portal.domain.limits import Limit
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
 from msp_portal.domain.partners import Partner
+from msp_portal.domain.procedure_types import Catalogue, FieldKind, FieldSpec, ProcedureType
 from msp_portal.domain.wallet import (
     Category,
     DocumentNote,
@@ -29,16 +46,27 @@ from msp_portal.domain.wallet import (
 )
 from msp_portal.errors import (
     AccountLocked,
+    AnswersIncomplete,
+    AnswersMalformed,
+    AttachmentRefused,
     AuthenticationFailed,
     BlobCorrupt,
     BlobMissing,
     BlobStoreNotConfigured,
     CaptchaFailed,
     ChangeOfAddressError,
+    DefinitionInvalid,
     DeliveryFailed,
+    DeliveryNotFound,
     DocumentNotFound,
     DocumentRefused,
+    DossierFrozen,
+    DossierLocked,
+    DossierNotFound,
+    DossierTampered,
+    DraftExpired,
     IdentifierTaken,
+    IllegalTransition,
     InvalidAddress,
     InvalidCategory,
     InvalidContactDetails,
@@ -50,6 +78,7 @@ from msp_portal.errors import (
     InvalidIdentifier,
     InvalidInput,
     InvalidPhone,
+    InvalidReference,
     InvalidUpload,
     InvalidUploadName,
     LinkInvalid,
@@ -65,6 +94,9 @@ from msp_portal.errors import (
     PasswordTooLong,
     PasswordTooShort,
     PortalError,
+    ProcedureError,
+    ProcedureInProgress,
+    ResumeCredentialsInvalid,
     SchemaTooNew,
     SendLimitReached,
     SessionInvalid,
@@ -77,6 +109,7 @@ from msp_portal.errors import (
     TooManyRequests,
     UnknownOrganisation,
     UnknownPartner,
+    UnknownProcedure,
     UploadDamaged,
     UploadLimitExceeded,
     UploadPasswordProtected,
@@ -90,34 +123,67 @@ from msp_portal.errors import (
 from msp_portal.portal import Portal
 from msp_portal.ports import BlobRef, Store, Throttle
 from msp_portal.services.blobs import CollectionReport, collect_orphans
+from msp_portal.services.delivery import DeliveryRun
 from msp_portal.services.mail import MailReport
 from msp_portal.services.wallet import DocumentContent
 from msp_portal.services.wallet_export import WalletExport
-from msp_portal.settings import Argon2Params, PortalSettings, WalletSettings
+from msp_portal.settings import (
+    Argon2Params,
+    OrganisationEndpoint,
+    PortalSettings,
+    ProcedureSettings,
+    WalletSettings,
+)
 
 __all__ = [
     "AccountLocked",
     "AccountView",
+    "AnswersIncomplete",
+    "AnswersMalformed",
     "Argon2Hasher",
     "Argon2Params",
+    "AttachedDocument",
+    "AttachmentRefused",
     "AuthenticationFailed",
     "BlobCorrupt",
     "BlobMissing",
     "BlobRef",
     "BlobStoreNotConfigured",
     "CaptchaFailed",
+    "Catalogue",
     "Category",
     "ChangeOfAddressError",
+    "CheckResult",
     "Civility",
     "CollectionReport",
     "ContactDetails",
+    "DefinitionInvalid",
     "DeliveryFailed",
+    "DeliveryNotFound",
+    "DeliveryRun",
+    "DeliveryState",
+    "DeliveryView",
     "DocumentContent",
     "DocumentNotFound",
     "DocumentNote",
     "DocumentRefused",
+    "DossierFrozen",
+    "DossierLocked",
+    "DossierNotFound",
+    "DossierState",
+    "DossierTampered",
+    "DossierView",
+    "DraftExpired",
     "Email",
+    "FieldKind",
+    "FieldSpec",
+    "Findings",
+    "FpdfSummaryRenderer",
+    "HookContext",
+    "HookRegistry",
+    "HttpReceiver",
     "IdentifierTaken",
+    "IllegalTransition",
     "InvalidAddress",
     "InvalidCategory",
     "InvalidContactDetails",
@@ -129,6 +195,7 @@ __all__ = [
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidPhone",
+    "InvalidReference",
     "InvalidUpload",
     "InvalidUploadName",
     "Limit",
@@ -137,6 +204,8 @@ __all__ = [
     "MailReport",
     "MergeSummary",
     "MoveDateOutOfWindow",
+    "OrganisationEndpoint",
+    "OrganisationStatus",
     "OutboxSmsGateway",
     "Partner",
     "PartnerLink",
@@ -153,7 +222,16 @@ __all__ = [
     "Portal",
     "PortalError",
     "PortalSettings",
+    "Problem",
+    "ProcedureError",
+    "ProcedureInProgress",
+    "ProcedureSettings",
+    "ProcedureType",
+    "Proposal",
+    "Receipt",
+    "ResumeCredentialsInvalid",
     "S3BlobStore",
+    "SavedDraft",
     "SchemaTooNew",
     "SendLimitReached",
     "Session",
@@ -169,13 +247,17 @@ __all__ = [
     "SmtpMailer",
     "SmtpSecurity",
     "SourceSummary",
+    "SqlProcedureStore",
     "SqlStore",
     "StorageError",
     "Store",
     "Throttle",
     "TooManyRequests",
+    "TrackingEntry",
+    "TrackingPage",
     "UnknownOrganisation",
     "UnknownPartner",
+    "UnknownProcedure",
     "Upload",
     "UploadDamaged",
     "UploadLimitExceeded",
@@ -191,7 +273,9 @@ __all__ = [
     "WalletSettings",
     "WalletTooLarge",
     "WalletUsage",
+    "catalogue_from_directory",
     "collect_orphans",
     "drain_outbox",
+    "shipped_catalogue",
     "system_clock",
 ]

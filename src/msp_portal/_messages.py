@@ -225,6 +225,89 @@ ERRORS: dict[str, tuple[str, str]] = {
         "sur {limit_mb} Mo sont utilisés. Supprimez les documents dont vous n'avez plus besoin, "
         "puis réessayez.",
     ),
+    "resume-credentials-invalid": (
+        "The file number or the password is wrong. Both are in the confirmation email sent when "
+        "the procedure was saved.",
+        "Le numéro de télédossier ou le mot de passe est incorrect. Ils figurent dans le courriel "
+        "de confirmation reçu lors de l'enregistrement de la démarche.",
+    ),
+    "dossier-locked": (
+        "Too many wrong entries: this saved procedure is locked until {until_time} (Paris time) "
+        "on {until_date}.",
+        "Trop de saisies incorrectes : ce dossier sauvegardé est verrouillé jusqu'au {until_date} "
+        "à {until_time} (heure de Paris).",
+    ),
+    "answers-malformed": (
+        "The form sent a value that cannot be accepted ({path}: {reason}). Reload the page and "
+        "try again.",
+        "Le formulaire a envoyé une valeur qui ne peut pas être acceptée ({path} : {reason}). "
+        "Rechargez la page et réessayez.",
+    ),
+    "answers-incomplete": (
+        "{count} answer(s) must be completed or corrected before the request can be sent.",
+        "{count} réponse(s) doivent être complétées ou corrigées avant de transmettre la demande.",
+    ),
+    "invalid-reference": (
+        "This is not a valid reference: it starts with A-1 or A-2, as in the confirmation email. "
+        "Check each character.",
+        "Cette référence n'est pas valide : elle commence par A-1 ou A-2, comme dans le courriel "
+        "de confirmation. Vérifiez chaque caractère.",
+    ),
+    "procedure-error": (
+        "This request about an online procedure cannot be met.",
+        "Cette demande concernant une démarche en ligne ne peut pas aboutir.",
+    ),
+    "unknown-procedure": (
+        "Unknown online procedure: {procedure}.",
+        "Démarche en ligne inconnue : {procedure}.",
+    ),
+    "procedure-in-progress": (
+        "You already have a procedure in progress (« {title} »). Finish it, save it or abandon "
+        "it, or sign out: you can then start another one.",
+        "Vous avez déjà une démarche en cours (« {title} »). Terminez-la, enregistrez-la ou "
+        "abandonnez-la, ou cliquez sur « Déconnexion » : vous pourrez ensuite en commencer une "
+        "autre.",
+    ),
+    "dossier-not-found": (
+        "This file does not exist or does not belong to your account.",
+        "Ce dossier n'existe pas ou n'appartient pas à votre compte.",
+    ),
+    "illegal-transition": (
+        "This file cannot be {action} now (it is {state}).",
+        "Ce dossier ne peut pas faire l'objet de cette action ({action}) dans son état actuel "
+        "({state}).",
+    ),
+    "dossier-frozen": (
+        "The file {reference} has been sent: it can be neither cancelled nor modified. Report "
+        "any change directly to the organisations it was sent to.",
+        "Le dossier {reference} a été transmis : il ne peut être ni annulé ni modifié. Signalez "
+        "directement les modifications à opérer aux organismes destinataires de votre démarche.",
+    ),
+    "draft-expired": (
+        "This saved procedure's link was valid for 15 days, until {expired_at_date} at "
+        "{expired_at_time} (Paris time). Please start the procedure again from your account.",
+        "Le lien de reprise de ce dossier sauvegardé n'était valable que 15 jours, jusqu'au "
+        "{expired_at_date} à {expired_at_time} (heure de Paris). Nous vous invitons à effectuer "
+        "la démarche de nouveau depuis votre compte.",
+    ),
+    "attachment-refused": (
+        "This document cannot be attached as « {slot} » ({reason}).",
+        "Ce document ne peut pas être joint en tant que « {slot} » ({reason}).",
+    ),
+    "delivery-not-found": (
+        "No file with this reference was sent to this organisation.",
+        "Aucun dossier portant cette référence n'a été transmis à cet organisme.",
+    ),
+    "definition-invalid": (
+        "The definition of a procedure is wrong ({source}, {path}: {reason}).",
+        "La définition d'une démarche est erronée ({source}, {path} : {reason}).",
+    ),
+    "dossier-tampered": (
+        "A sent file no longer matches what was sent. The service's team has been alerted; "
+        "please contact them.",
+        "Un dossier transmis ne correspond plus à ce qui a été transmis. L'équipe du service "
+        "est alertée ; contactez-la.",
+    ),
     "delivery-failed": (
         "The {channel} could not be sent ({reason}). Please try again later.",
         "Le message ({channel}) n'a pas pu être envoyé ({reason}). Veuillez réessayer plus tard.",

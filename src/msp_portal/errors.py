@@ -9,7 +9,9 @@
     │   ├── SmsCodeInvalid                    sms-code-invalid      (remaining)
     │   │   └── SmsCodeMalformed              sms-code-malformed    (remaining, digits)
     │   ├── SmsChallengeInvalid               sms-challenge-invalid
-    │   └── SessionInvalid                    session-invalid
+    │   ├── SessionInvalid                    session-invalid
+    │   ├── ResumeCredentialsInvalid          resume-credentials-invalid (remaining)
+    │   └── DossierLocked                     dossier-locked        (until)
     ├── InvalidInput                          invalid-input         (field, reason)
     │   ├── InvalidIdentifier                 invalid-identifier    (reason)
     │   ├── InvalidEmail                      invalid-email
@@ -19,6 +21,9 @@
     │   ├── InvalidUploadName                 invalid-upload-name   (index, reason, maximum)
     │   ├── InvalidUpload                     invalid-upload        (index, reason, maximum)
     │   ├── InvalidCategory                   invalid-category      (allowed)
+    │   ├── AnswersMalformed                  answers-malformed     (path, reason)
+    │   ├── AnswersIncomplete                 answers-incomplete    (count, problems)
+    │   ├── InvalidReference                  invalid-reference
     │   ├── PasswordRejected
     │   │   ├── PasswordTooShort              password-too-short    (length, minimum)
     │   │   ├── PasswordTooLong               password-too-long     (length, maximum)
@@ -57,9 +62,20 @@
     ├── WalletQuotaExceeded                   wallet-quota-exceeded
     │   ├── WalletFull                        wallet-full           (limit)
     │   └── WalletTooLarge                    wallet-too-large      (used, adding, limit, *_mb)
+    ├── ProcedureError
+    │   ├── UnknownProcedure                  unknown-procedure     (procedure)
+    │   ├── ProcedureInProgress               procedure-in-progress (procedure, title, dossier)
+    │   ├── DossierNotFound                   dossier-not-found
+    │   ├── IllegalTransition                 illegal-transition    (state, action)
+    │   │   └── DossierFrozen                 dossier-frozen        (reference)
+    │   ├── DraftExpired                      draft-expired         (expired_at)
+    │   ├── AttachmentRefused                 attachment-refused    (slot, reason)
+    │   ├── DeliveryNotFound                  delivery-not-found
+    │   └── DefinitionInvalid                 definition-invalid    (source, path, reason)
     ├── DeliveryFailed                        delivery-failed       (channel, reason)
     └── StorageError                          storage-error         (reason)
         ├── SchemaTooNew                      schema-too-new        (found, supported)
+        ├── DossierTampered                   dossier-tampered      (dossier)
         ├── BlobStoreNotConfigured            blob-store-not-configured
         ├── BlobMissing                       blob-missing          (sha256)
         └── BlobCorrupt                       blob-corrupt          (sha256, reason)
@@ -75,16 +91,27 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AccountLocked",
+    "AnswersIncomplete",
+    "AnswersMalformed",
+    "AttachmentRefused",
     "AuthenticationFailed",
     "BlobCorrupt",
     "BlobMissing",
     "BlobStoreNotConfigured",
     "CaptchaFailed",
     "ChangeOfAddressError",
+    "DefinitionInvalid",
     "DeliveryFailed",
+    "DeliveryNotFound",
     "DocumentNotFound",
     "DocumentRefused",
+    "DossierFrozen",
+    "DossierLocked",
+    "DossierNotFound",
+    "DossierTampered",
+    "DraftExpired",
     "IdentifierTaken",
+    "IllegalTransition",
     "InvalidAddress",
     "InvalidCategory",
     "InvalidContactDetails",
@@ -96,6 +123,7 @@ __all__ = [
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidPhone",
+    "InvalidReference",
     "InvalidUpload",
     "InvalidUploadName",
     "LinkInvalid",
@@ -111,6 +139,9 @@ __all__ = [
     "PasswordTooLong",
     "PasswordTooShort",
     "PortalError",
+    "ProcedureError",
+    "ProcedureInProgress",
+    "ResumeCredentialsInvalid",
     "SchemaTooNew",
     "SendLimitReached",
     "SessionInvalid",
@@ -123,6 +154,7 @@ __all__ = [
     "TooManyRequests",
     "UnknownOrganisation",
     "UnknownPartner",
+    "UnknownProcedure",
     "UploadDamaged",
     "UploadLimitExceeded",
     "UploadPasswordProtected",
@@ -224,6 +256,18 @@ class SessionInvalid(AuthenticationFailed):
     code = "session-invalid"
 
 
+class ResumeCredentialsInvalid(AuthenticationFailed):
+    """The file number or the password of a saved procedure is wrong (never told apart)."""
+
+    code = "resume-credentials-invalid"
+
+
+class DossierLocked(AuthenticationFailed):
+    """Too many wrong file numbers or passwords for this saved procedure; facts: ``until``."""
+
+    code = "dossier-locked"
+
+
 # --- input ---------------------------------------------------------------------------------------
 class InvalidInput(PortalError):
     """A value given by the user does not meet the rules.
@@ -296,6 +340,36 @@ class InvalidCategory(InvalidInput):
     """Not one of the wallet's categories; facts: ``allowed`` (the codes, comma-separated)."""
 
     code = "invalid-category"
+
+
+class AnswersMalformed(InvalidInput):
+    """Answers that no form can send (wrong type, unknown field, control characters, too long).
+
+    Facts: ``path`` (where, e.g. ``fields.birth_date``), ``reason`` (a stable word).
+    """
+
+    code = "answers-malformed"
+
+
+class AnswersIncomplete(InvalidInput):
+    """The answers cannot be transmitted yet; facts: ``count``, ``problems``.
+
+    ``problems`` is a tuple of ``(path, reason)`` pairs, one per field to correct (``reason`` is
+    a stable word such as ``required``, ``too-long``, ``date-format``, or a hook's own word).
+    """
+
+    code = "answers-incomplete"
+
+    @property
+    def problems(self) -> tuple[tuple[str, str], ...]:
+        """The fields to correct, as ``(path, reason)`` pairs."""
+        return tuple(self.facts.get("problems", ()))
+
+
+class InvalidReference(InvalidInput):
+    """Not a dossier reference (``A-1-...``/``A-2-...``), or one with a mistyped character."""
+
+    code = "invalid-reference"
 
 
 class PasswordRejected(InvalidInput):
@@ -494,6 +568,70 @@ class WalletTooLarge(WalletQuotaExceeded):
     code = "wallet-too-large"
 
 
+# --- procedures -----------------------------------------------------------------------------------
+class ProcedureError(PortalError):
+    """A request about an online procedure ("démarche") that cannot be met."""
+
+    code = "procedure-error"
+
+
+class UnknownProcedure(ProcedureError):
+    """No procedure type has this identifier; facts: ``procedure``."""
+
+    code = "unknown-procedure"
+
+
+class ProcedureInProgress(ProcedureError):
+    """Another procedure is in progress on this account (P4).
+
+    Facts: ``procedure``, ``title``, ``dossier`` (the one in progress: type, title, dossier id).
+    """
+
+    code = "procedure-in-progress"
+
+
+class DossierNotFound(ProcedureError):
+    """No dossier with this id (or reference) belongs to the signed-in account."""
+
+    code = "dossier-not-found"
+
+
+class IllegalTransition(ProcedureError):
+    """The dossier cannot do this in its current state; facts: ``state``, ``action``."""
+
+    code = "illegal-transition"
+
+
+class DossierFrozen(IllegalTransition):
+    """A transmitted dossier can be neither cancelled nor modified (P7); facts: ``reference``."""
+
+    code = "dossier-frozen"
+
+
+class DraftExpired(ProcedureError):
+    """The saved procedure's link is past its 15 days (P3); facts: ``expired_at``."""
+
+    code = "draft-expired"
+
+
+class AttachmentRefused(ProcedureError):
+    """A document cannot be attached there; facts: ``slot``, ``reason``."""
+
+    code = "attachment-refused"
+
+
+class DeliveryNotFound(ProcedureError):
+    """The reporting organisation was not sent a dossier with this reference."""
+
+    code = "delivery-not-found"
+
+
+class DefinitionInvalid(ProcedureError):
+    """A procedure type's definition is wrong; facts: ``source``, ``path``, ``reason``."""
+
+    code = "definition-invalid"
+
+
 # --- infrastructure ------------------------------------------------------------------------------
 class DeliveryFailed(PortalError):
     """An email or SMS could not be handed over; facts: ``channel``, ``reason``."""
@@ -588,6 +726,12 @@ class BlobCorrupt(StorageError):
     """A blob's bytes do not match its SHA-256 key or its recorded size; facts: ``sha256``."""
 
     code = "blob-corrupt"
+
+
+class DossierTampered(StorageError):
+    """A transmitted dossier no longer matches its content hash (P7); facts: ``dossier``."""
+
+    code = "dossier-tampered"
 
 
 def error_classes() -> list[type[PortalError]]:

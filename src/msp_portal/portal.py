@@ -1,4 +1,4 @@
-"""Portal: the accounts and wallet API in one object, wired once with the collaborators.
+"""Portal: the accounts, wallet and procedures API in one object, wired once with the collaborators.
 
 Every public method checks its text parameters first (:func:`msp_portal.domain.inputs.check_text`):
 a non-string, a megabyte string, a lone surrogate or a control character is answered with
@@ -7,31 +7,52 @@ a non-string, a megabyte string, a lone surrogate or a control character is answ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Engine
 
 from msp_portal.adapters.argon2_hasher import Argon2Hasher
 from msp_portal.adapters.blobs.local import LocalBlobStore
+from msp_portal.adapters.definitions import shipped_catalogue
 from msp_portal.adapters.sms import OutboxSmsGateway
 from msp_portal.adapters.sql.blob_index import SqlBlobIndex
+from msp_portal.adapters.sql.procedure_store import SqlProcedureStore
 from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.adapters.sql.wallet_store import SqlWalletStore
+from msp_portal.adapters.summary_pdf import FpdfSummaryRenderer
 from msp_portal.clock import system_clock
 from msp_portal.domain.contact import ContactDetails
+from msp_portal.domain.dossiers import (
+    CheckResult,
+    DossierView,
+    Receipt,
+    SavedDraft,
+    TrackingPage,
+)
+from msp_portal.domain.hooks import HookRegistry, default_hooks
 from msp_portal.domain.inputs import (
     CAPTCHA,
     CLIENT_KEY,
     CODE,
     DOCUMENT_ID,
     DOCUMENT_TITLE,
+    DOSSIER_ID,
+    DOSSIER_PASSWORD,
     EMAIL,
+    FILE_NUMBER,
     IDENTIFIER,
+    ORGANISATION,
+    PAGE,
     PARTNER_CODE,
     PARTNER_KEY,
     PARTNER_REFERENCE,
     PHONE,
+    PROCEDURE,
     SESSION_TOKEN,
+    SLOT,
+    STATUS,
+    STATUS_MESSAGE,
     TOKEN,
     check_text,
     optional_text,
@@ -39,24 +60,41 @@ from msp_portal.domain.inputs import (
 )
 from msp_portal.domain.model import AccountView, PartnerLink, Session, SmsChallenge, SmsEnrolment
 from msp_portal.domain.partners import Partner
+from msp_portal.domain.procedure_types import Catalogue, ProcedureType
 from msp_portal.domain.wallet import Category, Upload, WalletDocument, WalletUsage
 from msp_portal.errors import InvalidInput
 from msp_portal.ports import (
     BlobIndex,
+    BlobRef,
     BlobStore,
     Captcha,
     Clock,
     Mailer,
     PasswordHasher,
+    ProcedureStore,
+    Receiver,
     SmsGateway,
     Store,
+    SummaryRenderer,
     Throttle,
     WalletStore,
 )
-from msp_portal.services import accounts, mail, partners, profile, recovery, sms_access, wallet
+from msp_portal.services import (
+    accounts,
+    delivery,
+    mail,
+    partners,
+    procedures,
+    profile,
+    recovery,
+    sms_access,
+    wallet,
+)
 from msp_portal.services.blobs import CollectionReport, collect_orphans
 from msp_portal.services.context import Collaborators
+from msp_portal.services.delivery import DeliveryRun
 from msp_portal.services.mail import MailReport
+from msp_portal.services.procedures import ProcedureCollaborators, WalletAttachments
 from msp_portal.services.wallet import DocumentContent, WalletContext
 from msp_portal.services.wallet_export import WalletExport, export_wallet
 from msp_portal.settings import PortalSettings
@@ -71,7 +109,7 @@ def _engine_of(store: Store) -> Engine:
 
 
 class Portal:
-    """The citizen accounts (rules A1-A11, L1-L3) and document wallet (D4-D6) of the portal.
+    """The citizen accounts (A1-A11, L1-L3), wallet (D4-D6) and procedures (P1-P9) of the portal.
 
     Each method is a use case from ``msp_portal.services``; errors are :class:`PortalError`
     subclasses (match them by type or ``code``). Session tokens, challenge tokens and link
@@ -101,6 +139,11 @@ class Portal:
             else none: accounts work, wallet calls raise BlobStoreNotConfigured.
         wallet_store: Wallet metadata; default: the tables of ``store``'s database.
         blob_index: Claims and references of blobs; default: the tables of ``store``'s database.
+        receiver: Sends deliveries to organisations (the delivery worker needs it).
+        catalogue: The procedure types offered; default: the shipped ones.
+        hooks: The named hooks ``catalogue`` was checked against; default: every hook module.
+        procedure_store: Where dossiers live; default: the tables of ``store``'s database.
+        renderer: Lays dossier summaries out as PDF; default: fpdf2 with DejaVu Sans.
     """
 
     def __init__(
@@ -117,9 +160,15 @@ class Portal:
         blobs: BlobStore | None = None,
         wallet_store: WalletStore | None = None,
         blob_index: BlobIndex | None = None,
+        receiver: Receiver | None = None,
+        catalogue: Catalogue | None = None,
+        hooks: HookRegistry | None = None,
+        procedure_store: ProcedureStore | None = None,
+        renderer: SummaryRenderer | None = None,
     ) -> None:
         settings = settings or PortalSettings()
         gateway: SmsGateway = sms if sms is not None else OutboxSmsGateway(store, clock)
+        dossiers = procedure_store or SqlProcedureStore(_engine_of(store))
         self.ctx = Collaborators(
             store=store,
             clock=clock,
@@ -129,6 +178,7 @@ class Portal:
             hasher=hasher if hasher is not None else Argon2Hasher(settings.argon2),
             settings=settings,
             throttle=throttle if throttle is not None else store,
+            procedures=dossiers,
         )
         self._password = password_field(settings.password_max_length)
         if blobs is None and settings.wallet.blob_directory is not None:
@@ -138,6 +188,17 @@ class Portal:
             store=wallet_store if wallet_store is not None else SqlWalletStore(_engine_of(store)),
             index=blob_index if blob_index is not None else SqlBlobIndex(_engine_of(store)),
             blobs=blobs,
+        )
+        self.pctx = ProcedureCollaborators(
+            base=self.ctx,
+            store=dossiers,
+            catalogue=catalogue or shipped_catalogue(),
+            hooks=hooks or default_hooks(),
+            renderer=renderer or FpdfSummaryRenderer(),
+            blobs=blobs,
+            index=self.wallet_ctx.index,
+            wallet=WalletAttachments(self.wallet_ctx.store),
+            receiver=receiver,
         )
 
     # --- accounts and sign-in --------------------------------------------------------------------
@@ -445,3 +506,155 @@ class Portal:
             now=self.ctx.now(),
             grace=ctx.settings.orphan_grace,
         )
+
+    # --- online procedures (P1-P9) ---------------------------------------------------------------
+    def procedure_types(self) -> tuple[ProcedureType, ...]:
+        """The procedure types offered, in the catalogue's order."""
+        return tuple(self.pctx.catalogue.types.values())
+
+    def start_procedure(self, session_token: str, procedure: str) -> DossierView:
+        """Start a procedure, prefilled from the profile; see :func:`...procedures.start`."""
+        return procedures.start(
+            self.pctx, check_text(session_token, SESSION_TOKEN), check_text(procedure, PROCEDURE)
+        )
+
+    def update_answers(
+        self, session_token: str, dossier_id: str, answers: Mapping[str, Any]
+    ) -> DossierView:
+        """Replace the answers of the dossier in progress (JSON shape, checked for shape)."""
+        return procedures.update_answers(
+            self.pctx,
+            check_text(session_token, SESSION_TOKEN),
+            check_text(dossier_id, DOSSIER_ID),
+            answers,
+        )
+
+    def check_procedure(self, session_token: str, dossier_id: str) -> CheckResult:
+        """What still blocks transmission, and what is proposed."""
+        return procedures.check(
+            self.pctx, check_text(session_token, SESSION_TOKEN), check_text(dossier_id, DOSSIER_ID)
+        )
+
+    def attach_document(
+        self, session_token: str, dossier_id: str, slot: str, document_id: str
+    ) -> DossierView:
+        """Attach a wallet document to an attachment place of the dossier in progress."""
+        return procedures.attach_document(
+            self.pctx,
+            check_text(session_token, SESSION_TOKEN),
+            check_text(dossier_id, DOSSIER_ID),
+            check_text(slot, SLOT),
+            check_text(document_id, DOCUMENT_ID),
+        )
+
+    def detach_document(
+        self, session_token: str, dossier_id: str, slot: str, document_id: str
+    ) -> DossierView:
+        """Remove a document from an attachment place (the wallet keeps it)."""
+        return procedures.detach_document(
+            self.pctx,
+            check_text(session_token, SESSION_TOKEN),
+            check_text(dossier_id, DOSSIER_ID),
+            check_text(slot, SLOT),
+            check_text(document_id, DOCUMENT_ID),
+        )
+
+    def set_main_document(self, session_token: str, dossier_id: str, main: BlobRef) -> DossierView:
+        """Set the main PDF of a dossier whose type has one (a filled CERFA form)."""
+        return procedures.set_main_document(
+            self.pctx,
+            check_text(session_token, SESSION_TOKEN),
+            check_text(dossier_id, DOSSIER_ID),
+            main,
+        )
+
+    def save_procedure(self, session_token: str, dossier_id: str) -> SavedDraft:
+        """Save as a draft (P1-P3): file number, password and resume link, by email too."""
+        return procedures.save(
+            self.pctx, check_text(session_token, SESSION_TOKEN), check_text(dossier_id, DOSSIER_ID)
+        )
+
+    def resume_procedure(
+        self,
+        session_token: str,
+        dossier_id: str,
+        *,
+        file_number: str | None = None,
+        password: str | None = None,
+    ) -> DossierView:
+        """Resume a saved draft from its link (P2); the saved answers come back exactly."""
+        return procedures.resume(
+            self.pctx,
+            check_text(session_token, SESSION_TOKEN),
+            check_text(dossier_id, DOSSIER_ID),
+            file_number=optional_text(file_number, FILE_NUMBER),
+            password=optional_text(password, DOSSIER_PASSWORD),
+        )
+
+    def abandon_procedure(self, session_token: str, dossier_id: str) -> None:
+        """Abandon a dossier in progress or a saved draft (a transmitted one cannot be, P7)."""
+        procedures.abandon(
+            self.pctx, check_text(session_token, SESSION_TOKEN), check_text(dossier_id, DOSSIER_ID)
+        )
+
+    def view_dossier(self, session_token: str, dossier_id: str) -> DossierView:
+        """A dossier of the signed-in account, in any state."""
+        return procedures.view(
+            self.pctx, check_text(session_token, SESSION_TOKEN), check_text(dossier_id, DOSSIER_ID)
+        )
+
+    def transmit_procedure(self, session_token: str, dossier_id: str) -> Receipt:
+        """Transmit the dossier ("Transmettre ma demande", P5-P8); idempotent (P9)."""
+        return procedures.transmit(
+            self.pctx, check_text(session_token, SESSION_TOKEN), check_text(dossier_id, DOSSIER_ID)
+        )
+
+    def dossier_pdf(
+        self, session_token: str, dossier_id: str, *, summary_only: bool = False
+    ) -> Iterator[bytes]:
+        """Stream a transmitted dossier's PDF, or its summary alone."""
+        return procedures.dossier_pdf(
+            self.pctx,
+            check_text(session_token, SESSION_TOKEN),
+            check_text(dossier_id, DOSSIER_ID),
+            summary_only=summary_only,
+        )
+
+    def my_tracking(
+        self, session_token: str, *, page_size: int = 50, page: str | None = None
+    ) -> TrackingPage:
+        """Mon suivi, newest first, a page at a time (pass ``next_page`` as ``page``).
+
+        Drafts with their link; transmitted dossiers with their deliveries and statuses.
+        """
+        return procedures.tracking(
+            self.pctx,
+            check_text(session_token, SESSION_TOKEN),
+            page_size=page_size,
+            page=optional_text(page, PAGE),
+        )
+
+    def report_status(
+        self, organisation: str, key: str, reference: str, status: str, message: str = ""
+    ) -> None:
+        """Partner-side call: a receiving organisation reports a dossier's status (P8)."""
+        procedures.report_status(
+            self.pctx,
+            check_text(organisation, ORGANISATION),
+            check_text(key, PARTNER_KEY, "key"),
+            check_text(reference, PARTNER_REFERENCE),
+            status=check_text(status, STATUS),
+            message=check_text(message, STATUS_MESSAGE),
+        )
+
+    def deliver_pending(self, *, limit: int | None = None) -> DeliveryRun:
+        """Worker: send due deliveries and waiting confirmation emails (one pass)."""
+        return delivery.deliver_due(self.pctx, limit=limit)
+
+    def requeue_failed_deliveries(self, organisation: str | None = None) -> int:
+        """Operator: failed deliveries become due again; how many."""
+        return delivery.requeue_failed(self.pctx, optional_text(organisation, ORGANISATION))
+
+    def purge_expired_procedures(self) -> int:
+        """Operator: delete drafts past their 15 days and abandoned procedures; how many."""
+        return procedures.purge_expired(self.pctx)

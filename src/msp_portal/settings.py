@@ -43,6 +43,10 @@ class Argon2Params:
             raise ValueError("argon2id parallelism must be at least 1")
 
 
+def _procedure_settings() -> ProcedureSettings:
+    return ProcedureSettings()
+
+
 MiB = 1024 * 1024
 
 
@@ -94,6 +98,9 @@ class PortalSettings:
         session_idle_timeout: A session ends after this long without use.
         session_absolute_timeout: A session ends this long after sign-in, used or not.
         base_url: Start of the links put in emails.
+        partner_keys: Partner code -> SHA-256 hex digest of that partner's API key (links,
+            L2, and status reports of receiving organisations, P8).
+        procedures: The numbers of online procedures.
         partner_keys: Partner code -> SHA-256 hex digest of that partner's API key.
         wallet: The document wallet's quota and storage (:class:`WalletSettings`).
         email_verification_link_validity: Lifetime of the link that verifies the address given
@@ -128,6 +135,7 @@ class PortalSettings:
     session_absolute_timeout: timedelta = timedelta(hours=12)
     base_url: str = "https://mon.service-public.fr"
     partner_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    procedures: ProcedureSettings = field(default_factory=_procedure_settings)
     wallet: WalletSettings = field(default_factory=WalletSettings)
     email_verification_link_validity: timedelta = timedelta(days=7)
     sms_regions: frozenset[str] | None = FRENCH_REGIONS
@@ -151,3 +159,70 @@ class PortalSettings:
             raise ValueError("mail_max_attempts must be at least 1")
         if self.outbox_retention < self.sms_code_validity:
             raise ValueError("outbox_retention must outlast an SMS code")
+
+
+@dataclass(frozen=True)
+class OrganisationEndpoint:
+    """Where and how to deliver dossiers to one receiving organisation (P8).
+
+    Attributes:
+        url: The HTTPS endpoint that receives ``POST`` requests (see ``docs/procedures.md``).
+        secret: The HMAC-SHA-256 key shared with the organisation to sign each request.
+    """
+
+    url: str
+    secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("https://", "http://")):
+            raise ValueError("an organisation endpoint is an http(s) URL")
+        if len(self.secret) < 32:
+            raise ValueError("an organisation secret has at least 32 characters")
+
+
+@dataclass(frozen=True)
+class ProcedureSettings:
+    """The numbers of online procedures (P1-P9); the defaults are the FAQ's and ours.
+
+    Attributes:
+        draft_validity_days: A saved draft and its link live this many days (P3), counted in
+            Paris wall-clock time from the last save.
+        max_answers_bytes: Size of one dossier's answers as stored JSON (UTF-8).
+        max_attachments: Documents attached to one dossier, all places together.
+        max_dossier_bytes: Size of the dossier PDF (summary + main document + attachments) and
+            of its inputs together.
+        merge_isolated: Merge the dossier PDF with ``msp_docs``' isolation (each input decoded in
+            a child process with limits). Attachments were made by ``msp_docs`` already.
+        merge_seconds_per_input: ``msp_docs``' wall-clock budget per input of that merge; large,
+            so that a loaded machine does not make a transmission fail.
+        endpoints: Organisation code -> its delivery endpoint and secret.
+        delivery_timeout: Seconds an organisation has to answer one request.
+        delivery_max_attempts: Attempts before a delivery is marked failed (visible in Mon suivi).
+        delivery_base_delay: Wait after the first failure; it doubles with each failure...
+        delivery_max_delay: ... up to this (before jitter).
+        delivery_lease: How long a worker holds a delivery it is sending; after a crash another
+            worker takes it over once this has passed.
+        delivery_batch: Deliveries one worker pass takes at most.
+    """
+
+    draft_validity_days: int = 15
+    max_answers_bytes: int = 256 * 1024
+    max_attachments: int = 10
+    max_dossier_bytes: int = 64 * 1024 * 1024
+    merge_isolated: bool = True
+    merge_seconds_per_input: float = 300.0
+    endpoints: Mapping[str, OrganisationEndpoint] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    delivery_timeout: float = 10.0
+    delivery_max_attempts: int = 10
+    delivery_base_delay: timedelta = timedelta(seconds=30)
+    delivery_max_delay: timedelta = timedelta(hours=1)
+    delivery_lease: timedelta = timedelta(minutes=2)
+    delivery_batch: int = 200
+
+    def __post_init__(self) -> None:
+        if self.draft_validity_days < 1 or self.delivery_max_attempts < 1:
+            raise ValueError("draft_validity_days and delivery_max_attempts must be positive")
+        if self.delivery_lease.total_seconds() <= self.delivery_timeout:
+            raise ValueError("delivery_lease must be longer than delivery_timeout")

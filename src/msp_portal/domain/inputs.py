@@ -45,6 +45,15 @@ PARTNER_KEY = TextField("partner_key", 1024)
 PARTNER_REFERENCE = TextField("reference", 256)
 DOCUMENT_ID = TextField("document_id", 256)
 DOCUMENT_TITLE = TextField("title", 4096)
+PROCEDURE = TextField("procedure", 128)
+DOSSIER_ID = TextField("dossier_id", 256)
+SLOT = TextField("slot", 128)
+FILE_NUMBER = TextField("file_number", 64)
+DOSSIER_PASSWORD = TextField("password", 256)
+PAGE = TextField("page", 256)
+ORGANISATION = TextField("organisation", 64)
+STATUS = TextField("status", 64)
+STATUS_MESSAGE = TextField("message", 8192)
 
 
 def password_field(max_length: int) -> TextField:

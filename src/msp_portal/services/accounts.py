@@ -39,6 +39,7 @@ from msp_portal.services.context import (
     session_account,
     take_sends,
 )
+from msp_portal.services.procedures import close_on_sign_out
 
 SIGN_IN = "sign-in"
 VERIFY_PATH = "/compte/verifier-adresse?jeton="
@@ -248,4 +249,5 @@ def authenticate(ctx: Collaborators, session_token: str) -> str:
 
 def sign_out(ctx: Collaborators, session_token: str) -> None:
     """End the session (nothing happens for an unknown token)."""
+    close_on_sign_out(ctx, session_token)  # P4: the procedure in progress ends with it
     ctx.store.end_session(hash_token(session_token))

@@ -21,7 +21,16 @@ from msp_portal.errors import (
     SessionInvalid,
     TooManyRequests,
 )
-from msp_portal.ports import Captcha, Clock, Mailer, PasswordHasher, SmsGateway, Store, Throttle
+from msp_portal.ports import (
+    Captcha,
+    Clock,
+    Mailer,
+    PasswordHasher,
+    ProcedureStore,
+    SmsGateway,
+    Store,
+    Throttle,
+)
 from msp_portal.settings import PortalSettings
 
 # Purposes of emailed links (stored with each link).
@@ -46,6 +55,7 @@ class Collaborators:
     hasher: PasswordHasher
     settings: PortalSettings
     throttle: Throttle
+    procedures: ProcedureStore | None = None  # sign-out closes the procedure in progress (P4)
 
     def now(self) -> datetime:
         """The clock's instant; a naive one is a wiring mistake and refused."""

@@ -111,7 +111,7 @@ def test_a_damaged_blob_leaves_no_archive(filled: Portal, db: str, tmp_path: Pat
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".w.zip")] == []
 
 
-def test_export_from_s3(  # noqa: PLR0917
+def test_export_from_s3(
     db: str,
     tmp_path: Path,
     clock: FakeClock,

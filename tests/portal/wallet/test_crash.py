@@ -49,7 +49,7 @@ def _collect(store: SqlStore, blob_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("point", POINTS)
-def test_killed_at_any_step_leaves_all_or_nothing(  # noqa: PLR0917
+def test_killed_at_any_step_leaves_all_or_nothing(
     point: str,
     store_spec: StoreSpec,
     store: SqlStore,

@@ -122,7 +122,7 @@ def _encrypted_pdf() -> bytes:
         (Upload(_encrypted_pdf(), "protégé.pdf"), UploadPasswordProtected, "password-required", 6),
     ],
 )
-def test_a_refused_upload_stores_nothing_and_says_why_in_both_languages(  # noqa: PLR0917
+def test_a_refused_upload_stores_nothing_and_says_why_in_both_languages(
     wallet_portal: Portal,
     token: str,
     store: SqlStore,

@@ -1,4 +1,4 @@
-"""The current schema (version 4), as the store queries it; migrations.py builds it step by step."""
+"""The current schema (version 5), as the store queries it; migrations.py builds it step by step."""
 
 from __future__ import annotations
 
@@ -232,3 +232,9 @@ wallet_documents = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_wallet_documents_account", "account_id", "created_at"),
 )
+
+# Other areas keep their tables in their own modules, on this same metadata (imported last, as
+# they import ``metadata`` from here).
+from msp_portal.adapters.sql import procedure_schema as _procedure_schema  # noqa: E402
+
+_ = _procedure_schema
