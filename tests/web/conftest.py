@@ -74,7 +74,7 @@ def captcha(clock: FakeClock) -> QuestionCaptcha:
 
 
 @pytest.fixture
-def portal(  # noqa: PLR0917 - pytest fixtures arrive as parameters
+def portal(
     store: SqlStore,
     smtp: SmtpServer,
     clock: FakeClock,

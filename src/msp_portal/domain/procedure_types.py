@@ -183,6 +183,10 @@ class ProcedureType:
         resume_password: Whether resuming a saved dossier asks for its file number and password.
         main_document: A label when the dossier has a main PDF set by the service (a filled
             CERFA form), placed right after the summary; empty when it has none.
+        form: The CERFA number (``11580*05``) of a type generated from the CERFA catalogue
+            (:mod:`msp_portal.domain.cerfa_procedures`): its answers are checked by the form's
+            field map and its main document is the form filled from them at transmission.
+            Empty for the types of TOML definitions (a definition cannot set it).
     """
 
     id: str
@@ -196,6 +200,7 @@ class ProcedureType:
     checks: tuple[str, ...] = ()
     resume_password: bool = True
     main_document: str = ""
+    form: str = ""
 
     def field(self, field_id: str) -> FieldSpec | None:
         """The top-level field ``field_id``, if any."""
