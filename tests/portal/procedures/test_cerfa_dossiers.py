@@ -417,3 +417,19 @@ def test_the_types_come_from_the_maps_not_the_files(tmp_path: Path) -> None:
 
     types = with_cerfa_types(shipped_catalogue(), empty, hooks=default_hooks()).types
     assert {"cerfa-11580-05", "cerfa-16216-01"} <= set(types)
+
+
+def test_parallel_transmissions_give_one_reference(
+    portal: Portal, desk: CerfaDesk, session: str, smtp: SmtpServer
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    dossier_id = desk.start(session, RECEIPT).dossier.dossier_id
+    desk.update(session, dossier_id, {"a1": "R-1"})
+    smtp.clear()
+    with ThreadPoolExecutor(6) as pool:
+        receipts = list(pool.map(lambda _: desk.transmit(session, dossier_id), range(6)))
+    assert len(set(receipts)) == 1 and receipts[0].reference.startswith("A-2-")
+    assert len(smtp.messages()) == 1
+    [entry] = portal.my_tracking(session).entries
+    assert len(entry.deliveries) == 1
