@@ -18,6 +18,7 @@ def view(**contact: object) -> AccountView:
         email="jean@example.org",
         created_at=datetime(2025, 1, 6, tzinfo=UTC),
         sms_phone=None,
+        email_verified=True,
         contact=ContactDetails(**contact),  # type: ignore[arg-type]
     )
 
