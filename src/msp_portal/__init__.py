@@ -16,6 +16,7 @@ from msp_portal.adapters.sql.procedure_store import SqlProcedureStore
 from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.adapters.summary_pdf import FpdfSummaryRenderer
 from msp_portal.clock import system_clock
+from msp_portal.domain.cerfa_procedures import FormProblem
 from msp_portal.domain.contact import Civility, ContactDetails
 from msp_portal.domain.dossiers import (
     AttachedDocument,
@@ -66,6 +67,7 @@ from msp_portal.errors import (
     DossierNotFound,
     DossierTampered,
     DraftExpired,
+    FormValuesInvalid,
     IdentifierTaken,
     IllegalTransition,
     InvalidAddress,
@@ -124,6 +126,7 @@ from msp_portal.errors import (
 from msp_portal.portal import Portal
 from msp_portal.ports import BlobRef, Store, Throttle
 from msp_portal.services.blobs import CollectionReport, collect_orphans
+from msp_portal.services.cerfa import CerfaCheck, CerfaDesk, CerfaDossier
 from msp_portal.services.delivery import DeliveryRun
 from msp_portal.services.mail import MailReport
 from msp_portal.services.wallet import DocumentContent
@@ -154,6 +157,9 @@ __all__ = [
     "CaptchaFailed",
     "Catalogue",
     "Category",
+    "CerfaCheck",
+    "CerfaDesk",
+    "CerfaDossier",
     "ChangeOfAddressError",
     "CheckResult",
     "Civility",
@@ -180,6 +186,8 @@ __all__ = [
     "FieldKind",
     "FieldSpec",
     "Findings",
+    "FormProblem",
+    "FormValuesInvalid",
     "FpdfSummaryRenderer",
     "HookContext",
     "HookRegistry",

@@ -247,6 +247,11 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{count} answer(s) must be completed or corrected before the request can be sent.",
         "{count} réponse(s) doivent être complétées ou corrigées avant de transmettre la demande.",
     ),
+    "form-values-invalid": (
+        "{count} value(s) of form {form} cannot be accepted: correct the fields shown.",
+        "{count} valeur(s) du formulaire {form} ne peuvent pas être acceptées : corrigez les "
+        "champs indiqués.",
+    ),
     "invalid-reference": (
         "This is not a valid reference: it starts with A-1 or A-2, as in the confirmation email. "
         "Check each character.",

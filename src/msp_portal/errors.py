@@ -23,6 +23,7 @@
     │   ├── InvalidCategory                   invalid-category      (allowed)
     │   ├── AnswersMalformed                  answers-malformed     (path, reason)
     │   ├── AnswersIncomplete                 answers-incomplete    (count, problems)
+    │   ├── FormValuesInvalid                 form-values-invalid   (form, count, problems)
     │   ├── InvalidReference                  invalid-reference
     │   ├── PasswordRejected
     │   │   ├── PasswordTooShort              password-too-short    (length, minimum)
@@ -112,6 +113,7 @@ __all__ = [
     "DossierNotFound",
     "DossierTampered",
     "DraftExpired",
+    "FormValuesInvalid",
     "IdentifierTaken",
     "IllegalTransition",
     "InvalidAddress",
@@ -375,6 +377,22 @@ class AnswersIncomplete(InvalidInput):
         return tuple(
             (p.path, p.error) for p in self.facts.get("details", ()) if p.error is not None
         )
+
+
+class FormValuesInvalid(InvalidInput):
+    """Values a CERFA form's field map refuses (issue 10); facts: ``form``, ``count``, ``problems``.
+
+    ``problems`` is a tuple of :class:`msp_portal.domain.cerfa_procedures.FormProblem`, one per
+    field: its map name, its path in the answers, its label, ``msp_docs``' error code and the
+    message in English and French. Every refused field is named, not only the first.
+    """
+
+    code = "form-values-invalid"
+
+    @property
+    def problems(self) -> tuple[Any, ...]:
+        """The refused fields (``FormProblem`` values)."""
+        return tuple(self.facts.get("problems", ()))
 
 
 class InvalidReference(InvalidInput):

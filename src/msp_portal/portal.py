@@ -8,7 +8,7 @@ a non-string, a megabyte string, a lone surrogate or a control character is answ
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -22,6 +22,7 @@ from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.adapters.sql.wallet_store import SqlWalletStore
 from msp_portal.adapters.summary_pdf import FpdfSummaryRenderer
 from msp_portal.clock import system_clock
+from msp_portal.domain.cerfa_procedures import with_cerfa_types
 from msp_portal.domain.contact import ContactDetails
 from msp_portal.domain.dossiers import (
     CheckResult,
@@ -91,6 +92,7 @@ from msp_portal.services import (
     wallet,
 )
 from msp_portal.services.blobs import CollectionReport, collect_orphans
+from msp_portal.services.cerfa import CerfaDesk, CerfaDocuments
 from msp_portal.services.context import Collaborators
 from msp_portal.services.delivery import DeliveryRun
 from msp_portal.services.mail import MailReport
@@ -98,6 +100,9 @@ from msp_portal.services.procedures import ProcedureCollaborators, WalletAttachm
 from msp_portal.services.wallet import DocumentContent, WalletContext
 from msp_portal.services.wallet_export import WalletExport, export_wallet
 from msp_portal.settings import PortalSettings
+
+if TYPE_CHECKING:
+    import msp_docs.cerfa
 
 
 def _engine_of(store: Store) -> Engine:
@@ -144,6 +149,10 @@ class Portal:
         hooks: The named hooks ``catalogue`` was checked against; default: every hook module.
         procedure_store: Where dossiers live; default: the tables of ``store``'s database.
         renderer: Lays dossier summaries out as PDF; default: fpdf2 with DejaVu Sans.
+        cerfa: The CERFA catalogue (``msp_docs.cerfa.Catalogue.load(forms_dir, maps=...)``):
+            each fillable form becomes a procedure type ``cerfa-NNNNN-VV`` sent online to the
+            form's organisation (F3, F4), and :attr:`cerfa` is the desk the pages call. Without
+            it the portal offers no CERFA procedure and :attr:`cerfa` is None.
     """
 
     def __init__(
@@ -165,6 +174,7 @@ class Portal:
         hooks: HookRegistry | None = None,
         procedure_store: ProcedureStore | None = None,
         renderer: SummaryRenderer | None = None,
+        cerfa: msp_docs.cerfa.Catalogue | None = None,
     ) -> None:
         settings = settings or PortalSettings()
         gateway: SmsGateway = sms if sms is not None else OutboxSmsGateway(store, clock)
@@ -189,17 +199,24 @@ class Portal:
             index=blob_index if blob_index is not None else SqlBlobIndex(_engine_of(store)),
             blobs=blobs,
         )
+        hooks = hooks or default_hooks()
+        catalogue = catalogue or shipped_catalogue()
+        if cerfa is not None:
+            catalogue = with_cerfa_types(catalogue, cerfa, hooks=hooks)
         self.pctx = ProcedureCollaborators(
             base=self.ctx,
             store=dossiers,
-            catalogue=catalogue or shipped_catalogue(),
-            hooks=hooks or default_hooks(),
+            catalogue=catalogue,
+            hooks=hooks,
             renderer=renderer or FpdfSummaryRenderer(),
             blobs=blobs,
             index=self.wallet_ctx.index,
             wallet=WalletAttachments(self.wallet_ctx.store),
             receiver=receiver,
+            forms=CerfaDocuments(cerfa) if cerfa is not None else None,
         )
+        #: CERFA forms: fill, print, blank copies, and sending them online as dossiers.
+        self.cerfa: CerfaDesk | None = CerfaDesk(self, cerfa) if cerfa is not None else None
 
     # --- accounts and sign-in --------------------------------------------------------------------
     def create_account(

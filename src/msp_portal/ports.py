@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from msp_portal.domain.cerfa_procedures import FormProblem
 from msp_portal.domain.contact import ContactDetails
 from msp_portal.domain.dossiers import AttachedDocument
 from msp_portal.domain.emails import Email
 from msp_portal.domain.lifecycle import DeliveryState, DossierState, OrganisationStatus
 from msp_portal.domain.limits import Bucket
 from msp_portal.domain.lockout import LockPolicy, LockState
+from msp_portal.domain.procedure_types import ProcedureType
 from msp_portal.domain.records import (
     AccountRecord,
     Admission,
@@ -719,6 +721,30 @@ class Receiver(Protocol):
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int | None:
         """POST ``body``; the HTTP status, or None when no answer came (timeout, refused)."""
+
+
+class FormDocuments(Protocol):
+    """The forms whose filled PDF is a dossier's main document (CERFA forms, issue 10).
+
+    The procedures engine calls it for the types that name a ``form``; the shipped
+    implementation is :class:`msp_portal.services.cerfa.CerfaDocuments` over ``msp_docs.cerfa``.
+    """
+
+    def initial_answers(
+        self, ptype: ProcedureType, contact: ContactDetails, email: str
+    ) -> dict[str, Any]:
+        """The answers a new dossier starts with: the profile's values the map accepts."""
+
+    def problems(self, ptype: ProcedureType, answers: Mapping[str, Any]) -> tuple[FormProblem, ...]:
+        """Every answered value the form's map refuses (one per field; empty when none)."""
+
+    def render(self, ptype: ProcedureType, answers: Mapping[str, Any]) -> bytes:
+        """The form filled with ``answers`` and flattened: sanitised PDF bytes.
+
+        Raises:
+            FormValuesInvalid: a value the PDF cannot show (characters, too long for its box).
+            AttachmentRefused: the form cannot be filled (its PDF is missing or damaged).
+        """
 
 
 class SummaryRenderer(Protocol):

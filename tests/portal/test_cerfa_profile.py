@@ -18,8 +18,8 @@ def view(**contact: object) -> AccountView:
         email="jean@example.org",
         created_at=datetime(2025, 1, 6, tzinfo=UTC),
         sms_phone=None,
-        contact=ContactDetails(**contact),
-        email_verified=True,  # type: ignore[arg-type]
+        email_verified=True,
+        contact=ContactDetails(**contact),  # type: ignore[arg-type]
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -75,3 +76,27 @@ def test_the_change_of_address_procedure_example_runs_and_prints_what_it_says() 
     )
     assert lines[7] == "75014"
     assert lines[8] == "[('caf', 'pending'), ('ameli', 'pending')]"
+
+
+def test_the_cerfa_dossier_example_runs_and_prints_what_it_says() -> None:
+    from tests.conftest import CERFA, shared_file
+
+    forms = shared_file(CERFA / "cerfa_11580_05.pdf").parent
+    blocks = [
+        block
+        for block in re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+        if "desk.transmit" in block
+    ]
+    assert blocks, "the README has no CERFA dossier example"
+    result = subprocess.run(
+        [sys.executable, "-c", blocks[0]],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "MSP_CERFA_DIR": str(forms)},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Dupré 75011"
+    assert lines[1] == "[('d35', 'invalid-field-value'), ('a21', 'invalid-field-value')]"
+    assert lines[2:] == ["A-2- dgfip", "True"]

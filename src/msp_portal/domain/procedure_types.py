@@ -193,6 +193,10 @@ class ProcedureType:
             CERFA form), placed right after the summary; empty when it has none.
         confirmation: Name of the confirmation hook writing the type's own confirmation email;
             empty for the generic one.
+        form: The CERFA number (``11580*05``) of a type generated from the CERFA catalogue
+            (:mod:`msp_portal.domain.cerfa_procedures`): its answers are checked by the form's
+            field map and its main document is the form filled from them at transmission.
+            Empty for the types of TOML definitions (a definition cannot set it).
     """
 
     id: str
@@ -207,6 +211,7 @@ class ProcedureType:
     resume_password: bool = True
     main_document: str = ""
     confirmation: str = ""
+    form: str = ""
 
     def field(self, field_id: str) -> FieldSpec | None:
         """The top-level field ``field_id``, if any."""

@@ -65,6 +65,7 @@ from msp_portal.errors import (
     DossierLocked,
     DossierNotFound,
     DraftExpired,
+    FormValuesInvalid,
     IllegalTransition,
     InvalidInput,
     InvalidReference,
@@ -81,6 +82,7 @@ from msp_portal.ports import (
     BlobRef,
     BlobStore,
     DossierRecord,
+    FormDocuments,
     ProcedureStore,
     Receiver,
     ReferenceTaken,
@@ -138,6 +140,8 @@ class ProcedureCollaborators:
         index: Claims and references of blobs (a dossier holds what it attached and sent).
         wallet: The account's wallet documents (attachments come from there, D5).
         receiver: Sends deliveries to organisations (the worker's; None for web processes).
+        forms: Checks and renders the forms of the types that name one (CERFA forms sent
+            online); None when the portal offers none.
         jitter: Returns a number in [0, 1) for retry jitter (random unless a test fixes it).
     """
 
@@ -150,6 +154,7 @@ class ProcedureCollaborators:
     index: BlobIndex | None = None
     wallet: WalletDocuments | None = None
     receiver: Receiver | None = None
+    forms: FormDocuments | None = None
     jitter: Callable[[], float] = field(default=random.random)
 
     @property
@@ -255,6 +260,13 @@ def _held(
     return account_id, session_hash, email, record, _type_of(pctx, record)
 
 
+def _forms(pctx: ProcedureCollaborators, ptype: ProcedureType) -> FormDocuments:
+    """The form documents of a type generated from a CERFA form (the portal must have them)."""
+    if pctx.forms is None:
+        raise UnknownProcedure(procedure=ptype.id)
+    return pctx.forms
+
+
 def _view(pctx: ProcedureCollaborators, record: DossierRecord) -> DossierView:
     ptype = pctx.catalogue.get(record.procedure)
     return DossierView(
@@ -292,7 +304,11 @@ def start(pctx: ProcedureCollaborators, session_token: object, procedure: object
     ptype = pctx.catalogue.get(procedure) if isinstance(procedure, str) else None
     if ptype is None:
         raise UnknownProcedure(procedure=str(procedure)[:64])
-    answers = prefill(ptype, pctx.base.store.contact_details(account_id), email)
+    contact = pctx.base.store.contact_details(account_id)
+    if ptype.form:
+        answers = _forms(pctx, ptype).initial_answers(ptype, contact, email)
+    else:
+        answers = prefill(ptype, contact, email)
     dossier_id = secrets.token_urlsafe(16)
     settings = pctx.base.settings
     other = pctx.store.start(
@@ -318,13 +334,22 @@ def update_answers(
 ) -> DossierView:
     """Replace the answers of the dossier in progress (any subset; checked for shape only).
 
+    For a type generated from a CERFA form, every value is also checked by the form's field
+    map, and the answers are refused when any is wrong (a required field left empty is not
+    wrong yet: it blocks transmission only).
+
     Raises:
         AnswersMalformed: what no form sends (unknown field, wrong type, control characters,
             lone surrogates, a megabyte string...), with its path.
+        FormValuesInvalid: values the CERFA form's map refuses, every such field named.
         DossierNotFound, DossierFrozen, IllegalTransition, ProcedureInProgress.
     """
     _, session_hash, _, record, ptype = _held(pctx, session_token, dossier_id, "edit")
     shaped = check_shape(ptype, answers)
+    if ptype.form:
+        refused = _forms(pctx, ptype).problems(ptype, shaped)
+        if refused:
+            raise FormValuesInvalid(form=ptype.form, count=len(refused), problems=refused)
     text = canonical_json(shaped)
     if len(text.encode("utf-8")) > pctx.settings.max_answers_bytes:
         raise AnswersMalformed(path="answers", reason="too-large")
@@ -348,7 +373,12 @@ def _findings(
         count = sum(1 for a in record.attachments if a.slot == slot.id)
         if slot.required and count == 0:
             details.append(Problem(f"attachments.{slot.id}", "required"))
-    if ptype.main_document and record.main_document is None:
+    if ptype.form:
+        # The main document is made from the answers at transmission; what the map refuses
+        # (a map changed since the answers were saved) must be corrected first.
+        refused = _forms(pctx, ptype).problems(ptype, record.answers)
+        details.extend(Problem(p.path, p.code) for p in refused)
+    elif ptype.main_document and record.main_document is None:
         details.append(Problem("main_document", "required"))
     return CheckResult(
         problems=tuple((p.path, p.reason) for p in details),
@@ -437,6 +467,9 @@ def set_main_document(
     _, session_hash, _, record, ptype = _held(pctx, session_token, dossier_id, "edit")
     if not ptype.main_document:
         raise AttachmentRefused(slot="main_document", reason="not-for-this-procedure")
+    if ptype.form:
+        # A CERFA form is made from the answers when the dossier is transmitted, never given.
+        raise AttachmentRefused(slot="main_document", reason="made-from-answers")
     if not isinstance(main, BlobRef) or len(main.sha256) != 64 or main.size <= 0:
         raise AnswersMalformed(path="main_document", reason="invalid")
     if not pctx.store.set_main_document(record.pk, session_hash, main, pctx.now()):
@@ -815,6 +848,11 @@ def transmit(pctx: ProcedureCollaborators, session_token: object, dossier_id: ob
         )
     if pctx.blobs is None or pctx.index is None:
         raise BlobStoreNotConfigured
+    if ptype.form:
+        record = _with_form_document(pctx, ptype, record, session_hash)
+        if record.state is DossierState.TRANSMITTED:  # by a racing call: its receipt (P9)
+            send_confirmation(pctx, record.pk)
+            return _receipt(pctx, record)
     organisations = chosen_organisations(ptype, record.answers)
     committed = False
     for _ in range(_REFERENCE_DRAWS):
@@ -841,6 +879,31 @@ def transmit(pctx: ProcedureCollaborators, session_token: object, dossier_id: ob
     if committed:
         send_confirmation(pctx, again.pk)
     return _receipt(pctx, again)
+
+
+def _with_form_document(
+    pctx: ProcedureCollaborators, ptype: ProcedureType, record: DossierRecord, session_hash: str
+) -> DossierRecord:
+    """Fill the dossier's form from its answers and make it the main document (CERFA, F3).
+
+    The PDF is made from the answers read here; the record is read again after the main
+    document is set, and the transmission commits only if nothing changed since that read
+    (its conditional UPDATE): what an organisation receives as answers is what the form shows.
+    """
+    assert pctx.blobs is not None and pctx.index is not None
+    data = _forms(pctx, ptype).render(ptype, record.answers)
+    main = keep_blob(pctx.index, pctx.blobs, data, pctx.now())
+    if record.main_document != main:
+        pctx.store.set_main_document(record.pk, session_hash, main, pctx.now())
+    again = _reload(pctx, record)
+    if again.state is DossierState.TRANSMITTED:
+        return again
+    if again.state is not DossierState.IN_PROGRESS or again.session_hash != session_hash:
+        _refuse(again, "transmit")
+    if again.answers != record.answers or again.main_document != main:
+        # Edited while the form was being filled: nothing is sent; the caller tries again.
+        raise IllegalTransition(state=again.state.value, action="transmit")
+    return again
 
 
 def _prepare(

@@ -22,7 +22,10 @@ from msp_portal.testing import FakeCaptcha, FakeClock
 from tests.portal.helpers import PASSWORD, CountingHasher
 from tests.portal.procedures.support import SECRET, Receiver, Wallet, start_receiver
 
-ORGS = ("caf", "ameli", "cnav", "msa", "impots", "cdc-retraites", "cesu", "pajemploi", "etat-civil")
+ORGS = (
+    "caf", "ameli", "cnav", "msa", "impots", "cdc-retraites", "cesu", "pajemploi", "etat-civil",
+    "dgfip",
+)  # fmt: skip
 PARTNER_KEY = "cle-partenaire-de-test"
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from msp_portal.adapters.definitions import shipped_catalogue
@@ -191,7 +191,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)  # the first address looked up loads La Poste's base
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["fields", "organisations", "x"]), json_values, max_size=3))
 def test_any_json_gets_answers_or_a_typed_refusal(raw: dict[str, Any]) -> None:
     for ptype in (BIRTH, ADDRESS):

@@ -542,6 +542,8 @@ class SqlProcedureStore:
             ).first()
             if before is None:
                 return False
+            if before.main_sha256 == (main.sha256 if main else None):
+                return True  # unchanged: the dossier keeps its updated_at (racing transmissions)
             if main is not None:
                 add_reference(conn, main.sha256, HOLDER_KIND, before.public_id, now)
             conn.execute(
