@@ -180,9 +180,31 @@ def test_content_bomb_is_refused() -> None:
 
     data = build(1, change)
     with pytest.raises(DecompressionBomb) as caught:
-        convert(data, limits=Limits(max_stream_bytes=50_000))
+        convert(data, limits=Limits(max_content_bytes=50_000))
     assert caught.value.facts == {"what": "content of page 1", "limit": 50_000}
     convert(data)  # 120 KB is nothing under the default limit
+
+
+def test_content_limit_counts_every_page_and_a_shared_stream_once() -> None:
+    content = zlib.compress(b"0 0 m " * 5_000)  # 30 000 bytes inflated
+
+    def shared(pdf: pikepdf.Pdf) -> None:
+        stream = pdf.make_stream(b"")
+        stream.write(content, filter=Name.FlateDecode)
+        for page in pdf.pages:
+            page.obj.Contents = stream
+
+    def distinct(pdf: pikepdf.Pdf) -> None:
+        for page in pdf.pages:
+            page.obj.Contents = pdf.make_stream(b"")
+            page.obj.Contents.write(content, filter=Name.FlateDecode)
+
+    limits = Limits(max_content_bytes=50_000)
+    output, _ = convert(build(3, shared), limits=limits)  # 30 000 bytes, decoded once
+    assert len(PdfReader(io.BytesIO(output)).pages) == 3
+    with pytest.raises(DecompressionBomb) as caught:
+        convert(build(3, distinct), limits=limits)  # 30 000 + 30 000 > 50 000: page 2 crosses
+    assert caught.value.facts == {"what": "content of page 2", "limit": 50_000}
 
 
 # 9 bytes of LZW that decode to "-----A---B" (the TIFF specification's example).
