@@ -3,54 +3,43 @@
 :func:`run` calls the stages below in that order. The per-input stage (:func:`process`) touches
 untrusted bytes with C decoders, so it runs in forked, resource-limited children when isolation
 is on (``Options.isolate``, the default where fork exists), one per core at a time; the merge and
-the write happen in the caller. The work of each stage lives in its own module (``sources``,
-``detect``, the format backends, ``_backends/assemble``, ``write``).
+the write happen in the caller. The work of each stage lives in its own module (``_sources``,
+``_detect``, the format backends of ``_backends``, ``_backends/assemble``, ``_write``).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from msp_docs import _isolation as isolation
+from msp_docs._backends import backend_for, preload_assembly, preload_decoders
 from msp_docs._detect import also_valid_as, check_extension, detect, sniff
+from msp_docs._messages import describe_format
 from msp_docs._model import ImageResult, InputSpans, Kind, Note, PdfResult, RasterImage
 from msp_docs._sources import InputLike, Loaded, as_inputs, display_name, read_inputs
-from msp_docs._write import OutputTarget, describe_target, write_output
+from msp_docs._write import OutputTarget, check_target, describe_target, write_output
 from msp_docs.errors import (
     InternalError,
     MspDocsError,
     OutputTooLarge,
     ProcessingTimeout,
     TooManyPages,
+    UnsupportedKind,
 )
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 from msp_docs.report import InputReport, OutputReport, Report
 
-__all__ = ["Processed", "process", "resolve_spans", "run"]
+__all__ = ["Processed", "Progress", "process", "resolve_spans", "run"]
 
-# Kind -> (backend module, function). Imported on first use so that `import msp_docs` stays light.
-_BACKENDS: dict[Kind, tuple[str, str]] = {
-    Kind.JPEG: ("msp_docs._backends.jpeg", "normalise_jpeg"),
-    Kind.PNG: ("msp_docs._backends.png", "normalise_png"),
-    Kind.GIF: ("msp_docs._backends.gif", "normalise_gif"),
-    Kind.PDF: ("msp_docs._backends.pdf", "open_pdf"),
-}
-
-# Imported once in the caller before forking, so that image children start with them.
-_PRELOAD = (
-    "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.GifImagePlugin",
-    "msp_docs._backends.jpeg", "msp_docs._backends.png", "msp_docs._backends.gif",
-)  # fmt: skip
-# Imported by the caller while the first children work (it needs them to merge); children
-# forked afterwards inherit them. pikepdf alone is a third of a CLI run's start-up.
-_WHILE_WAITING = ("pikepdf", "msp_docs._backends.pdf", "msp_docs._backends.assemble")
+#: Called with (inputs finished, inputs in all) after each input, and about ten times a second
+#: while inputs are processed, in the calling thread (a progress display needs no thread).
+Progress: TypeAlias = Callable[[int, int], object]
 
 
 @dataclass(slots=True)
@@ -76,19 +65,23 @@ def run(
     *,
     limits: Limits,
     options: Options,
+    progress: Progress | None = None,
 ) -> Report:
     """Run the pipeline; write the merged PDF to ``output`` unless it is ``None``.
 
     Every input gets an entry in the report. With an output, the first rejected input ends the
     call with its error (carrying the report); without one (validate, inspect), rejections are
-    only reported. No third-party exception escapes: anything unexpected becomes
-    :class:`InternalError`.
+    only reported. A call that cannot work (no input, an output that cannot be written to) is
+    refused before anything is read. No third-party exception escapes: anything unexpected
+    becomes :class:`InternalError`.
     """
     report = Report(operation=operation, lang=options.lang.value)
     accepted: list[_Accepted] = []
     try:
+        if output is not None:
+            check_target(output)
         loaded = _read(inputs, limits, report)
-        accepted = _process_all(loaded, limits, options, report)
+        accepted = _process_all(loaded, limits, options, report, progress)
         _check_pages(accepted, limits)
         if output is not None:
             if report.rejected:
@@ -106,7 +99,7 @@ def run(
         report.error = error
         raise
     except Exception as exc:  # a bug of ours or an unwrapped library error: never raw
-        internal = InternalError(f"{type(exc).__name__}: {exc}")
+        internal = InternalError(detail=f"{type(exc).__name__}: {exc}")
         internal.report = report
         report.error = internal
         raise internal from exc
@@ -151,7 +144,8 @@ def process(data: bytes, extension: str | None, *, limits: Limits, options: Opti
     other = also_valid_as(data, detected.kind)
     if other is not None:
         warnings.append(Note("polyglot", {"other": other, "kind": detected.kind.value}))
-    result = _backend(detected.kind)(data, offset=detected.offset, limits=limits, options=options)
+    backend = backend_for(detected.kind)
+    result = backend(data, offset=detected.offset, limits=limits, options=options)
     return Processed(detected.kind, result, warnings)
 
 
@@ -168,18 +162,29 @@ def _process_portable(
 
 
 def _process_all(
-    loaded: list[Loaded], limits: Limits, options: Options, report: Report
+    loaded: list[Loaded],
+    limits: Limits,
+    options: Options,
+    report: Report,
+    progress: Progress | None,
 ) -> list[_Accepted]:
-    outcomes: list[Processed | MspDocsError]
+    total = len(loaded)
+    outcomes: list[Processed | MspDocsError] = []
+    if progress is not None:
+        progress(0, total)
     if options.isolate and isolation.available() and loaded:
-        outcomes = _process_isolated(loaded, limits, options)
+        tick = None if progress is None else (lambda done: progress(done, total))
+        outcomes = _process_isolated(loaded, limits, options, tick)
     else:
-        outcomes = [_process_here(item, limits, options) for item in loaded]
+        for item in loaded:
+            outcomes.append(_process_here(item, limits, options))
+            if progress is not None:
+                progress(len(outcomes), total)
     accepted = []
     for item, outcome in zip(loaded, outcomes, strict=True):
         entry = report.inputs[item.index]
         if isinstance(outcome, MspDocsError):
-            _reject(entry, outcome.for_input(item.name, item.index))
+            _reject(entry, outcome.for_input(item.name, item.index), options.lang.value)
             continue
         entry.status = "accepted"
         entry.kind = outcome.kind
@@ -205,7 +210,7 @@ def _process_here(item: Loaded, limits: Limits, options: Options) -> Processed |
     except MspDocsError as error:
         return error
     except Exception as exc:  # never let a decoder's exception escape raw
-        return InternalError(f"{type(exc).__name__}: {exc}")
+        return InternalError(detail=f"{type(exc).__name__}: {exc}")
     elapsed = time.monotonic() - started
     if elapsed > limits.max_seconds_per_input:
         # Without isolation nothing can stop a decoder mid-way; refuse the result afterwards.
@@ -215,10 +220,12 @@ def _process_here(item: Loaded, limits: Limits, options: Options) -> Processed |
 
 
 def _process_isolated(
-    loaded: list[Loaded], limits: Limits, options: Options
+    loaded: list[Loaded],
+    limits: Limits,
+    options: Options,
+    tick: Callable[[int], object] | None,
 ) -> list[Processed | MspDocsError]:
-    for module in _PRELOAD:
-        importlib.import_module(module)
+    preload_decoders()  # once here, not once per child
     if any(_unrecognised(item.data) for item in loaded):
         # libmagic loads its database on first use (~10 ms): once here, not once per child.
         from msp_docs._backends.magic_ import identify
@@ -237,7 +244,10 @@ def _process_isolated(
         jobs,
         seconds=limits.max_seconds_per_input,
         memory_bytes=limits.max_memory_bytes,
-        while_waiting=_import_the_rest,
+        # The caller imports what the merge needs while the first children work; children
+        # forked afterwards inherit it.
+        while_waiting=preload_assembly,
+        tick=tick,
     )
     results: list[Processed | MspDocsError] = []
     for outcome in outcomes:
@@ -302,20 +312,13 @@ def _unrecognised(data: bytes) -> bool:
         return False
 
 
-def _import_the_rest() -> None:
-    for module in _WHILE_WAITING:
-        importlib.import_module(module)
-
-
-def _reject(entry: InputReport, error: MspDocsError) -> None:
+def _reject(entry: InputReport, error: MspDocsError, lang: str) -> None:
     entry.status = "rejected"
     entry.error = error
-    kind = error.facts.get("kind")
-    if entry.kind is None and isinstance(kind, str) and kind in Kind.__members__.values():
-        entry.kind = Kind(kind)
-    described = error.facts.get("described_as")
-    if described:
-        entry.described_as = str(described)
+    if entry.kind is None and error.kind is not None:
+        entry.kind = error.kind
+    if isinstance(error, UnsupportedKind):
+        entry.described_as = describe_format(error.format, lang)
 
 
 # --- stage 3: merge -----------------------------------------------------------------------------
@@ -352,13 +355,6 @@ def _check_output_size(data: bytes, limits: Limits) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-def _backend(kind: Kind) -> Callable[..., ImageResult | PdfResult]:
-    module_name, function = _BACKENDS[kind]
-    module = importlib.import_module(module_name)
-    backend: Callable[..., ImageResult | PdfResult] = getattr(module, function)
-    return backend
-
-
 def _close(result: ImageResult | PdfResult) -> None:
     if isinstance(result, PdfResult):
         close: Any = getattr(result.document, "close", None)

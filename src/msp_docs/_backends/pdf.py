@@ -25,7 +25,9 @@ from msp_docs.errors import (
     DecompressionBomb,
     NoPages,
     PageTooComplex,
+    Part,
     PasswordRequired,
+    Reason,
     TooManyObjects,
     TooManyPages,
     UnsafeContent,
@@ -36,16 +38,18 @@ from msp_docs.options import Options
 
 __all__ = ["corrupt_reason", "count_problems", "open_pdf", "trailing_bytes"]
 
-# qpdf's messages for damage it cannot repair -> what we tell the user (pure data).
+# qpdf's messages for damage it cannot repair -> why, for the user (pure data). qpdf reports
+# damage with messages only (pikepdf gives no code): they choose the words of the reason,
+# never what happens to the file, which is refused as corrupt-pdf whatever they say.
 _REASONS = (
-    ("loop detected in /pages", "its page tree loops back on itself"),
-    ("too deeply nested", "its page tree is nested too deeply"),
-    ("unable to find trailer", "its structure cannot be found"),
-    ("unable to find /root", "its structure cannot be found"),
-    ("can't find pdf header", "it has no PDF header"),
-    ("root of pages tree", "its page tree is missing"),
-    ("/count is wrong", "its page tree is inconsistent"),
-    ("unsupported encryption", "it uses an unknown kind of encryption"),
+    ("loop detected in /pages", Reason.PAGE_TREE_LOOP),
+    ("too deeply nested", Reason.PAGE_TREE_DEEP),
+    ("unable to find trailer", Reason.NO_STRUCTURE),
+    ("unable to find /root", Reason.NO_STRUCTURE),
+    ("can't find pdf header", Reason.NO_PDF_HEADER),
+    ("root of pages tree", Reason.NO_PAGE_TREE),
+    ("/count is wrong", Reason.PAGE_TREE_INCONSISTENT),
+    ("unsupported encryption", Reason.UNKNOWN_ENCRYPTION),
 )
 
 # What qpdf raises on damage it cannot get past: PdfError, and QpdfRuntimeError (a
@@ -104,8 +108,7 @@ def open_pdf(data: bytes, *, offset: int, limits: Limits, options: Options) -> P
         removed, details = _sanitise(pdf, limits)
     except _DAMAGE as exc:
         pdf.close()
-        detail = _clean(str(exc))
-        raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
+        raise _corrupt(exc) from exc
     except BaseException:
         pdf.close()
         raise
@@ -152,16 +155,14 @@ def _open_once(body: bytes, password: str | None, *, inherit: bool) -> tuple[pik
         if password is None:
             raise PasswordRequired() from exc
     except _DAMAGE as exc:
-        detail = _clean(str(exc))
-        raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
+        raise _corrupt(exc) from exc
     try:
         pdf = pikepdf.open(io.BytesIO(body), password=password, inherit_page_attributes=inherit)
         return pdf, True
     except pikepdf.PasswordError as exc:
         raise WrongPassword() from exc
     except _DAMAGE as exc:
-        detail = _clean(str(exc))
-        raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
+        raise _corrupt(exc) from exc
 
 
 def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Removed, dict[str, Any]]:
@@ -181,11 +182,7 @@ def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Removed, dict[str, Any]
         max_image_pixels=limits.max_image_pixels,
     )
     if removed.xfa_only:
-        raise UnsafeContent(
-            "XFA-only form",
-            reason="XFA-only form",
-            reason_fr="formulaire uniquement XFA",
-        )
+        raise UnsafeContent(reason=Reason.XFA_ONLY)
     tidy_form(pdf, max_depth=limits.max_depth)
     sizes: list[list[float]] = []
     destinations = Destinations(pdf)
@@ -250,10 +247,7 @@ class _Content:
         counter = _OperatorCounter(number, self.limits.max_content_operators)
         for stream in streams:
             if not isinstance(stream, Stream):
-                raise CorruptPdf(
-                    f"page {number}: content is not a stream",
-                    reason=f"the content of page {number} is missing",
-                )
+                raise CorruptPdf(reason=Reason.PAGE_CONTENT_MISSING, value=number)
             known = self.operators.get(stream.objgen)
             if known is not None:
                 counter.add(known)
@@ -263,9 +257,8 @@ class _Content:
             self.operators[stream.objgen] = counter.count - before
 
     def _bomb(self, number: int) -> DecompressionBomb:
-        return DecompressionBomb(
-            what=f"content of page {number}", limit=self.limits.max_content_bytes
-        )
+        limit = self.limits.max_content_bytes
+        return DecompressionBomb(what=Part.PAGE_CONTENT, value=number, limit=limit)
 
     def _decode(self, stream: Stream, number: int, counter: _OperatorCounter) -> None:
         filters = stream.get("/Filter")
@@ -284,7 +277,7 @@ class _Content:
             decoded = stream.read_bytes()
         except _DAMAGE as exc:
             raise CorruptPdf(
-                _clean(str(exc)), reason=f"the content of page {number} cannot be decoded"
+                detail=_clean(str(exc)), reason=Reason.PAGE_CONTENT_UNDECODABLE, value=number
             ) from exc
         self._charge(len(decoded), number)
         counter.feed(decoded)
@@ -387,13 +380,18 @@ def count_problems(warnings: list[str]) -> int:
     return len(seen)
 
 
-def corrupt_reason(message: str) -> str | None:
-    """Words for a citizen from qpdf's message about a PDF it cannot open (or ``None``)."""
+def corrupt_reason(message: str) -> Reason | None:
+    """Why, for a citizen, from qpdf's message about a PDF it cannot open (or ``None``)."""
     lowered = message.lower()
     for needle, reason in _REASONS:
         if needle in lowered:
             return reason
     return None
+
+
+def _corrupt(exc: Exception) -> CorruptPdf:
+    detail = _clean(str(exc))
+    return CorruptPdf(detail=detail, reason=corrupt_reason(detail))
 
 
 def _clean(message: str) -> str:
