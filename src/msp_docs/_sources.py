@@ -147,8 +147,9 @@ def _read_one(item: Input, name: str, remaining: int) -> bytes:
                     raise _OverBudget(declared)  # refused without reading it
                 return _read_stream(fh, remaining)
         except OSError as exc:
+            # Named as the caller typed it: "scan.pdf" alone does not say which one is missing.
             reason, value = _os_reason(exc)
-            raise CannotReadInput(input_name=name, reason=reason, value=value) from exc
+            raise CannotReadInput(input_name=os.fspath(src), reason=reason, value=value) from exc
     return _read_stream(src, remaining)
 
 
