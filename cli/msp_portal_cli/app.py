@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from msp_docs._version import __version__
+from msp_docs import __version__
 
 __all__ = ["DATABASE_OPTION", "EXIT_OK", "EXIT_PORTAL_ERROR", "EXIT_USAGE", "app", "main"]
 

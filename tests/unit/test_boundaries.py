@@ -1,0 +1,124 @@
+"""Boundaries that hold: what is public, who imports whom, what each install needs.
+
+The import graph itself is checked by import-linter (contracts in pyproject.toml, run by
+scripts/test.sh); these tests check what a graph cannot say.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import msp_docs
+import msp_docs_cli
+from tests.conftest import ROOT, SAMPLES
+
+# The public interface: the package itself and these modules. Every other module has a name
+# that starts with an underscore, or sits in a package that does (README, "Public API").
+PUBLIC = {
+    "msp_docs": {"", "errors", "limits", "options", "report", "batch", "__main__"},
+    "msp_docs_cli": {"", "app", "__main__"},
+}
+
+
+def _modules(package: object) -> list[str]:
+    path = Path(package.__file__).parent  # type: ignore[attr-defined]
+    return [m.name for m in pkgutil.walk_packages([str(path)])]
+
+
+@pytest.mark.parametrize("package", [msp_docs, msp_docs_cli], ids=lambda p: p.__name__)
+def test_a_module_is_public_only_when_listed(package: object) -> None:
+    name = package.__name__  # type: ignore[attr-defined]
+    public = PUBLIC[name]
+    for module in _modules(package):
+        parts = module.split(".")
+        if any(part.startswith("_") and part != "__main__" for part in parts):
+            continue  # private: an underscore name, or inside an underscore package
+        assert module in public, f"{name}.{module} is public: give it an underscore name"
+    for module in public - {""}:
+        assert module in _modules(package), module
+
+
+def test_public_modules_export_only_public_names() -> None:
+    import importlib
+
+    for module in sorted(PUBLIC["msp_docs"] - {"", "__main__"}):
+        loaded = importlib.import_module(f"msp_docs.{module}")
+        exported = loaded.__all__
+        for name in exported:
+            assert not name.startswith("_") and hasattr(loaded, name), (module, name)
+    assert msp_docs.__all__ == sorted(msp_docs.__all__)
+    for name in msp_docs.__all__:
+        assert hasattr(msp_docs, name), name
+
+
+def test_formats_use_the_standard_library_only() -> None:
+    formats = Path(msp_docs.__file__).parent / "_formats"
+    for path in formats.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                assert top in sys.stdlib_module_names or top == "msp_docs", (path.name, name)
+                assert not name.startswith(("msp_docs._backends", "msp_docs._pipeline")), name
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=False,
+        timeout=120,
+    )
+
+
+def test_the_library_does_not_import_its_command_line() -> None:
+    done = _run("import sys, msp_docs, msp_docs.batch; print('msp_docs_cli' in sys.modules)")
+    assert done.stdout.strip() == "False", done.stderr
+    version = subprocess.run(
+        [sys.executable, "-m", "msp_docs", "--version"], capture_output=True, text=True, check=False
+    )
+    assert version.returncode == 0 and version.stdout.startswith("msp-docs "), version.stderr
+
+
+# Makes the named modules unimportable, as if they were not installed.
+_BLOCK = """
+import sys
+for name in {names!r}:
+    sys.modules[name] = None
+"""
+
+
+def test_msp_docs_works_without_the_test_and_benchmark_libraries() -> None:
+    # pypdf and img2pdf are test and benchmark tools (extras); every kind goes through a merge.
+    code = _BLOCK.format(names=["pypdf", "img2pdf", "sqlalchemy", "argon2", "zxcvbn"]) + (
+        "import io, msp_docs\n"
+        f"samples = sorted(__import__('pathlib').Path({str(SAMPLES)!r}).iterdir())\n"
+        "report = msp_docs.merge(samples, io.BytesIO())\n"
+        "print(report.output.pages)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 4
+
+
+def test_msp_portal_without_its_extra_says_which_to_install() -> None:
+    done = _run(_BLOCK.format(names=["sqlalchemy"]) + "import msp_portal\n")
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: msp_portal needs the 'portal' extra")
+    assert "SQLAlchemy" in last and "pip install 'msp-docs[portal]'" in last
