@@ -38,6 +38,16 @@ def shared_missing(what: str) -> NoReturn:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("MSP_DOCS_EXPECT_INSTALLED"):
+        # .ci/run's run against the built wheel: the code under test must be the installed one.
+        import msp_docs
+        import msp_docs_cli
+
+        for module in (msp_docs, msp_docs_cli):
+            if Path(module.__file__ or "").resolve().is_relative_to(ROOT):
+                raise pytest.UsageError(
+                    f"{module.__name__} comes from {module.__file__}, not the wheel"
+                )
     # Parametrised corpus tests have no parameters at all without the corpus (pytest then
     # skips them without calling them): under CI, stop before any test runs instead.
     if in_ci() and not ((CORPUS / "MANIFEST.tsv").is_file() and CERFA.is_dir()):
