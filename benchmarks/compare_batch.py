@@ -40,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 
+from _common import machine_banner  # noqa: E402
 from make_batch_set import default_dir, generate  # noqa: E402
 
 PEER_LOOP = r"""
@@ -243,6 +244,15 @@ def main() -> None:
     if not shutil.which("qpdf"):
         raise SystemExit("qpdf is needed (scripts/setup.sh test installs it)")
     _subreaper()
+    import compileall
+
+    for folder in ("src", "cli"):  # PYTHONDONTWRITEBYTECODE would make us compile every run
+        compileall.compile_dir(HERE.parent / folder, quiet=1)
+    print(
+        machine_banner(
+            ["msp-docs", "Pillow", "pikepdf", "img2pdf", "deflate"], [["qpdf", "--version"]]
+        )
+    )
     files = ensure_set(args.count)
     count = sum(1 for p in files.rglob("*") if p.is_file())
     size = sum(p.stat().st_size for p in files.rglob("*") if p.is_file())

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Set up everything msp-docs needs on a Debian machine with Python 3.11+:
-#   Debian packages (libmagic1 for file naming; qpdf and poppler-utils for tests and benchmarks),
-#   a virtual environment in .venv, and the project installed in it (editable).
-# Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh test, scripts/setup.sh portal
-#   (default: no extras; extras are listed in pyproject.toml). pip runs only when pyproject.toml
-#   changed or these extras were never installed from it (.venv/.installed remembers).
+#   Debian packages (libmagic1 for file naming; qpdf and poppler-utils for tests and benchmarks;
+#   ghostscript for the benchmarks, the peer of --fit), a virtual environment in .venv, and the
+#   project installed in it (editable).
+# Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh test, scripts/setup.sh test,bench,
+#   scripts/setup.sh portal (default: no extras; extras are listed in pyproject.toml). pip runs
+#   only when pyproject.toml changed or these extras were never installed from it
+#   (.venv/.installed remembers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,9 @@ fi
 if [ -n "$extras" ]; then
   command -v qpdf >/dev/null 2>&1 || packages+=(qpdf)
   command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
+fi
+if [[ ",$extras," == *",bench,"* ]]; then
+  command -v gs >/dev/null 2>&1 || packages+=(ghostscript)
 fi
 if [ "${#packages[@]}" -gt 0 ]; then
   sudo=""

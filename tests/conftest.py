@@ -81,12 +81,17 @@ def corpus_manifest() -> list[CorpusFile]:
         return [CorpusFile(r["file"], r["kind"], r["expected"], r["why"]) for r in rows]
 
 
-def corpus_path(name: str) -> Path:
-    """Path of a corpus file; skips the test when the corpus is absent."""
-    path = CORPUS / name
+def shared_file(path: Path) -> Path:
+    """A file of ../shared: skips the test when it is absent, fails it under CI=true."""
     if not path.is_file():
-        shared_missing(f"shared corpus file {name}")
+        shown = path.relative_to(SHARED) if path.is_relative_to(SHARED) else path
+        shared_missing(f"shared file {shown}")
     return path
+
+
+def corpus_path(name: str) -> Path:
+    """Path of a corpus file; skips the test when the corpus is absent (fails under CI=true)."""
+    return shared_file(CORPUS / name)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 import typer
 
 from msp_docs.errors import ExitCode
-from msp_docs.options import Lang, Options, PageSize
+from msp_docs.options import DEFAULT_MIN_DPI, Lang, Options, PageSize
 from msp_docs_cli import _display as display
 from msp_docs_cli import _options as opts
 from msp_docs_cli._text import say
@@ -50,6 +50,8 @@ def _write_pdf(
     flatten: bool,
     all_frames: bool,
     strict: bool,
+    fit: str | None,
+    min_dpi: float,
 ) -> None:
     """What merge and convert share: check the options, run, report, exit."""
     import msp_docs
@@ -66,6 +68,8 @@ def _write_pdf(
         flatten=flatten,
         all_frames=all_frames,
         strict=strict,
+        fit=opts.fit_size(fit, words),
+        min_dpi=min_dpi,
     )
     inputs = opts.inputs(files, words)
     target = opts.output(output, words)
@@ -99,6 +103,8 @@ def merge(
     max_files: opts.MaxFilesOpt = 4,
     max_size: opts.MaxSizeOpt = "10MiB",
     strict: opts.StrictOpt = False,
+    fit: opts.FitOpt = None,
+    min_dpi: opts.MinDpiOpt = DEFAULT_MIN_DPI,
     lang: opts.LangOpt = Lang.EN,
     as_json: opts.JsonOpt = False,
 ) -> None:
@@ -107,6 +113,7 @@ def merge(
         "merge", files, output, max_files=max_files, max_size=max_size,
         password_file=password_file, as_json=as_json, lang=lang, title=title,
         page_size=page_size, flatten=flatten, all_frames=all_frames, strict=strict,
+        fit=fit, min_dpi=min_dpi,
     )  # fmt: skip
 
 
@@ -120,6 +127,8 @@ def convert(
     password_file: opts.PasswordFileOpt = None,
     max_size: opts.MaxSizeOpt = "10MiB",
     strict: opts.StrictOpt = False,
+    fit: opts.FitOpt = None,
+    min_dpi: opts.MinDpiOpt = DEFAULT_MIN_DPI,
     lang: opts.LangOpt = Lang.EN,
     as_json: opts.JsonOpt = False,
 ) -> None:
@@ -128,6 +137,7 @@ def convert(
         "convert", [file], output, max_files=1, max_size=max_size,
         password_file=password_file, as_json=as_json, lang=lang, title=title,
         page_size=page_size, flatten=flatten, all_frames=all_frames, strict=strict,
+        fit=fit, min_dpi=min_dpi,
     )  # fmt: skip
 
 

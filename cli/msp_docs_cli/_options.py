@@ -19,17 +19,20 @@ __all__ = [
     "AllFramesOpt",
     "FileArg",
     "FilesArg",
+    "FitOpt",
     "FlattenOpt",
     "JsonOpt",
     "LangOpt",
     "MaxFilesOpt",
     "MaxSizeOpt",
     "MaxSizePerFileOpt",
+    "MinDpiOpt",
     "OutputOpt",
     "PageSizeOpt",
     "PasswordFileOpt",
     "StrictOpt",
     "TitleOpt",
+    "fit_size",
     "inputs",
     "limits",
     "output",
@@ -69,6 +72,18 @@ FlattenOpt = Annotated[bool, typer.Option("--flatten", help="Composite transpare
 AllFramesOpt = Annotated[
     bool, typer.Option("--all-frames", help="Every frame of an animated GIF as a page.")
 ]
+FitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fit",
+        help="Make the output at most this size (e.g. 10MiB) by reducing images; inputs may "
+        "then total up to 80 MiB.",
+    ),
+]
+MinDpiOpt = Annotated[
+    float,
+    typer.Option("--min-dpi", min=10, max=1200, help="With --fit: never below this resolution."),
+]
 
 _UNITS = {
     "": 1, "b": 1,
@@ -100,6 +115,11 @@ def parse_size(text: str, lang: str = "en") -> int:
     if size <= 0:
         raise typer.BadParameter(say("size-not-positive", lang))
     return size
+
+
+def fit_size(text: str | None, lang: str) -> int | None:
+    """The size ``--fit`` asks for, in bytes, or ``None`` without the option."""
+    return None if text is None else parse_size(text, lang)
 
 
 def limits(max_files: int, max_size: str, lang: str) -> Limits:

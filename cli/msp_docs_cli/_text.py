@@ -96,6 +96,25 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "the-output": ("the output directory", "le dossier de sortie"),
     "the-report": ("the report", "le rapport"),
+    # cerfa
+    "pdf-missing": ("  (PDF missing)", "  (PDF absent)"),
+    "field-states": ("states {states}", "états {states}"),
+    "field-max-length": ("max {most}", "{most} au plus"),
+    "field-multiline": ("multiline", "plusieurs lignes"),
+    "form-ok": ("ok", "ok"),
+    "not-mapped": (" (not mapped: {fields})", " (non décrits : {fields})"),
+    "values-unreadable": (
+        "cannot read {option} {path}: {reason}",
+        "impossible de lire {option} {path} : {reason}",
+    ),
+    "values-not-an-object": (
+        "{option} {path} must hold a JSON object (name -> value)",
+        "{option} {path} doit contenir un objet JSON (nom -> valeur)",
+    ),
+    "prefill-needs-a-map": (
+        "--prefill needs a catalogue form (its map names the profile keys)",
+        "--prefill demande un formulaire du catalogue (sa description nomme les clés du profil)",
+    ),
 }
 
 # Nouns counted in output: (English singular, English plural, French singular, French plural).
@@ -104,6 +123,7 @@ _NOUNS: dict[str, tuple[str, str, str, str]] = {
     "page": ("page", "pages", "page", "pages"),
     "byte": ("byte", "bytes", "octet", "octets"),
     "job": ("job", "jobs", "travail", "travaux"),
+    "field": ("field", "fields", "champ", "champs"),
 }
 
 #: The exit codes, as ``--help`` lists them.
@@ -118,6 +138,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.UNSAFE_INPUT: "refused as unsafe",
     ExitCode.CANNOT_READ_OR_WRITE: "cannot read or write",
     ExitCode.JOBS_FAILED: "batch ran but some jobs failed",
+    ExitCode.FORM: "form, field or value refused (cerfa)",
     ExitCode.INTERRUPTED: "interrupted",
 }
 

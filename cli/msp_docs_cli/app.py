@@ -1,8 +1,8 @@
 """The ``msp-docs`` command line: the only place where errors become exit codes.
 
 This module builds the application from the command modules, which import nothing from it:
-``_documents`` (merge, convert, validate, inspect) and ``_batch``. A new command is a function
-in a module of its own, registered below with one line.
+``_documents`` (merge, convert, validate, inspect), ``_batch`` and ``_cerfa`` (a group of
+commands). A new command is a function in a module of its own, registered below with one line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typer.core import TyperCommand
 
 from msp_docs import __version__
 from msp_docs.errors import ExitCode
-from msp_docs_cli import _batch, _documents
+from msp_docs_cli import _batch, _cerfa, _documents
 from msp_docs_cli._text import exit_codes_help
 
 __all__ = ["app", "main"]
@@ -67,6 +67,7 @@ app.command(cls=_Command)(_documents.convert)
 app.command(cls=_Command)(_documents.validate)
 app.command(cls=_Command)(_documents.inspect)
 app.command(cls=_Command)(_batch.batch)
+app.add_typer(_cerfa.cerfa_app, name="cerfa")
 
 
 def main() -> None:

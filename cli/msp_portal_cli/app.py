@@ -83,3 +83,6 @@ def main() -> None:
 
 
 # Areas register their commands here, one module each (keep this list sorted).
+import msp_portal_cli.address_cmd  # noqa: E402 - `msp-portal address ...`
+import msp_portal_cli.procedures_cmd  # noqa: E402 - `msp-portal procedures ...`
+import msp_portal_cli.wallet_cmd  # noqa: E402, F401 - `msp-portal wallet ...`

@@ -11,6 +11,7 @@ from msp_docs._model import Kind, Note
 from msp_docs._sources import Input
 from msp_docs._version import __version__
 from msp_docs.errors import (
+    CannotFit,
     CannotReadInput,
     ChecksumMismatch,
     CorruptImage,
@@ -53,6 +54,7 @@ from msp_docs.options import Lang, Options, PageSize
 from msp_docs.report import InputReport, OutputReport, Report
 
 __all__ = [
+    "CannotFit",
     "CannotReadInput",
     "ChecksumMismatch",
     "CorruptImage",

@@ -230,10 +230,12 @@ def _child_main(
             payload = pickle.dumps(("memory", None))
         except Exception as exc:  # a bug or an unwrapped library error, typed by the parent
             payload = pickle.dumps(("bug", f"{type(exc).__name__}: {exc}"))
-        view = memoryview(len(payload).to_bytes(_HEADER, "big") + payload)
-        while view:
-            written = os.write(answer, view)
-            view = view[written:]
+        # Header and payload written apart: joining them would copy megabytes of samples.
+        for part in (len(payload).to_bytes(_HEADER, "big"), payload):
+            view = memoryview(part)
+            while view:
+                written = os.write(answer, view)
+                view = view[written:]
     except BaseException:
         code = 70
     finally:
@@ -277,7 +279,8 @@ def _finish(child: _Child) -> Outcome[Any]:
     elapsed = time.monotonic() - child.started
     data = _read_all(child.answer)
     if len(data) >= _HEADER and int.from_bytes(data[:_HEADER], "big") == len(data) - _HEADER:
-        tag, value = pickle.loads(data[_HEADER:])  # noqa: S301 - our own child, our own pipe
+        # A view, not a slice: the answer may be megabytes (samples for fit).
+        tag, value = pickle.loads(memoryview(data)[_HEADER:])  # noqa: S301 - our own child
         if tag == "ok":
             return Outcome(value=value, seconds=elapsed)
         if tag == "error":

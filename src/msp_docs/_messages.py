@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from msp_docs.errors import OtherFormat, Part, Reason
+from msp_docs.errors import FormError, OtherFormat, Part, Reason
 
 if TYPE_CHECKING:
     from msp_docs.errors import MspDocsError
@@ -86,6 +86,16 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{name} : la page {page} est trop complexe pour être vérifiée en sécurité (plus de "
         "{limit} opérations de dessin). Imprimez à nouveau le document en PDF, ou numérisez-le.",
     ),
+    "cannot-fit": (
+        "The documents cannot be made to fit in {target_h}: the smallest size reachable "
+        "without going below {min_dpi:g} dpi is {smallest_h} ({fixed_h} of it cannot be "
+        "reduced: text, drawings, small images). Send fewer pages or files, or allow a larger "
+        "size.",
+        "Les documents ne peuvent pas tenir dans {target_h} : la plus petite taille possible "
+        "sans descendre sous {min_dpi:g} ppp est {smallest_h} (dont {fixed_h} ne peuvent pas "
+        "être réduits : texte, dessins, petites images). Envoyez moins de pages ou de fichiers, "
+        "ou acceptez une taille plus grande.",
+    ),
     "unsupported-input": (
         "{name}: this file cannot be used.",
         "{name} : ce fichier ne peut pas être utilisé.",
@@ -112,6 +122,18 @@ ERRORS: dict[str, tuple[str, str]] = {
         "JPEG or PNG.",
         "{name} est un fichier illisible ({reason_text}). Exportez-le à nouveau en JPEG ou PNG "
         "standard.",
+    ),
+    "xfa-only-form": (
+        "{name} is a dynamic XFA form: its fields exist only for Adobe's XFA engine, so it can "
+        "be neither filled nor shown here. Use the form's AcroForm (PDF) version.",
+        "{name} est un formulaire XFA dynamique : ses champs n'existent que pour le moteur XFA "
+        "d'Adobe, il ne peut donc être ni rempli ni affiché ici. Utilisez la version AcroForm "
+        "(PDF) du formulaire.",
+    ),
+    "form-not-pdf": (
+        "{name} is {kind_label}, not a PDF: a form is a PDF file. Choose the form's PDF file.",
+        "{name} est {kind_label}, pas un PDF : un formulaire est un fichier PDF. Choisissez le "
+        "fichier PDF du formulaire.",
     ),
     "damaged-input": (
         "{name} is damaged and cannot be read. Export or scan it again.",
@@ -222,6 +244,41 @@ ERRORS: dict[str, tuple[str, str]] = {
         "msp_docs.batch.run a été appelé pendant qu'un processus de travail importait votre "
         "script : chaque processus lancerait son propre lot. Placez le code qui lance le lot "
         'sous `if __name__ == "__main__":`.',
+    ),
+    "form-error": (
+        "This form cannot be filled as asked{about}.",
+        "Ce formulaire ne peut pas être rempli ainsi{about}.",
+    ),
+    "unknown-form": (
+        "There is no form {form} ({reason_text}). Check the CERFA number (five digits, a star "
+        "and two digits, e.g. 11580*05) or ask the operator to add the form.",
+        "Il n'existe pas de formulaire {form} ({reason_text}). Vérifiez le numéro CERFA (cinq "
+        "chiffres, une étoile et deux chiffres, par exemple 11580*05) ou demandez à "
+        "l'exploitant d'ajouter le formulaire.",
+    ),
+    "not-fillable": (
+        "Form {form} has no field to fill online: print it and fill it in by hand.",
+        "Le formulaire {form} n'a aucun champ à remplir en ligne : imprimez-le et remplissez-le "
+        "à la main.",
+    ),
+    "unknown-field": (
+        "Form {form} has no field named {field_q}. List its fields with 'msp-docs cerfa fields'.",
+        "Le formulaire {form} n'a pas de champ nommé {field_q}. La liste de ses champs est "
+        "donnée par « msp-docs cerfa fields ».",
+    ),
+    "invalid-field-value": (
+        "{label_q}: {reason_text}. Correct this value and try again.",
+        "{label_q} : {reason_text}. Corrigez cette valeur et réessayez.",
+    ),
+    "value-too-long": (
+        "{label_q}: the value is too long ({too_long}). Shorten it and try again.",
+        "{label_q} : la valeur est trop longue ({too_long}). Raccourcissez-la et réessayez.",
+    ),
+    "invalid-form-map": (
+        "The description of form {form} is wrong ({where}: {reason_text}). This is the "
+        "operator's configuration, not your fault: please report it.",
+        "La description du formulaire {form} est erronée ({where} : {reason_text}). Cela relève "
+        "de la configuration de l'exploitant, non de votre saisie : merci de le signaler.",
     ),
 }
 
@@ -563,6 +620,192 @@ REASONS: dict[Reason, tuple[str, str]] = {
         "le planificateur est injoignable ({value})",
     ),
     Reason.NO_WORKERS: ("the cluster has no worker", "le cluster n'a aucun processus de travail"),
+    Reason.CALL_CACHE_BOUNDS: (
+        "cache bounds must be zero (no cache) or positive",
+        "les bornes du cache doivent être nulles (pas de cache) ou positives",
+    ),
+    Reason.CALL_PROFILE_KEYS: (
+        "unknown profile keys",
+        "clés de profil inconnues",
+    ),
+    # forms
+    Reason.INVALID_NUMBER: ("not a CERFA number", "ce n'est pas un numéro CERFA"),
+    Reason.NOT_IN_CATALOGUE: ("not in the catalogue", "absent du catalogue"),
+    Reason.FILE_MISSING: (
+        "its PDF file is missing from the forms directory",
+        "son fichier PDF manque dans le répertoire des formulaires",
+    ),
+    Reason.FORM_UNPROCESSABLE: (
+        "its form cannot be processed",
+        "son formulaire ne peut pas être traité",
+    ),
+    Reason.DATE_FORMAT: (
+        "a date is written JJ/MM/AAAA (e.g. 05/03/2024) and must exist",
+        "une date s'écrit JJ/MM/AAAA (par exemple 05/03/2024) et doit exister",
+    ),
+    Reason.POSTCODE_FORMAT: ("a postcode is five digits", "un code postal compte cinq chiffres"),
+    Reason.EMAIL_FORMAT: ("not an email address", "ce n'est pas une adresse électronique"),
+    Reason.PHONE_FORMAT: (
+        "a phone number is written 0X XX XX XX XX or +33 X XX XX XX XX",
+        "un numéro de téléphone s'écrit 0X XX XX XX XX ou +33 X XX XX XX XX",
+    ),
+    Reason.DIGITS_FORMAT: ("only digits are expected", "seuls des chiffres sont attendus"),
+    Reason.AMOUNT_FORMAT: (
+        "an amount is written like 1234,56 or 1 234,56",
+        "un montant s'écrit comme 1234,56 ou 1 234,56",
+    ),
+    Reason.CHECKBOX_VALUE: (
+        "a checkbox takes true or false",
+        "une case à cocher vaut vrai ou faux",
+    ),
+    Reason.CHOOSE_ONE: ("choose one of: {value}", "choisissez parmi : {value}"),
+    Reason.NOT_A_STATE: (
+        "not one of its states ({value}; or true/false for a checkbox)",
+        "ce n'est pas l'un de ses états ({value} ; ou vrai/faux pour une case à cocher)",
+    ),
+    Reason.NOT_AN_OPTION: (
+        "not one of its options ({value})",
+        "ce n'est pas l'un de ses choix ({value})",
+    ),
+    Reason.TEXT_EXPECTED: ("text is expected", "un texte est attendu"),
+    Reason.TEXT_NOT_BOOLEAN: (
+        "text is expected, not true or false",
+        "un texte est attendu, pas vrai ou faux",
+    ),
+    Reason.FIELD_READ_ONLY: ("this field is read-only", "ce champ est en lecture seule"),
+    Reason.FIELD_NOT_FILLABLE: (
+        "this field cannot be filled here",
+        "ce champ ne se remplit pas ici",
+    ),
+    Reason.LINE_BREAK: (
+        "line breaks are not allowed in this one-line field",
+        "les retours à la ligne ne sont pas permis dans ce champ d'une ligne",
+    ),
+    Reason.UNPRINTABLE: (
+        "characters the form's font cannot print: {value}",
+        "caractères que la police du formulaire ne peut imprimer : {value}",
+    ),
+    Reason.TOO_LONG: ("the value is too long", "la valeur est trop longue"),
+    # form maps (an operator's files: the words name the TOML keys)
+    Reason.MAP_NOT_TOML: ("not TOML: {value}", "ce n'est pas du TOML : {value}"),
+    Reason.MAP_SCHEMA: ("schema must be '{value}'", "schema doit valoir « {value} »"),
+    Reason.MAP_NUMBER: (
+        "not a CERFA number NNNNN*VV: '{value}'",
+        "ce n'est pas un numéro CERFA NNNNN*VV : « {value} »",
+    ),
+    Reason.MAP_UNKNOWN_KEYS: ("unknown keys: {value}", "clés inconnues : {value}"),
+    Reason.MAP_TITLE: ("a title is required", "un titre (title) est exigé"),
+    Reason.MAP_ORGANISATION: (
+        "the receiving organisation is required",
+        "l'organisme destinataire (organisation) est exigé",
+    ),
+    Reason.MAP_KIND: (
+        "kind must be 'fillable' or 'blank'",
+        "kind doit valoir « fillable » ou « blank »",
+    ),
+    Reason.MAP_FILE: (
+        "file must be a plain file name in the forms directory",
+        "file doit être un simple nom de fichier du répertoire des formulaires",
+    ),
+    Reason.MAP_FIELDS: (
+        "fields must be an array of tables ([[fields]])",
+        "fields doit être un tableau de tables ([[fields]])",
+    ),
+    Reason.MAP_BLANK_WITH_FIELDS: (
+        "a blank form (printed, filled by hand) has no field map",
+        "un formulaire vierge (imprimé, rempli à la main) n'a pas de description de champs",
+    ),
+    Reason.MAP_NO_FIELDS: (
+        "a fillable form needs its field map",
+        "un formulaire à remplir en ligne a besoin de la description de ses champs",
+    ),
+    Reason.MAP_NAME_TWICE: ("two entries have this name", "deux entrées portent ce nom"),
+    Reason.MAP_PDF_FIELD_TWICE: (
+        "PDF field '{value}' is mapped twice",
+        "le champ PDF « {value} » est décrit deux fois",
+    ),
+    Reason.MAP_FIELD_NOT_A_TABLE: ("each field is a table", "chaque champ est une table"),
+    Reason.MAP_NAME: ("name is required", "name est exigé"),
+    Reason.MAP_TYPE: ("type must be one of {value}", "type doit valoir l'un de {value}"),
+    Reason.MAP_LABEL: ("label is required", "label est exigé"),
+    Reason.MAP_PROFILE_KEY: (
+        "unknown profile key '{value}'",
+        "clé de profil inconnue « {value} »",
+    ),
+    Reason.MAP_FORMAT_NOT_TEXT: (
+        "format applies to text fields",
+        "format ne s'applique qu'aux champs de texte",
+    ),
+    Reason.MAP_FORMAT: ("format must be one of {value}", "format doit valoir l'un de {value}"),
+    Reason.MAP_MAX_LENGTH: (
+        "max_length must be a positive integer",
+        "max_length doit être un entier positif",
+    ),
+    Reason.MAP_COMB_LENGTH: (
+        "a comb field needs max_length (its number of cells)",
+        "un champ en cases a besoin de max_length (son nombre de cases)",
+    ),
+    Reason.MAP_CHECKBOX_ON: (
+        "a checkbox needs its on-state ('on', from /AP /N)",
+        "une case à cocher a besoin de son état coché (« on », d'après /AP /N)",
+    ),
+    Reason.MAP_ON_NOT_CHECKBOX: (
+        "'on' applies to checkboxes",
+        "« on » ne s'applique qu'aux cases à cocher",
+    ),
+    Reason.MAP_RADIO_STATES: (
+        "a radio group needs its states and their labels",
+        "un groupe de boutons radio a besoin de ses états et de leurs libellés",
+    ),
+    Reason.MAP_STATES_TEXT: (
+        "states map state names to labels (text)",
+        "states associe des noms d'états à des libellés (du texte)",
+    ),
+    Reason.MAP_STATES_NOT_RADIO: (
+        "'states' applies to radio groups",
+        "« states » ne s'applique qu'aux groupes de boutons radio",
+    ),
+    Reason.MAP_OPTIONS: (
+        "options must be a list of text",
+        "options doit être une liste de textes",
+    ),
+    Reason.MAP_DATE_PARTS: (
+        "a date needs parts = [day, month, year] (PDF names)",
+        "une date a besoin de parts = [jour, mois, année] (noms PDF)",
+    ),
+    Reason.MAP_PARTS_NOT_DATE: (
+        "'parts' applies to dates",
+        "« parts » ne s'applique qu'aux dates",
+    ),
+    Reason.MAP_YEAR_DIGITS: ("year_digits must be 2 or 4", "year_digits doit valoir 2 ou 4"),
+    Reason.MAP_REQUIRED: (
+        "required must be true or false",
+        "required doit valoir true ou false",
+    ),
+    Reason.MAP_TWICE_IN_CATALOGUE: (
+        "the catalogue has it twice",
+        "le catalogue le contient deux fois",
+    ),
+    Reason.MAP_NO_PDF_FIELD: (
+        "the PDF has no field '{value}'",
+        "le PDF n'a pas de champ « {value} »",
+    ),
+    Reason.MAP_PDF_FIELD_KIND: (
+        "the PDF field is a {value} field, not what the map says",
+        "le champ PDF est de type {value}, pas celui de la description",
+    ),
+    Reason.MAP_ON_STATE: (
+        "its on-state is not the PDF's ({value})",
+        "son état coché n'est pas celui du PDF ({value})",
+    ),
+    Reason.MAP_STATES_DIFFER: (
+        "its states differ from the PDF's ({value})",
+        "ses états diffèrent de ceux du PDF ({value})",
+    ),
+    Reason.MAP_CELLS_DIFFER: (
+        "max_length differs from the PDF's {value}",
+        "max_length diffère de celui du PDF, {value}",
+    ),
 }
 
 PARTS: dict[Part, tuple[str, str]] = {
@@ -757,6 +1000,42 @@ NOTES: dict[str, tuple[str, str]] = {
         "form fields renamed to avoid clashes: {count}",
         "champs de formulaire renommés pour éviter des conflits : {count}",
     ),
+    "form-usage-rights-removed": (
+        "Adobe usage rights removed: filling the form invalidates their signature, and Adobe "
+        "Reader would otherwise report the document as altered",
+        "droits d'usage Adobe supprimés : remplir le formulaire invalide leur signature, et "
+        "Adobe Reader signalerait sinon le document comme modifié",
+    ),
+    "form-filled": (
+        "fields filled: {count} ({prefilled} from the profile)",
+        "champs remplis : {count} (dont {prefilled} d'après le profil)",
+    ),
+    "form-flattened": (
+        "form flattened for printing: the values are part of the pages, no field remains",
+        "formulaire aplati pour l'impression : les valeurs font partie des pages, il ne reste "
+        "aucun champ",
+    ),
+    "form-cleared": (
+        "every field emptied ({count})",
+        "tous les champs vidés ({count})",
+    ),
+    "text-shrunk": (
+        "text drawn smaller than the form's size to fit its box: {fields}",
+        "texte écrit plus petit que la taille prévue par le formulaire pour tenir dans sa "
+        "case : {fields}",
+    ),
+    "pages-fitted-to-a4": (
+        "pages scaled to fit A4 for printing ({count})",
+        "pages mises à l'échelle du format A4 pour l'impression ({count})",
+    ),
+    "fit-reduced": (
+        "{what_text} reduced to fit the size asked for: {from_width} × {from_height} px, "
+        "{from_bytes_h} → {to_width} × {to_height} px ({dpi} dpi), JPEG quality {quality}, "
+        "{to_bytes_h}",
+        "{what_text} réduite pour tenir dans la taille demandée : {from_width} × {from_height} "
+        "px, {from_bytes_h} → {to_width} × {to_height} px ({dpi} ppp), JPEG qualité {quality}, "
+        "{to_bytes_h}",
+    ),
     "frames-as-pages": (
         "each of the {frames} frames became a page",
         "chacune des {frames} images est devenue une page",
@@ -831,6 +1110,12 @@ _ENDS: dict[str, tuple[str, str]] = {
 }
 
 # Names of removed image metadata; technical names (EXIF, XMP, APP13...) are the same in French.
+# What ``fit`` reduced (the ``what`` of a ``fit-reduced`` note).
+_REDUCED: dict[str, tuple[str, str]] = {
+    "image": ("the image", "l'image"),
+    "pdf-image": ("an image of the PDF", "une image du PDF"),
+}
+
 _METADATA: dict[str, tuple[str, str]] = {
     "exif": ("EXIF", "EXIF"),
     "xmp": ("XMP", "XMP"),
@@ -928,7 +1213,32 @@ def render_error(error: MspDocsError, lang: str = "en") -> str:
     facts["line_s"] = f":{line}" if line is not None else ""
     given = facts.get("given")
     facts["given_s"] = f" ({given})" if given is not None else ""
+    if isinstance(error, FormError):
+        _form_facts(facts, lang)
     return _pick(ERRORS[error.code], lang).format_map(facts)
+
+
+def _form_facts(facts: dict[str, Any], lang: str) -> None:
+    """Facts the form errors show: the field as a citizen reads it, a length in words."""
+    quote = _pick(("“{}”", "« {} »"), lang)
+    field = facts.get("field")
+    if field is not None:
+        facts["field_q"] = quote.format(field)
+    label = facts.get("label") or field
+    facts["label_q"] = quote.format(label) if label else _pick(("A field", "Un champ"), lang)
+    length, most = facts.get("length"), facts.get("max_length")
+    if isinstance(length, int) and isinstance(most, int):
+        facts["too_long"] = _pick(
+            ("{length} characters, at most {most}", "{length} caractères, {most} au plus"), lang
+        ).format(length=length, most=most)
+    else:
+        facts["too_long"] = _pick(
+            (
+                "it does not fit in its box, even in small print",
+                "elle ne tient pas dans sa case, même en petits caractères",
+            ),
+            lang,
+        )
 
 
 def render_note(code: str, facts: Mapping[str, Any], lang: str = "en") -> str:
@@ -948,6 +1258,8 @@ def render_note(code: str, facts: Mapping[str, Any], lang: str = "en") -> str:
         values["parts_text"] = _pdf_metadata(facts, lang)
     elif code == "polyglot":
         values["other_label"] = _pick(KIND_LABELS[str(facts["other"])], lang)
+    elif code == "fit-reduced":
+        values["what_text"] = _pick(_REDUCED[str(facts["what"])], lang)
     return _pick(templates, lang).format_map(values)
 
 

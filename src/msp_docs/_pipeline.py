@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
 from msp_docs import _isolation as isolation
-from msp_docs._backends import backend_for, preload_assembly, preload_decoders
+from msp_docs._backends import backend_for, preload_assembly, preload_decoders, preload_reduction
 from msp_docs._detect import also_valid_as, check_extension, detect, sniff
+from msp_docs._fitting import FitInput, fit_target, make_fit
 from msp_docs._messages import describe_format
 from msp_docs._model import ImageResult, InputSpans, Kind, Note, PdfResult, RasterImage
 from msp_docs._sources import InputLike, Loaded, as_inputs, display_name, read_inputs
@@ -44,11 +45,16 @@ Progress: TypeAlias = Callable[[int, int], object]
 
 @dataclass(slots=True)
 class Processed:
-    """One input after the per-input stage: its kind, warnings and backend result."""
+    """One input after the per-input stage: its kind, warnings and backend result.
+
+    ``prepared``: with ``fit`` likely, an image input's samples at the floor, decoded by the
+    same child (``_backends/reduce.Prepared``), so that ``fit`` need not decode it again.
+    """
 
     kind: Kind
     result: ImageResult | PdfResult
     warnings: list[Note] = field(default_factory=list)
+    prepared: Any = None
 
 
 @dataclass(slots=True)
@@ -56,6 +62,7 @@ class _Accepted:
     loaded: Loaded
     report: InputReport
     result: ImageResult | PdfResult
+    prepared: Any = None
 
 
 def run(
@@ -80,7 +87,7 @@ def run(
     try:
         if output is not None:
             check_target(output)
-        loaded = _read(inputs, limits, report)
+        loaded = _read(inputs, limits, options, report)
         accepted = _process_all(loaded, limits, options, report, progress)
         _check_pages(accepted, limits)
         if output is not None:
@@ -88,7 +95,11 @@ def run(
                 first = report.rejected[0].error
                 assert first is not None
                 raise first
-            data, pages = _merge(accepted, options)
+            if _fit_likely([a.loaded for a in accepted], limits, options):
+                data, pages = _fit_output(accepted, None, 0, limits, options)
+            else:
+                data, pages = _merge(accepted, options)
+                data, pages = _fit_output(accepted, data, pages, limits, options)
             _check_output_size(data, limits)
             write_output(output, data)
             report.output = OutputReport(
@@ -110,9 +121,16 @@ def run(
 
 
 # --- stage 1: read ------------------------------------------------------------------------------
-def _read(inputs: InputLike | Iterable[InputLike], limits: Limits, report: Report) -> list[Loaded]:
-    """Collect and read the inputs under the count and byte limits."""
+def _read(
+    inputs: InputLike | Iterable[InputLike], limits: Limits, options: Options, report: Report
+) -> list[Loaded]:
+    """Collect and read the inputs under the count and byte limits.
+
+    With ``fit`` the inputs may total ``max_fit_input_bytes``: the output is what gets reduced.
+    """
     items = as_inputs(inputs, at_most=limits.max_files + 1)
+    if options.fit is not None:
+        limits = replace(limits, max_total_bytes=limits.max_fit_input_bytes)
     try:
         loaded = read_inputs(items, limits)
     except MspDocsError as error:
@@ -131,10 +149,20 @@ def _read(inputs: InputLike | Iterable[InputLike], limits: Limits, report: Repor
 
 
 # --- stage 2: per input, detect then validate and normalise -------------------------------------
-def process(data: bytes, extension: str | None, *, limits: Limits, options: Options) -> Processed:
+def process(
+    data: bytes,
+    extension: str | None,
+    *,
+    limits: Limits,
+    options: Options,
+    prepare_fit: bool = False,
+) -> Processed:
     """Detect what ``data`` is, then validate and normalise it with its kind's backend.
 
     This is the only stage that parses untrusted bytes; with isolation it runs in a child.
+    With ``prepare_fit`` (``fit`` will almost surely reduce images), an image input is also
+    decoded at its ``fit`` floor here, and for a JPEG that decode is the proof that its data is
+    complete, in place of the small-scale one.
     """
     detected = detect(data)
     warnings: list[Note] = []
@@ -144,16 +172,66 @@ def process(data: bytes, extension: str | None, *, limits: Limits, options: Opti
     other = also_valid_as(data, detected.kind)
     if other is not None:
         warnings.append(Note("polyglot", {"other": other, "kind": detected.kind.value}))
+    if prepare_fit and detected.kind is Kind.JPEG:
+        # fit decodes the image at its floor in this child: that decode is the proof.
+        from msp_docs._backends.jpeg import normalise_jpeg
+
+        image = normalise_jpeg(
+            data, offset=detected.offset, limits=limits, options=options, prove=False
+        )
+        prepared = _prepare_fit(detected.kind, data, image, limits, options)
+        if prepared is None:
+            _prove_jpeg(data, image, limits)
+        return Processed(detected.kind, image, warnings, prepared)
     backend = backend_for(detected.kind)
     result = backend(data, offset=detected.offset, limits=limits, options=options)
-    return Processed(detected.kind, result, warnings)
+    prepared = None
+    if prepare_fit and isinstance(result, ImageResult):
+        prepared = _prepare_fit(detected.kind, data, result, limits, options)
+    return Processed(detected.kind, result, warnings, prepared)
+
+
+#: Samples a child may prepare for ``fit`` per input; larger images are left to the fit stage,
+#: which keeps within its own budget.
+_PREPARED_SAMPLES = 64 * 1024 * 1024
+
+
+def _prepare_fit(
+    kind: Kind, data: bytes, result: ImageResult, limits: Limits, options: Options
+) -> Any:
+    """The image's samples at the fit floor, or None when it is not reducible or too large."""
+    from msp_docs._backends.reduce import prepare
+    from msp_docs._fitting import floor_samples, image_source
+
+    source = image_source(kind.value, data, result, options)
+    if source is None or floor_samples(source, options) > _PREPARED_SAMPLES:
+        return None
+    from msp_docs import _fit
+
+    floor = _fit.ladder(source.native_dpi, options.min_dpi)[0].dpi
+    return prepare(source, floor, limits)
+
+
+def _prove_jpeg(data: bytes, result: ImageResult, limits: Limits) -> None:
+    """The proof the JPEG backend left to us, when no fit decode took its place."""
+    from msp_docs._backends.jpeg import prove_decodes
+
+    image = result.pages[0].image
+    if image.filter == "DCTDecode":  # passed through: only then was the proof skipped
+        cleaned = image.data.join(data) if isinstance(image.data, InputSpans) else image.data
+        prove_decodes(cleaned, (image.width, image.height), limits)
 
 
 def _process_portable(
-    data: bytes, extension: str | None, *, limits: Limits, options: Options
+    data: bytes,
+    extension: str | None,
+    *,
+    limits: Limits,
+    options: Options,
+    prepare_fit: bool = False,
 ) -> Processed:
     """:func:`process` for a child: a PDF document comes back as bytes, to be reopened."""
-    processed = process(data, extension, limits=limits, options=options)
+    processed = process(data, extension, limits=limits, options=options, prepare_fit=prepare_fit)
     if isinstance(processed.result, PdfResult):
         from msp_docs._backends.transfer import export_document
 
@@ -170,14 +248,15 @@ def _process_all(
 ) -> list[_Accepted]:
     total = len(loaded)
     outcomes: list[Processed | MspDocsError] = []
+    prepare_fit = _fit_likely(loaded, limits, options)
     if progress is not None:
         progress(0, total)
     if options.isolate and isolation.available() and loaded:
         tick = None if progress is None else (lambda done: progress(done, total))
-        outcomes = _process_isolated(loaded, limits, options, tick)
+        outcomes = _process_isolated(loaded, limits, options, tick, prepare_fit)
     else:
         for item in loaded:
-            outcomes.append(_process_here(item, limits, options))
+            outcomes.append(_process_here(item, limits, options, prepare_fit))
             if progress is not None:
                 progress(len(outcomes), total)
     accepted = []
@@ -199,14 +278,29 @@ def _process_all(
             entry.width, entry.height, entry.dpi = result.width, result.height, result.dpi
         else:
             entry.pages = result.pages
-        accepted.append(_Accepted(item, entry, result))
+        accepted.append(_Accepted(item, entry, result, outcome.prepared))
     return accepted
 
 
-def _process_here(item: Loaded, limits: Limits, options: Options) -> Processed | MspDocsError:
+def _fit_likely(loaded: list[Loaded], limits: Limits, options: Options) -> bool:
+    """Whether ``fit`` will almost surely reduce images: the inputs alone exceed the target.
+
+    Then the children that validate image inputs also decode them at the fit floor (one decode
+    instead of two, one child instead of two). When the guess is wrong (the inputs were large
+    but the output is not), that decode was wasted, nothing else.
+    """
+    target = fit_target(limits, options)
+    return target is not None and sum(len(item.data) for item in loaded) > target
+
+
+def _process_here(
+    item: Loaded, limits: Limits, options: Options, prepare_fit: bool = False
+) -> Processed | MspDocsError:
     started = time.monotonic()
     try:
-        processed = process(item.data, item.extension, limits=limits, options=options)
+        processed = process(
+            item.data, item.extension, limits=limits, options=options, prepare_fit=prepare_fit
+        )
     except MspDocsError as error:
         return error
     except Exception as exc:  # never let a decoder's exception escape raw
@@ -224,8 +318,11 @@ def _process_isolated(
     limits: Limits,
     options: Options,
     tick: Callable[[int], object] | None,
+    prepare_fit: bool = False,
 ) -> list[Processed | MspDocsError]:
     preload_decoders()  # once here, not once per child
+    if prepare_fit:
+        preload_reduction()
     if any(_unrecognised(item.data) for item in loaded):
         # libmagic loads its database on first use (~10 ms): once here, not once per child.
         from msp_docs._backends.magic_ import identify
@@ -235,7 +332,7 @@ def _process_isolated(
         isolation.Job(
             _process_portable,
             (item.data, item.extension),
-            {"limits": limits, "options": options},
+            {"limits": limits, "options": options, "prepare_fit": prepare_fit},
             cost=estimated_cost(item.data),
         )
         for item in loaded
@@ -337,15 +434,64 @@ def _check_pages(accepted: list[_Accepted], limits: Limits) -> None:
 
 
 def _merge(accepted: list[_Accepted], options: Options) -> tuple[bytes, int]:
-    """Assemble the accepted inputs into one PDF, in input order."""
+    """Assemble the accepted inputs into one PDF, in input order, and report its actions."""
+    merged = _assemble(accepted, options)
+    _report_merge(accepted, merged.notes)
+    return merged.data, merged.pages
+
+
+def _assemble(accepted: list[_Accepted], options: Options) -> Any:
     from msp_docs._backends.assemble import Part, assemble
 
     parts = [Part(label=n.loaded.label or n.loaded.name, result=n.result) for n in accepted]
     title = options.title or (accepted[0].loaded.label or accepted[0].loaded.name)
-    merged = assemble(parts, title=title, options=options, timestamp=_source_date())
-    for part, item in zip(merged.notes, accepted, strict=True):
+    return assemble(parts, title=title, options=options, timestamp=_source_date())
+
+
+def _report_merge(accepted: list[_Accepted], notes: list[list[Note]]) -> None:
+    for part, item in zip(notes, accepted, strict=True):
         item.report.actions.extend(part)
-    return merged.data, merged.pages
+
+
+# --- stage 3b: with fit, reduce images until the output fits ------------------------------------
+def _fit_output(
+    accepted: list[_Accepted], data: bytes | None, pages: int, limits: Limits, options: Options
+) -> tuple[bytes, int]:
+    """The merged output, reduced to ``options.fit`` when it is larger (see ``_fitting``).
+
+    ``data`` None: the inputs alone exceed the target, so the merge without reduction was not
+    made (it would copy every input's bytes for nothing); the merges made here report their
+    notes once, from the last one.
+    """
+    target = fit_target(limits, options)
+    if target is None or (data is not None and len(data) <= target):
+        assert data is not None
+        return data, pages
+    last: list[Any] = []  # the last merge made here (its notes are reported when data is None)
+
+    def remerge() -> bytes:
+        last[:] = [_assemble(accepted, options)]
+        merged: bytes = last[0].data
+        return merged
+
+    inputs = [
+        FitInput(
+            a.loaded.data, a.report.kind.value if a.report.kind else "", a.result, [], a.prepared
+        )
+        for a in accepted
+    ]
+    fitted = make_fit(inputs, data, target, remerge=remerge, limits=limits, options=options)
+    if data is None:
+        pages = last[0].pages
+        _report_merge(accepted, last[0].notes)
+    for item, fit_input in zip(accepted, inputs, strict=True):
+        if fit_input.actions and isinstance(item.result, ImageResult):
+            # The image was replaced: what was said of how it was embedded no longer holds.
+            item.report.actions[:] = [
+                n for n in item.report.actions if n.code not in ("passthrough", "reencoded")
+            ]
+        item.report.actions.extend(fit_input.actions)
+    return fitted, pages
 
 
 # --- stage 4: write (write_output) and its check ------------------------------------------------

@@ -11,12 +11,15 @@
     │   ├── TooManyPages                       too-many-pages
     │   ├── TooManyFrames                      too-many-frames
     │   ├── TooManyObjects                     too-many-objects
-    │   └── PageTooComplex                     page-too-complex
+    │   ├── PageTooComplex                     page-too-complex
+    │   └── CannotFit                          cannot-fit           (only with fit)
     ├── UnsupportedInput              exit 4
     │   ├── UnsupportedKind                    unsupported-kind
     │   ├── EmptyInput                         empty-input
     │   ├── ExtensionMismatch                  extension-mismatch   (only with strict)
-    │   └── UnsupportedVariant                 unsupported-variant
+    │   ├── UnsupportedVariant                 unsupported-variant
+    │   ├── XfaOnlyForm                        xfa-only-form        (forms)
+    │   └── FormNotPdf                         form-not-pdf         (forms)
     ├── DamagedInput                  exit 5
     │   ├── TruncatedInput                     truncated
     │   ├── ChecksumMismatch                   checksum-mismatch
@@ -40,14 +43,21 @@
     │   ├── SchedulerError                     scheduler-unavailable
     │   ├── PoolError                 exit 1   workers-cannot-start
     │   └── UnguardedMainError                 unguarded-main
+    ├── FormError                     exit 10  (``msp_docs.forms``, ``msp_docs.cerfa``)
+    │   ├── UnknownForm                        unknown-form
+    │   ├── NotFillable                        not-fillable
+    │   ├── UnknownField                       unknown-field
+    │   ├── InvalidFieldValue                  invalid-field-value
+    │   │   └── ValueTooLong                   value-too-long
+    │   └── InvalidFormMap                     invalid-form-map     (an operator's mistake)
     └── InternalError                 exit 1   internal-error       (a bug: please report it)
 
 The exit codes are :class:`ExitCode`; 0 is success, 2 a command-line or calling mistake, 9 a
-batch that ran but where some jobs failed, 130 an interrupted command. The codes, the exit
-codes and the names and values of the facts are a public interface: services render their own
-wording from ``error.code`` and ``error.facts``; :meth:`MspDocsError.message` renders ours
-(English or French, from ``msp_docs._messages``). Errors are matched by type or code, never by
-message text.
+batch that ran but where some jobs failed, 10 a form or a value the caller named that cannot be
+used, 130 an interrupted command. The codes, the exit codes and the names and values of the
+facts are a public interface: services render their own wording from ``error.code`` and
+``error.facts``; :meth:`MspDocsError.message` renders ours (English or French, from
+``msp_docs._messages``). Errors are matched by type or code, never by message text.
 
 How an error class is written (the pattern to follow when adding one): a subclass of the right
 family, a ``code`` and, when it differs from its family's, an ``exit_code``; then its facts as
@@ -83,6 +93,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BatchError",
+    "CannotFit",
     "CannotReadInput",
     "ChecksumMismatch",
     "CorruptImage",
@@ -92,14 +103,19 @@ __all__ = [
     "EmptyInput",
     "ExitCode",
     "ExtensionMismatch",
+    "FormError",
+    "FormNotPdf",
     "ImageTooLarge",
     "InputTooLarge",
     "InternalError",
     "InvalidDimensions",
+    "InvalidFieldValue",
+    "InvalidFormMap",
     "JobListError",
     "LimitExceeded",
     "MspDocsError",
     "NoPages",
+    "NotFillable",
     "OtherFormat",
     "OutputError",
     "OutputTooLarge",
@@ -117,6 +133,8 @@ __all__ = [
     "TooManyPages",
     "TruncatedInput",
     "UnguardedMainError",
+    "UnknownField",
+    "UnknownForm",
     "UnprocessableInput",
     "UnsafeContent",
     "UnsafeInput",
@@ -124,7 +142,9 @@ __all__ = [
     "UnsupportedKind",
     "UnsupportedVariant",
     "UsageError",
+    "ValueTooLong",
     "WrongPassword",
+    "XfaOnlyForm",
     "error_classes",
 ]
 
@@ -142,6 +162,7 @@ class ExitCode(IntEnum):
     UNSAFE_INPUT = 7
     CANNOT_READ_OR_WRITE = 8
     JOBS_FAILED = 9  # ``batch`` ran to its end, but some of its jobs failed
+    FORM = 10  # a form, a field or a value the caller named cannot be used (``msp-docs cerfa``)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 
@@ -281,6 +302,8 @@ class Reason(StrEnum):
     CALL_INPUT_TYPE = "call-input-type"
     CALL_OUTPUT_TYPE = "call-output-type"
     CALL_EXECUTOR_AND_SCHEDULER = "call-executor-and-scheduler"
+    CALL_PROFILE_KEYS = "call-profile-keys"  # prefill values under keys the catalogue lacks
+    CALL_CACHE_BOUNDS = "call-cache-bounds"
     # batch job lists
     LIST_FORMAT_UNKNOWN = "list-format-unknown"
     NOT_UTF8 = "not-utf8"
@@ -309,6 +332,67 @@ class Reason(StrEnum):
     DASK_MISSING = "dask-missing"
     SCHEDULER_UNREACHABLE = "scheduler-unreachable"  # value: the client's message
     NO_WORKERS = "no-workers"
+    # forms: which form (UnknownForm), what a value cannot be (InvalidFieldValue)
+    INVALID_NUMBER = "invalid-number"
+    NOT_IN_CATALOGUE = "not-in-catalogue"
+    FILE_MISSING = "file-missing"
+    FORM_UNPROCESSABLE = "form-unprocessable"
+    DATE_FORMAT = "date-format"
+    POSTCODE_FORMAT = "postcode-format"
+    EMAIL_FORMAT = "email-format"
+    PHONE_FORMAT = "phone-format"
+    DIGITS_FORMAT = "digits-format"
+    AMOUNT_FORMAT = "amount-format"
+    CHECKBOX_VALUE = "checkbox-value"
+    CHOOSE_ONE = "choose-one"  # value: the choices
+    NOT_A_STATE = "not-a-state"  # value: the states
+    NOT_AN_OPTION = "not-an-option"  # value: the options
+    TEXT_EXPECTED = "text-expected"
+    TEXT_NOT_BOOLEAN = "text-not-boolean"
+    FIELD_READ_ONLY = "field-read-only"
+    FIELD_NOT_FILLABLE = "field-not-fillable"
+    LINE_BREAK = "line-break"
+    UNPRINTABLE = "unprintable"  # value: the characters no font of the form can draw
+    TOO_LONG = "too-long"
+    # form maps (InvalidFormMap): what is wrong in a catalogue file
+    MAP_NOT_TOML = "map-not-toml"  # value: the TOML reader's message
+    MAP_SCHEMA = "map-schema"  # value: the schema expected
+    MAP_NUMBER = "map-number"  # value: what was written
+    MAP_UNKNOWN_KEYS = "map-unknown-keys"  # value: the keys
+    MAP_TITLE = "map-title"
+    MAP_ORGANISATION = "map-organisation"
+    MAP_KIND = "map-kind"
+    MAP_FILE = "map-file"
+    MAP_FIELDS = "map-fields"
+    MAP_BLANK_WITH_FIELDS = "map-blank-with-fields"
+    MAP_NO_FIELDS = "map-no-fields"
+    MAP_NAME_TWICE = "map-name-twice"
+    MAP_PDF_FIELD_TWICE = "map-pdf-field-twice"  # value: the PDF field
+    MAP_FIELD_NOT_A_TABLE = "map-field-not-a-table"
+    MAP_NAME = "map-name"
+    MAP_TYPE = "map-type"  # value: the types
+    MAP_LABEL = "map-label"
+    MAP_PROFILE_KEY = "map-profile-key"  # value: the key
+    MAP_FORMAT_NOT_TEXT = "map-format-not-text"
+    MAP_FORMAT = "map-format"  # value: the formats
+    MAP_MAX_LENGTH = "map-max-length"
+    MAP_COMB_LENGTH = "map-comb-length"
+    MAP_CHECKBOX_ON = "map-checkbox-on"
+    MAP_ON_NOT_CHECKBOX = "map-on-not-checkbox"
+    MAP_RADIO_STATES = "map-radio-states"
+    MAP_STATES_TEXT = "map-states-text"
+    MAP_STATES_NOT_RADIO = "map-states-not-radio"
+    MAP_OPTIONS = "map-options"
+    MAP_DATE_PARTS = "map-date-parts"
+    MAP_PARTS_NOT_DATE = "map-parts-not-date"
+    MAP_YEAR_DIGITS = "map-year-digits"
+    MAP_REQUIRED = "map-required"
+    MAP_TWICE_IN_CATALOGUE = "map-twice-in-catalogue"
+    MAP_NO_PDF_FIELD = "map-no-pdf-field"  # value: the PDF field
+    MAP_PDF_FIELD_KIND = "map-pdf-field-kind"  # value: what the PDF field is
+    MAP_ON_STATE = "map-on-state"  # value: the PDF's states
+    MAP_STATES_DIFFER = "map-states-differ"  # value: the PDF's states
+    MAP_CELLS_DIFFER = "map-cells-differ"  # value: the PDF's /MaxLen
 
 
 class Part(StrEnum):
@@ -547,6 +631,23 @@ class PageTooComplex(LimitExceeded):
     limit: int
 
 
+class CannotFit(LimitExceeded):
+    """With ``Options.fit``, even the smallest output reachable at the floor is too large.
+
+    ``target`` is the size asked for; ``smallest`` the size of the smallest output reachable
+    with every image at the legibility floor (``min_dpi``) and the lowest JPEG quality tried;
+    ``fixed`` what cannot be reduced (text, vector content, small images, structure). Sizes are
+    in bytes.
+    """
+
+    code = "cannot-fit"
+
+    target: int
+    smallest: int
+    min_dpi: float
+    fixed: int
+
+
 # --- unsupported --------------------------------------------------------------------------------
 class UnsupportedInput(MspDocsError):
     """The input is of a kind or variant the wallet does not take."""
@@ -586,6 +687,20 @@ class UnsupportedVariant(UnsupportedInput):
 
     reason: Reason
     value: Value = None
+
+
+class XfaOnlyForm(UnsupportedInput):
+    """A dynamic XFA form: its fields exist only for Adobe's XFA engine, none to fill or show."""
+
+    code = "xfa-only-form"
+
+
+class FormNotPdf(UnsupportedInput):
+    """A file given as a form that is not a PDF (``kind`` says what it is)."""
+
+    code = "form-not-pdf"
+
+    kind: Kind = field()  # required here: the message names what the file is
 
 
 # --- damaged ------------------------------------------------------------------------------------
@@ -760,6 +875,90 @@ class UsageError(MspDocsError):
 
     reason: Reason
     given: str | None = None
+
+
+# --- forms --------------------------------------------------------------------------------------
+class FormError(MspDocsError):
+    """A form, a field or a value named by the caller that cannot be used (exit 10)."""
+
+    code = "form-error"
+    exit_code = ExitCode.FORM
+
+
+class UnknownForm(FormError):
+    """No form ``form`` to fill: not a CERFA number, not in the catalogue, or its PDF is missing.
+
+    ``reason`` is :attr:`Reason.INVALID_NUMBER`, :attr:`Reason.NOT_IN_CATALOGUE` or
+    :attr:`Reason.FILE_MISSING`.
+    """
+
+    code = "unknown-form"
+
+    form: str
+    reason: Reason
+
+
+class NotFillable(FormError):
+    """Form ``form`` has no field to fill (a form to print and fill by hand)."""
+
+    code = "not-fillable"
+
+    form: str
+
+
+class UnknownField(FormError):
+    """A value names a field (``field``) that form ``form`` does not have."""
+
+    code = "unknown-field"
+
+    field: str
+    form: str
+
+
+class InvalidFieldValue(FormError):
+    """A value field ``field`` (shown as ``label``) cannot take; ``reason`` says why.
+
+    ``value`` is what the reason's wording shows (the choices, the characters no font can
+    draw...), never the value typed. ``source`` says where the value came from, ``user`` or
+    ``profile``, when a catalogue map resolved it.
+    """
+
+    code = "invalid-field-value"
+
+    field: str
+    label: str
+    reason: Reason
+    value: Value = None
+    source: str | None = None
+
+
+class ValueTooLong(InvalidFieldValue):
+    """A value of ``length`` characters: more than ``max_length``, or too long for its box.
+
+    ``max_length`` is ``None`` when the field has no length limit and the text, even at the
+    smallest size allowed, does not fit its box.
+    """
+
+    code = "value-too-long"
+
+    reason: Reason = Reason.TOO_LONG
+    length: int
+    max_length: int | None = None
+
+
+class InvalidFormMap(FormError):
+    """A catalogue file or field map (``form``) that does not describe its form.
+
+    An operator's mistake, not the caller's: ``where`` names the file or the map entry,
+    ``reason`` what is wrong there.
+    """
+
+    code = "invalid-form-map"
+
+    form: str
+    where: str
+    reason: Reason
+    value: Value = None
 
 
 class InternalError(MspDocsError):

@@ -21,6 +21,8 @@ class Limits:
         max_total_bytes: Bytes over all inputs of one call (10 MiB = 10 485 760). Reading stops as
             soon as the running total passes it.
         max_output_bytes: Size of the merged PDF.
+        max_fit_input_bytes: Bytes over all inputs of one call made with ``Options.fit``
+            (default 4 x 20 MiB: four phone photos of today, whose output is then reduced).
         max_image_pixels: Pixels of one image (width x height), checked against the declared
             dimensions before any decoding. 50 MP holds an A4 page scanned at 600 dpi (35 MP)
             and the 50 MP mode of current phones; a 10 MiB file cannot honestly hold more.
@@ -44,6 +46,7 @@ class Limits:
     max_files: int = 4
     max_total_bytes: int = 10 * MiB
     max_output_bytes: int = 10 * MiB
+    max_fit_input_bytes: int = 4 * 20 * MiB
     max_image_pixels: int = 50_000_000
     max_image_side: int = 60_000
     max_pages: int = 1_000

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["DEFAULT_DPI", "Lang", "Options", "PageSize"]
+__all__ = ["DEFAULT_DPI", "DEFAULT_MIN_DPI", "Lang", "Options", "PageSize"]
 
 #: DPI assumed by ``PageSize.ORIGINAL`` when an image declares none, or an absurd one.
 DEFAULT_DPI = 150.0
+#: Legibility floor of ``fit``: images are never downsampled below this on their page.
+DEFAULT_MIN_DPI = 150.0
 
 
 class PageSize(StrEnum):
@@ -44,6 +46,12 @@ class Options:
         isolate: Decode each input in a forked child with memory, CPU and wall-clock limits
             (see ``msp_docs._isolation``); where fork is unavailable inputs are processed
             in-process and the time budget is checked afterwards.
+        fit: Make the output at most this many bytes (``None``: no reduction). Inputs may then
+            total up to ``Limits.max_fit_input_bytes``; when the merged document is larger,
+            images are downsampled (never below ``min_dpi`` on their page) and re-encoded as
+            JPEG at the highest quality that fits. Images and documents that fit as they are
+            stay untouched. See ``docs/fit.md``.
+        min_dpi: The legibility floor of ``fit``, in dots per inch of the page.
     """
 
     title: str | None = None
@@ -56,6 +64,8 @@ class Options:
     default_dpi: float = DEFAULT_DPI
     bookmarks: bool = True
     isolate: bool = True
+    fit: int | None = None
+    min_dpi: float = DEFAULT_MIN_DPI
 
     def __post_init__(self) -> None:
         # Accept the plain strings a caller (or a config file) naturally writes: "fr", "letter".
@@ -63,3 +73,7 @@ class Options:
         object.__setattr__(self, "lang", Lang(self.lang))
         if not self.default_dpi > 0:
             raise ValueError(f"default_dpi must be positive, not {self.default_dpi!r}")
+        if self.fit is not None and (isinstance(self.fit, bool) or self.fit <= 0):
+            raise ValueError(f"fit must be a positive number of bytes, not {self.fit!r}")
+        if not 10 <= self.min_dpi <= 1200:
+            raise ValueError(f"min_dpi must be between 10 and 1200, not {self.min_dpi!r}")

@@ -1,8 +1,10 @@
 """The portal's own dependencies, the ``portal`` extra: checked once, when msp_portal is imported.
 
 ``pip install msp-docs`` installs what msp_docs needs and no more; msp_portal also needs an SQL
-toolkit, a password hasher and a password-strength estimator. Without them, importing
-msp_portal says which extra to install instead of failing on the first missing module.
+toolkit, a password hasher, a password-strength estimator, phone-number metadata, a PDF writer
+for dossier summaries and an HTTP client for deliveries. Without them, importing msp_portal
+says which extra to install instead of failing on the first missing module (some are imported
+only when used, which would be much later).
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ import importlib.util
 __all__ = ["MISSING_MESSAGE"]
 
 # Module -> distribution of the 'portal' extra (pyproject.toml).
-_NEEDED = {"sqlalchemy": "SQLAlchemy", "argon2": "argon2-cffi", "zxcvbn": "zxcvbn"}
+_NEEDED = {
+    "sqlalchemy": "SQLAlchemy",
+    "argon2": "argon2-cffi",
+    "zxcvbn": "zxcvbn",
+    "phonenumbers": "phonenumbers",
+    "fpdf": "fpdf2",
+    "httpx": "httpx",
+}
 
 MISSING_MESSAGE = (
     "msp_portal needs the 'portal' extra, which installs {missing}: "

@@ -40,3 +40,9 @@ def test_console_script_runs_as_a_process() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "migrate" in completed.stdout
+
+
+def test_procedures_commands_are_registered() -> None:
+    result = CliRunner().invoke(app, ["procedures", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "purge-expired" in result.output and "deliver" in result.output

@@ -15,12 +15,12 @@ from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.portal import Portal
 from msp_portal.testing import FakeCaptcha, FakeClock
 from tests.portal.helpers import (
-    PASSWORD,
     CountingHasher,
     SmtpServer,
     StoreSpec,
     drop_pg_schema,
     new_pg_spec,
+    new_verified_account,
     start_smtp_server,
 )
 
@@ -94,7 +94,9 @@ def portal(store: SqlStore, clock: FakeClock, mailer: SmtpMailer, hasher: Counti
 
 
 @pytest.fixture
-def account(portal: Portal) -> str:
-    """A fresh account 'jdupont' with PASSWORD."""
-    portal.create_account("jdupont", "jean.dupont@example.org", PASSWORD)
+def account(portal: Portal, smtp: SmtpServer, hasher: CountingHasher) -> str:
+    """A fresh account 'jdupont' with PASSWORD, its address verified; no mail or check counted."""
+    new_verified_account(portal, "jdupont", "jean.dupont@example.org")
+    smtp.clear()
+    hasher.verifications = hasher.dummy_verifications = 0
     return "jdupont"

@@ -16,6 +16,8 @@ from sqlalchemy import create_engine
 
 from msp_portal.adapters.argon2_hasher import Argon2Hasher
 from msp_portal.adapters.sql.store import SqlStore
+from msp_portal.domain.model import Session
+from msp_portal.portal import Portal
 from msp_portal.settings import Argon2Params
 
 PASSWORD = "cheval agrafe pile correcte"
@@ -139,3 +141,29 @@ def link_token(text: str) -> str:
     match = re.search(r"jeton=([A-Za-z0-9_\-]+)", text)
     assert match, text
     return match.group(1)
+
+
+def queued_link(portal: Portal, to: str, path: str) -> str:
+    """The token of the last queued email to ``to`` whose link has ``path`` (read in the store)."""
+    for mail in reversed(portal.ctx.store.mail_outbox()):
+        if mail.email.to == to and path in mail.email.body:
+            return link_token(mail.email.body)
+    raise AssertionError(f"no queued email to {to} with {path}")
+
+
+def verify_address(portal: Portal, identifier: str, email: str, password: str = PASSWORD) -> None:
+    """Do what a new holder does: sign in, open the verification link, sign out."""
+    token = queued_link(portal, email, "verifier-adresse")
+    session = portal.sign_in(identifier, password)
+    assert isinstance(session, Session)
+    assert portal.verify_email(session.token, token) == email
+    portal.sign_out(session.token)
+
+
+def new_verified_account(
+    portal: Portal, identifier: str, email: str, password: str = PASSWORD
+) -> None:
+    """Create an account, verify its address, and hand the queued mail over (then forgotten)."""
+    portal.create_account(identifier, email, password)
+    verify_address(portal, identifier, email, password)
+    portal.deliver_mail()

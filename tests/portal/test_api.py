@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pickle
 import subprocess
 import sys
@@ -24,7 +25,8 @@ def test_every_error_has_a_unique_code_and_english_and_french_wording() -> None:
         english, french = ERRORS[cls.code]
         assert english and french and english != french
         assert cls().message("fr")  # renders even without facts
-    assert set(ERRORS) == set(codes)
+    # Keys are codes, or "code:reason" for a reason's own wording.
+    assert {key.split(":")[0] for key in ERRORS} == set(codes)
 
 
 def test_errors_render_their_facts_and_survive_pickling() -> None:
@@ -62,3 +64,28 @@ def test_msp_docs_never_imports_msp_portal() -> None:
     assert "msp_portal" not in _modules_after("import msp_docs")
     for source in (ROOT / "src" / "msp_docs").rglob("*.py"):
         assert "msp_portal" not in source.read_text(encoding="utf-8"), source
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_services_and_domain_depend_on_ports_never_on_adapters() -> None:
+    """The services see a Store protocol and plain records; the SQL store is one adapter."""
+    package = ROOT / "src" / "msp_portal"
+    for layer in ("services", "domain"):
+        for source in (package / layer).rglob("*.py"):
+            adapters = {m for m in _imports(source) if m.startswith("msp_portal.adapters")}
+            assert adapters == set(), f"{source.relative_to(ROOT)} imports {adapters}"
+    assert "msp_portal.adapters" not in " ".join(_imports(package / "ports.py"))
+
+
+def test_heavy_or_optional_libraries_load_only_when_used() -> None:
+    assert "phonenumbers" not in _modules_after("import msp_portal")

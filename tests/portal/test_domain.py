@@ -17,7 +17,13 @@ from msp_portal import (
     PasswordTooLong,
     PasswordTooShort,
 )
-from msp_portal.domain.contact import check_email, check_identifier, email_key, normalise_phone
+from msp_portal.domain.contact import (
+    FRENCH_REGIONS,
+    check_email,
+    check_identifier,
+    email_key,
+    normalise_phone,
+)
 from msp_portal.domain.lockout import LockPolicy, LockState, admit, is_locked, succeed
 from msp_portal.domain.paris import paris_time
 from msp_portal.domain.passwords import blocklist_size, check_new_password, is_common
@@ -153,7 +159,7 @@ def test_emails_are_compared_without_case() -> None:
     ("given_", "expected"),
     [
         ("06 12 34 56 78", "+33612345678"),
-        ("07.12.34.56.78", "+33712345678"),
+        ("07.81.23.45.67", "+33781234567"),
         ("+33 6 12 34 56 78", "+33612345678"),
         ("0033612345678", "+33612345678"),
         ("+590 690 12 34 56", "+590690123456"),
@@ -163,11 +169,33 @@ def test_mobile_numbers_are_normalised(given_: str, expected: str) -> None:
     assert normalise_phone(given_) == expected
 
 
-@pytest.mark.parametrize("phone", ["01 23 45 67 89", "+33 1 23 45 67 89", "12", "06 12", "abc"])
-def test_numbers_that_cannot_receive_sms_are_refused(phone: str) -> None:
-    with pytest.raises(InvalidPhone):
+@pytest.mark.parametrize(
+    ("phone", "reason"),
+    [
+        ("01 23 45 67 89", "not-mobile"),
+        ("+33 1 23 45 67 89", "not-mobile"),
+        ("08 99 12 34 56", "not-mobile"),  # premium rate: the SMS-pumping target
+        ("07 12 34 56 78", "invalid"),  # well formed, but no such mobile range
+        ("+44 7700 900123", "invalid"),  # reserved for drama
+        ("12", "invalid"),
+        ("06 12", "invalid"),
+        ("abc", "invalid"),
+        ("+" + "6" * 300, "invalid"),
+    ],
+)
+def test_numbers_that_cannot_receive_sms_are_refused(phone: str, reason: str) -> None:
+    with pytest.raises(InvalidPhone) as info:
         normalise_phone(phone)
+    assert info.value.facts["reason"] == reason
     assert normalise_phone("01 23 45 67 89", mobile=False) == "+33123456789"
+
+
+def test_sms_numbers_can_be_kept_to_the_regions_served() -> None:
+    assert normalise_phone("+49 1512 3456789") == "+4915123456789"
+    assert normalise_phone("+262 692 12 34 56", regions=FRENCH_REGIONS) == "+262692123456"
+    with pytest.raises(InvalidPhone) as info:
+        normalise_phone("+49 1512 3456789", regions=FRENCH_REGIONS)
+    assert info.value.facts["reason"] == "region"
 
 
 # --- tokens and codes -----------------------------------------------------------------------------

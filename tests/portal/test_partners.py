@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from msp_portal import (
+    InvalidInput,
     PartnerLinkCreationClosed,
     PartnerLinkDeletedAtPartner,
     PartnerLinkNotFound,
@@ -99,7 +100,7 @@ def test_only_the_partner_deletes_its_link(linked: tuple[Portal, str]) -> None:
         portal.partner_delete_link("inconnu", CAF_KEY, "CAF-0042")
     with pytest.raises(PartnerLinkNotFound):
         portal.partner_delete_link("caf", CAF_KEY, "CAF-9999")
-    with pytest.raises(PartnerLinkNotFound):
+    with pytest.raises(InvalidInput):  # refused at the API boundary, before any lookup
         portal.partner_delete_link("caf", CAF_KEY, "\x00")
     portal.partner_delete_link("caf", CAF_KEY, "CAF-0042")
     assert [link.partner.code for link in portal.partner_links(token)] == ["ameli"]

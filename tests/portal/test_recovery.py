@@ -1,7 +1,12 @@
-"""Forgot identifier (A3), forgot password (A4, A5, A10), reset links; emails over real SMTP."""
+"""Forgot identifier (A3), forgot password (A4, A5, A10), reset links; emails over real SMTP.
+
+Recovery calls only queue a request; ``portal.deliver_mail()`` (the mail worker) resolves it and
+hands the emails to the real SMTP server these tests start.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +16,7 @@ from msp_portal import (
     AccountLocked,
     CaptchaFailed,
     InvalidCredentials,
+    Limit,
     LinkInvalid,
     PasswordTooShort,
     Portal,
@@ -27,6 +33,7 @@ from tests.portal.helpers import (
     SmtpServer,
     body,
     link_token,
+    new_verified_account,
 )
 
 NEW_PASSWORD = "nouvelle phrase bien longue"
@@ -39,8 +46,10 @@ def _lock(portal: Portal, identifier: str = "jdupont") -> None:
 
 
 def _reset_link(portal: Portal, smtp: SmtpServer, identifier: str = "jdupont") -> str:
+    portal.deliver_mail()  # earlier notices
     smtp.clear()
     portal.forgot_password(identifier, "ok")
+    portal.deliver_mail()
     [message] = smtp.messages()
     return link_token(body(message))
 
@@ -49,11 +58,13 @@ def _reset_link(portal: Portal, smtp: SmtpServer, identifier: str = "jdupont") -
 def test_forgot_identifier_emails_every_identifier_of_the_address(
     portal: Portal, account: str, smtp: SmtpServer
 ) -> None:
-    portal.create_account("jdupont-pro", "Jean.Dupont@Example.org", OTHER_PASSWORD)
+    new_verified_account(portal, "jdupont-pro", "jean.dupont@example.org", OTHER_PASSWORD)
     smtp.clear()
     portal.forgot_identifier("JEAN.DUPONT@example.org", "ok")
+    assert smtp.messages() == []  # only queued: the worker sends
+    portal.deliver_mail()
     [message] = smtp.messages()
-    assert message["To"] == "JEAN.DUPONT@example.org"
+    assert message["To"] == "jean.dupont@example.org"  # the stored address, not the typed one
     assert message["Subject"] == "mon.service-public.fr : votre identifiant"
     assert message.get_content_type() == "text/plain"
     text = body(message)
@@ -61,11 +72,64 @@ def test_forgot_identifier_emails_every_identifier_of_the_address(
     assert "majuscules et les minuscules" in text
 
 
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("strasse@example.fr", "straße@example.fr"),  # "ß".casefold() == "ss"
+        ("straße@example.fr", "strasse@example.fr"),
+        ("kevin@example.fr", "\u212aevin@example.fr"),  # KELVIN SIGN: NFKC and casefold give k
+        ("\u212aevin@example.fr", "kevin@example.fr"),
+    ],
+)
+def test_forgot_identifier_mails_the_stored_address_never_the_typed_one(
+    portal: Portal, smtp: SmtpServer, stored: str, typed: str
+) -> None:
+    """Django's CVE-2019-19844 pattern: a look-alike address must not receive the identifier."""
+    new_verified_account(portal, "titulaire", stored)
+    smtp.clear()
+    portal.forgot_identifier(typed, "ok")
+    portal.deliver_mail()
+    assert smtp.recipients() == [[stored]]
+    [message] = smtp.messages()
+    assert "  - titulaire\n" in body(message)
+
+
+def test_forgot_identifier_sends_each_address_only_its_own_identifiers(
+    portal: Portal, smtp: SmtpServer
+) -> None:
+    # The three addresses share one key, so one send budget: widen it for this test.
+    settings = replace(portal.ctx.settings, mail_per_destination=(Limit(50, timedelta(hours=1)),))
+    portal = Portal(
+        portal.ctx.store,
+        portal.ctx.mailer,
+        portal.ctx.captcha,
+        clock=portal.ctx.clock,
+        hasher=portal.ctx.hasher,
+        settings=settings,
+    )
+    new_verified_account(portal, "premier", "strasse@example.fr")
+    new_verified_account(portal, "second", "STRASSE@example.fr")
+    new_verified_account(portal, "troisieme", "straße@example.fr")
+    smtp.clear()
+    portal.forgot_identifier("Straße@Example.fr", "ok")
+    portal.deliver_mail()
+    received = {m["To"]: body(m) for m in smtp.messages()}
+    assert set(received) == {"strasse@example.fr", "STRASSE@example.fr", "straße@example.fr"}
+    for address, identifier in [
+        ("strasse@example.fr", "premier"),
+        ("STRASSE@example.fr", "second"),
+        ("straße@example.fr", "troisieme"),
+    ]:
+        listed = {line[4:] for line in received[address].splitlines() if line.startswith("  - ")}
+        assert listed == {identifier}
+
+
 def test_forgot_identifier_answers_the_same_for_an_unknown_address(
     portal: Portal, account: str, smtp: SmtpServer
 ) -> None:
     smtp.clear()
     portal.forgot_identifier("personne@example.org", "ok")
+    portal.deliver_mail()
     assert smtp.messages() == []
 
 
@@ -75,6 +139,7 @@ def test_forgot_identifier_needs_the_captcha(
     smtp.clear()
     with pytest.raises(CaptchaFailed):
         portal.forgot_identifier("jean.dupont@example.org", "wrong")
+    portal.deliver_mail()
     assert smtp.messages() == []
 
 
@@ -84,6 +149,7 @@ def test_reset_email_carries_a_single_use_link_and_the_a10_warning(
 ) -> None:
     smtp.clear()
     portal.forgot_password(account, "ok")
+    portal.deliver_mail()
     [message] = smtp.messages()
     assert smtp.recipients() == [["jean.dupont@example.org"]]
     assert message["Subject"] == "mon.service-public.fr : réinitialisation de votre mot de passe"
@@ -96,7 +162,13 @@ def test_reset_email_carries_a_single_use_link_and_the_a10_warning(
     token = link_token(text)
     assert len(token) >= 43  # 256 bits
     with store.engine.connect() as conn:
-        stored = conn.execute(select(link_tokens.c.token_hash)).scalars().all()
+        stored = (
+            conn.execute(
+                select(link_tokens.c.token_hash).where(link_tokens.c.purpose == "password-reset")
+            )
+            .scalars()
+            .all()
+        )
     assert stored == [hash_token(token)]  # only the hash is kept
 
 
@@ -108,6 +180,7 @@ def test_reset_sets_the_password_ends_sessions_and_does_not_sign_in(
     token = _reset_link(portal, smtp)
     smtp.clear()
     portal.reset_password(token, NEW_PASSWORD)  # no automatic sign-in
+    portal.deliver_mail()
     with pytest.raises(Exception) as info:
         portal.authenticate(session.token)
     assert info.value.code == "session-invalid"  # type: ignore[attr-defined]
@@ -172,8 +245,9 @@ def test_unknown_identifier_gets_the_same_answer_and_no_email(
     portal: Portal, account: str, smtp: SmtpServer
 ) -> None:
     smtp.clear()
-    for identifier in ("JDupont", "inconnu", "", "x\x00y"):
+    for identifier in ("JDupont", "inconnu", "", "x" * 200):
         portal.forgot_password(identifier, "ok")
+    portal.deliver_mail()
     assert smtp.messages() == []
 
 
@@ -181,6 +255,7 @@ def test_forgot_password_needs_the_captcha(portal: Portal, account: str, smtp: S
     smtp.clear()
     with pytest.raises(CaptchaFailed):
         portal.forgot_password(account, "")
+    portal.deliver_mail()
     assert smtp.messages() == []
 
 
@@ -204,6 +279,7 @@ def test_reset_is_refused_while_locked_and_the_owner_is_told_until_when(
     clock.advance(timedelta(minutes=30))
     smtp.clear()
     portal.forgot_password(account, "ok")  # same public answer as ever
+    portal.deliver_mail()
     [message] = smtp.messages()
     assert smtp.recipients() == [["jean.dupont@example.org"]]
     assert message["Subject"] == "mon.service-public.fr : votre compte est verrouillé"
@@ -211,8 +287,9 @@ def test_reset_is_refused_while_locked_and_the_owner_is_told_until_when(
     assert f"soit à {paris_unlock}" in text
     assert "jeton=" not in text  # no link
     assert "« Mot de passe oublié ? »" in text
-    with portal.ctx.store.engine.connect() as conn:
-        assert conn.execute(select(link_tokens)).all() == []
+    with portal.ctx.store.engine.connect() as conn:  # type: ignore[attr-defined]
+        resets = select(link_tokens).where(link_tokens.c.purpose == "password-reset")
+        assert conn.execute(resets).all() == []
 
 
 def test_a_link_issued_before_a_lock_cannot_be_used_during_it(

@@ -7,7 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from msp_portal import AccountLocked, InvalidCredentials, Portal, PortalSettings, Session
+from msp_portal import (
+    AccountLocked,
+    InvalidCredentials,
+    InvalidInput,
+    Portal,
+    PortalSettings,
+    Session,
+)
 from msp_portal.adapters.sql.schema import accounts, sessions
 from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.domain.tokens import hash_token
@@ -93,7 +100,7 @@ def test_a_lock_that_ran_out_starts_a_new_count(
     assert _fail(portal, 1) == [AccountLocked]
 
 
-@pytest.mark.parametrize("identifier", ["", "   ", "inconnu", "JDUPONT", "jdupont\x00"])
+@pytest.mark.parametrize("identifier", ["", "   ", "inconnu", "JDUPONT", "jdupont\u200b", "é" * 70])
 def test_unknown_or_empty_identifier_answers_like_a_wrong_password(
     portal: Portal, account: str, store: SqlStore, hasher: CountingHasher, identifier: str
 ) -> None:
@@ -106,6 +113,18 @@ def test_unknown_or_empty_identifier_answers_like_a_wrong_password(
     assert hasher.verifications == 0
     assert _rows(store) == before  # nothing stored, no lock anywhere
     assert isinstance(portal.sign_in("jdupont", PASSWORD), Session)
+
+
+@pytest.mark.parametrize("identifier", ["jdupont\x00", "\ud800", "j" * 1_000_000, "a\x85b"])
+def test_identifiers_that_are_not_text_are_refused_before_any_check(
+    portal: Portal, account: str, store: SqlStore, hasher: CountingHasher, identifier: str
+) -> None:
+    before = _rows(store)
+    with pytest.raises(InvalidInput) as info:
+        portal.sign_in(identifier, WRONG_PASSWORD)
+    assert info.value.facts["field"] == "identifier"
+    assert hasher.dummy_verifications == hasher.verifications == 0
+    assert _rows(store) == before
 
 
 def _rows(store: SqlStore) -> list[tuple[object, ...]]:
@@ -186,3 +205,17 @@ def test_sign_out_ends_only_that_session(portal: Portal, account: str) -> None:
     assert info.value.code == "session-invalid"  # type: ignore[attr-defined]
     assert portal.authenticate(second.token) == account
     portal.sign_out("not-a-token")  # unknown tokens are ignored
+
+
+def test_an_unencodable_password_is_refused_without_counting_toward_the_lock(
+    portal: Portal, account: str, store: SqlStore, hasher: CountingHasher
+) -> None:
+    """A JSON API passes "\\ud800" through; it used to crash argon2 after the check was counted."""
+    for _ in range(10):
+        with pytest.raises(InvalidInput) as info:
+            portal.sign_in(account, "mot de passe \ud800")
+        assert info.value.facts == {"field": "password", "reason": "unencodable"}
+    record = store.account_by_identifier(account)
+    assert record is not None and record.failed_count == 0
+    assert hasher.verifications == 0
+    assert isinstance(portal.sign_in(account, PASSWORD), Session)

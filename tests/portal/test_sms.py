@@ -11,18 +11,22 @@ from sqlalchemy import select
 from msp_portal import (
     AccountLocked,
     InvalidCredentials,
+    InvalidInput,
     InvalidPhone,
     Portal,
+    SendLimitReached,
     Session,
     SmsAccessAlreadyEnabled,
     SmsChallenge,
     SmsChallengeInvalid,
     SmsCodeInvalid,
+    SmsCodeMalformed,
     drain_outbox,
 )
-from msp_portal.adapters.sql.schema import accounts, sms_challenges
+from msp_portal.adapters.sql.schema import accounts, sms_challenges, sms_outbox
 from msp_portal.adapters.sql.store import SqlStore
 from msp_portal.testing import FakeClock
+from tests.portal.conftest import START
 from tests.portal.helpers import PASSWORD, WRONG_PASSWORD, CountingHasher, SmtpServer, body
 
 PHONE = "06 12 34 56 78"
@@ -69,6 +73,7 @@ def test_enrolment_needs_the_password_and_a_code_sent_to_the_phone(
         )
     smtp.clear()
     unlock = portal.confirm_sms_enrolment(session.token, enrolment.token, code)
+    portal.deliver_mail()
     # At least 64 bits: 16 base-32 characters = 80 bits, grouped for reading.
     assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", unlock)
     record = store.account_by_identifier(account)
@@ -168,9 +173,11 @@ def test_phone_changed_removes_sms_access_with_the_unlock_code(
     portal: Portal, account: str, store: SqlStore, smtp: SmtpServer
 ) -> None:
     unlock = _enable_sms(portal, store)
+    portal.deliver_mail()
     smtp.clear()
     portal.phone_changed(account, PASSWORD, unlock.lower().replace("-", " "))
     assert isinstance(portal.sign_in(account, PASSWORD), Session)  # identifier + password only
+    portal.deliver_mail()
     [notice] = smtp.messages()
     assert notice["Subject"] == "mon.service-public.fr : accès par code SMS supprimé"
     text = body(notice)
@@ -243,3 +250,162 @@ def test_the_phone_number_is_never_the_sms_gateway_input_unnormalised(
     with store.engine.connect() as conn:
         phones = conn.execute(select(accounts.c.sms_phone)).scalars().all()
     assert phones == ["+33612345678"]
+
+
+def _digits(code: str, zero: int) -> str:
+    return "".join(chr(zero + int(d)) for d in code)
+
+
+@pytest.mark.parametrize(
+    "retype",
+    [
+        lambda c: _digits(c, 0xFF10),  # full-width digits, from a Japanese or Chinese keyboard
+        lambda c: c[:3] + "\u00a0" + c[3:],  # pasted with a no-break space
+        lambda c: f"\u2009{c[:2]} {c[2:4]}\u202f{c[4:]}\n",  # thin spaces, a line break
+        lambda c: _digits(c, 0x0660),  # Arabic-Indic digits
+    ],
+    ids=["full-width", "no-break-space", "thin-spaces", "arabic-indic"],
+)
+def test_sms_codes_typed_in_other_forms_are_accepted(
+    portal: Portal, account: str, store: SqlStore, retype: object
+) -> None:
+    _enable_sms(portal, store)
+    challenge = _challenge(portal)
+    typed = retype(_last_code(store))  # type: ignore[operator]
+    assert isinstance(portal.complete_sign_in(challenge.token, typed), Session)
+
+
+@pytest.mark.parametrize(
+    "typed", ["12345", "1234567", "abcdef", "１２３ ４５", "12-34-56", "", "\u00a0"]
+)
+def test_what_cannot_be_a_code_is_answered_without_counting_an_entry(
+    portal: Portal, account: str, store: SqlStore, typed: str
+) -> None:
+    _enable_sms(portal, store)
+    challenge = _challenge(portal)
+    code = _last_code(store)
+    for _ in range(5):  # more than the 3 entries a code allows
+        with pytest.raises(SmsCodeMalformed) as info:
+            portal.complete_sign_in(challenge.token, typed)
+        assert info.value.facts == {"remaining": 3, "digits": 6}
+        assert isinstance(info.value, SmsCodeInvalid)  # callers matching wrong codes see it too
+    assert isinstance(portal.complete_sign_in(challenge.token, code), Session)
+
+
+def test_a_malformed_code_on_a_dead_challenge_says_the_challenge_is_dead(
+    portal: Portal, account: str, store: SqlStore, clock: FakeClock
+) -> None:
+    _enable_sms(portal, store)
+    challenge = _challenge(portal)
+    clock.advance(timedelta(minutes=10))
+    with pytest.raises(SmsChallengeInvalid):
+        portal.complete_sign_in(challenge.token, "abc")
+
+
+@pytest.mark.parametrize("typed", ["\ud800", "12\udfff34", "1" * 100_000, "12\x0034"])
+def test_codes_that_are_not_text_are_refused_before_any_entry(
+    portal: Portal, account: str, store: SqlStore, typed: str
+) -> None:
+    _enable_sms(portal, store)
+    challenge = _challenge(portal)
+    with pytest.raises(InvalidInput):
+        portal.complete_sign_in(challenge.token, typed)
+    with pytest.raises(InvalidInput):
+        portal.confirm_sms_enrolment("x", "y", typed)
+    assert isinstance(portal.complete_sign_in(challenge.token, _last_code(store)), Session)
+
+
+@pytest.mark.parametrize(
+    ("phone", "reason"),
+    [
+        ("08 99 12 34 56", "not-mobile"),  # premium rate
+        ("07 12 34 56 78", "invalid"),  # no such range
+        ("+49 1512 3456789", "region"),  # a mobile, but abroad: not served by default
+        ("+882 1234 5678", "invalid"),  # international networks, a classic pumping target
+    ],
+)
+def test_enrolment_sends_only_to_mobiles_of_the_regions_served(
+    portal: Portal, account: str, store: SqlStore, phone: str, reason: str
+) -> None:
+    session = portal.sign_in(account, PASSWORD)
+    assert isinstance(session, Session)
+    with pytest.raises(InvalidPhone) as info:
+        portal.start_sms_enrolment(session.token, PASSWORD, phone)
+    assert info.value.facts["reason"] == reason
+    assert store.outbox() == []
+
+
+def test_enrolment_sms_are_limited_per_account_and_per_number(
+    portal: Portal, account: str, store: SqlStore, clock: FakeClock
+) -> None:
+    """SMS pumping: a signed-in account cannot make the portal send SMS without end."""
+    session = portal.sign_in(account, PASSWORD)
+    assert isinstance(session, Session)
+    numbers = [f"06 12 34 56 {n:02d}" for n in range(10, 60)]
+    for phone in numbers[:10]:  # 10 per hour per account (settings.sms_per_account)
+        portal.start_sms_enrolment(session.token, PASSWORD, phone)
+    with pytest.raises(SendLimitReached) as info:
+        portal.start_sms_enrolment(session.token, PASSWORD, numbers[10])
+    assert info.value.facts == {"channel": "sms", "until": START + timedelta(hours=1)}
+    assert len(store.outbox()) == 10
+    for hour in range(1, 3):
+        clock.advance(timedelta(hours=1))
+        session = portal.sign_in(account, PASSWORD)
+        assert isinstance(session, Session)
+        for phone in numbers[10 * hour : 10 * hour + 10]:
+            portal.start_sms_enrolment(session.token, PASSWORD, phone)
+    assert len(store.outbox()) == 30
+    clock.advance(timedelta(hours=1))
+    session = portal.sign_in(account, PASSWORD)
+    assert isinstance(session, Session)
+    with pytest.raises(SendLimitReached) as info:  # and 30 a day
+        portal.start_sms_enrolment(session.token, PASSWORD, numbers[30])
+    assert info.value.facts["until"] == START + timedelta(days=1)
+
+
+def test_sms_to_one_number_are_limited_whatever_the_account(
+    portal: Portal, store: SqlStore
+) -> None:
+    for n in range(11):
+        identifier = f"compte{n}"
+        portal.create_account(identifier, f"{identifier}@example.org", PASSWORD)
+        session = portal.sign_in(identifier, PASSWORD)
+        assert isinstance(session, Session)
+        if n < 10:
+            portal.start_sms_enrolment(session.token, PASSWORD, PHONE)
+        else:
+            with pytest.raises(SendLimitReached):
+                portal.start_sms_enrolment(session.token, PASSWORD, PHONE)
+    assert len(store.outbox()) == 10
+
+
+def test_a_deleted_accounts_queued_sms_are_deleted(
+    portal: Portal, account: str, store: SqlStore
+) -> None:
+    _enable_sms(portal, store)
+    challenge = _challenge(portal)
+    session = portal.complete_sign_in(challenge.token, _last_code(store))
+    portal.sign_in(account, PASSWORD)  # one more code, still queued
+    portal.create_account("voisin", "voisin@example.org", PASSWORD)
+    neighbour = portal.sign_in("voisin", PASSWORD)
+    assert isinstance(neighbour, Session)
+    portal.start_sms_enrolment(neighbour.token, PASSWORD, "06 98 76 54 32")
+    assert len(store.outbox()) == 4
+    portal.delete_account(session.token, PASSWORD)
+    assert [m.phone for m in store.outbox()] == ["+33698765432"]  # only the other account's
+
+
+def test_the_outbox_purge_keeps_only_the_retention_period(
+    portal: Portal, account: str, store: SqlStore, clock: FakeClock
+) -> None:
+    _enable_sms(portal, store)
+    drain_outbox(store, _Operator(), clock)
+    clock.advance(timedelta(days=6))
+    _challenge(portal)  # a newer SMS, pending
+    assert len(store.outbox()) == 2
+    clock.advance(timedelta(days=1, seconds=1))  # the enrolment code is past 7 days old
+    assert portal.purge_outboxes() >= 1
+    [left] = store.outbox()
+    assert "code de connexion" in left.body
+    with store.engine.connect() as conn:
+        assert "code de confirmation" not in str(conn.execute(select(sms_outbox)).all())

@@ -5,27 +5,31 @@ from __future__ import annotations
 import random
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import String, column, insert, inspect, select, table
+from sqlalchemy import Integer, String, column, insert, inspect, select, table
 
 from msp_portal import (
+    ContactDetails,
     InvalidCredentials,
     InvalidEmail,
+    InvalidInput,
     Portal,
     SchemaTooNew,
     Session,
     SqlStore,
     StorageError,
 )
+from msp_portal.adapters.smtp import SmtpMailer
 from msp_portal.adapters.sql import migrations
-from msp_portal.adapters.sql.schema import metadata, schema_versions
+from msp_portal.adapters.sql.schema import accounts, metadata, schema_versions
 from msp_portal.adapters.sql.types import UtcDateTime
 from msp_portal.domain.lockout import LockPolicy, LockState, admit, succeed
-from msp_portal.testing import FakeCaptcha, MemoryMailer
+from msp_portal.testing import FakeCaptcha, FakeClock, MemoryMailer
 from tests.portal.conftest import START
-from tests.portal.helpers import PASSWORD, StoreSpec
+from tests.portal.helpers import PASSWORD, StoreSpec, new_verified_account
 
 
 def _columns(store: SqlStore) -> dict[str, dict[str, bool]]:
@@ -38,7 +42,7 @@ def _columns(store: SqlStore) -> dict[str, dict[str, bool]]:
 
 
 def test_migrations_build_exactly_the_schema_the_code_uses(store: SqlStore) -> None:
-    assert store.schema_version() == migrations.LATEST == 2
+    assert store.schema_version() == migrations.LATEST >= 3
     expected = {
         table.name: {c.name: bool(c.nullable) for c in table.columns}
         for table in metadata.sorted_tables
@@ -64,13 +68,62 @@ def test_migrating_forward_keeps_the_data(store_spec: StoreSpec) -> None:
                     phone="+33612345678", body="ancien message", created_at=START
                 )
             )
-        assert store.migrate() == 2
+        assert store.migrate() == migrations.LATEST
         [message] = store.outbox()
         assert (message.body, message.attempts, message.last_error) == ("ancien message", 0, None)
         assert message.created_at == START
         with store.engine.connect() as conn:
             versions = conn.execute(select(schema_versions.c.version)).scalars().all()
-        assert sorted(versions) == [1, 2]
+        assert sorted(versions) == list(range(1, migrations.LATEST + 1))
+    finally:
+        store.close()
+
+
+def test_version_3_keeps_accounts_working(store_spec: StoreSpec) -> None:
+    """Accounts of version 2 stay recoverable (taken as verified) and get NFKC email keys."""
+    store = store_spec.open(migrate=False)
+    try:
+        store.migrate(2)
+        v2_accounts = table(
+            "accounts",
+            column("identifier", String),
+            column("email", String),
+            column("email_key", String),
+            column("password_version", Integer),
+            column("failed_count", Integer),
+            column("created_at", UtcDateTime),
+            column("deleted_at", UtcDateTime),
+        )
+        rows = [
+            ("kelvin", "\u212aevin@example.fr", None),
+            ("plain", "Jean@Example.org", None),
+            ("parti", None, START),  # deleted under version 2
+        ]
+        with store.engine.begin() as conn:
+            for identifier, email, deleted in rows:
+                conn.execute(
+                    insert(v2_accounts).values(
+                        identifier=identifier,
+                        email=email,
+                        email_key=email.casefold() if email else None,  # version 2's key
+                        password_version=0,
+                        failed_count=0,
+                        created_at=START,
+                        deleted_at=deleted,
+                    )
+                )
+        assert store.migrate() == migrations.LATEST
+        kelvin = store.account_by_identifier("kelvin")
+        assert kelvin is not None and kelvin.email_verified_at == START
+        assert [a.identifier for a in store.accounts_for_email_key("kevin@example.fr")] == [
+            "kelvin"
+        ]
+        assert [a.identifier for a in store.accounts_for_email_key("jean@example.org")] == ["plain"]
+        with store.engine.connect() as conn:
+            gone = conn.execute(
+                select(accounts.c.email_verified_at).where(accounts.c.identifier == "parti")
+            ).scalar_one()
+        assert gone is None
     finally:
         store.close()
 
@@ -79,7 +132,8 @@ def test_opening_again_does_not_migrate_again(store_spec: StoreSpec, store: SqlS
     again = store_spec.open()
     try:
         with again.engine.connect() as conn:
-            assert conn.execute(select(schema_versions.c.version)).scalars().all() == [1, 2]
+            found = conn.execute(select(schema_versions.c.version)).scalars().all()
+        assert found == list(range(1, migrations.LATEST + 1))
     finally:
         again.close()
 
@@ -104,7 +158,8 @@ def test_instances_starting_together_migrate_once(store_spec: StoreSpec) -> None
     store = store_spec.open()
     try:
         with store.engine.connect() as conn:
-            assert conn.execute(select(schema_versions.c.version)).scalars().all() == [1, 2]
+            found = conn.execute(select(schema_versions.c.version)).scalars().all()
+        assert found == list(range(1, migrations.LATEST + 1))
     finally:
         store.close()
 
@@ -116,7 +171,7 @@ def test_a_database_from_a_newer_version_is_refused(store_spec: StoreSpec, store
         )
     with pytest.raises(SchemaTooNew) as info:
         store_spec.open()
-    assert info.value.facts == {"found": 3, "supported": 2}
+    assert info.value.facts == {"found": migrations.LATEST + 1, "supported": migrations.LATEST}
 
 
 def test_instants_come_back_aware_in_utc(store: SqlStore) -> None:
@@ -156,25 +211,40 @@ def test_the_sql_lock_rule_matches_the_domain_rule(store: SqlStore) -> None:
 
 
 @pytest.mark.parametrize(
-    "identifier", ["\x00", "a" * 10_000, "jdupont\x00", "é" * 70, "'; DROP TABLE accounts; --"]
+    ("identifier", "expected"),
+    [
+        ("\x00", InvalidInput),
+        ("a" * 10_000, InvalidInput),
+        ("jdupont\x00", InvalidInput),
+        ("\ud800jdupont", InvalidInput),
+        ("é" * 70, InvalidCredentials),
+        ("'; DROP TABLE accounts; --", InvalidCredentials),
+    ],
 )
 def test_hostile_identifiers_get_a_typed_answer(
-    portal: Portal, account: str, identifier: str
+    portal: Portal, account: str, identifier: str, expected: type[Exception]
 ) -> None:
-    with pytest.raises(InvalidCredentials):
+    with pytest.raises(expected):
         portal.sign_in(identifier, PASSWORD)
-    portal.forgot_password(identifier, "ok")
-    with pytest.raises(InvalidCredentials):
+    if expected is InvalidInput:
+        with pytest.raises(InvalidInput):
+            portal.forgot_password(identifier, "ok")
+    else:
+        portal.forgot_password(identifier, "ok")
+    with pytest.raises(expected):
         portal.phone_changed(identifier, PASSWORD, "x")
     assert isinstance(portal.sign_in(account, PASSWORD), Session)
 
 
 def test_hostile_emails_get_a_typed_answer(portal: Portal) -> None:
     for email in ("\x00@example.org", "a@b.fr\r\nBcc: c@d.fr", "x" * 300 + "@example.org", ""):
+        with pytest.raises(InvalidInput):  # InvalidEmail, or refused at the boundary (\x00)
+            portal.forgot_identifier(email, "ok")
+        with pytest.raises(InvalidInput):
+            portal.create_account("nouveau", email, PASSWORD)
+    for email in ("a@b.fr\r\nBcc: c@d.fr", "x" * 300 + "@example.org", "", "a\u2028@b.fr"):
         with pytest.raises(InvalidEmail):
             portal.forgot_identifier(email, "ok")
-        with pytest.raises(InvalidEmail):
-            portal.create_account("nouveau", email, PASSWORD)
 
 
 def test_an_unreachable_database_is_a_storage_error(tmp_path: object) -> None:
@@ -182,3 +252,30 @@ def test_an_unreachable_database_is_a_storage_error(tmp_path: object) -> None:
         SqlStore.open("sqlite:////nonexistent-folder/portal.db")
     with pytest.raises(StorageError):
         SqlStore.open("postgresql+psycopg://u:p@127.0.0.1:1/db")
+
+
+def test_a_deleted_account_leaves_no_trace_in_the_sqlite_files(
+    tmp_path: Path, clock: FakeClock, mailer: SmtpMailer
+) -> None:
+    """secure_delete zeroes freed space; the WAL's older page images are truncated away."""
+    path = tmp_path / "portal.db"
+    store = SqlStore.open(f"sqlite:///{path}")
+    portal = Portal(store, mailer, FakeCaptcha(), clock=clock)
+    secret_mail, secret_phone = "secret.titulaire@example.org", "+33698765431"
+    new_verified_account(portal, "titulaire", secret_mail)
+    for n in range(40):  # neighbours, so that the secrets share pages with live rows
+        portal.create_account(f"voisin{n:02d}", f"voisin{n:02d}@example.org", PASSWORD)
+    session = portal.sign_in("titulaire", PASSWORD)
+    assert isinstance(session, Session)
+    portal.update_contact_details(session.token, ContactDetails(family_name="Secretnom"))
+    portal.start_sms_enrolment(session.token, PASSWORD, secret_phone)
+    portal.delete_account(session.token, PASSWORD)
+    portal.deliver_mail()  # the farewell
+    clock.advance(timedelta(days=8))
+    portal.purge_outboxes()  # the farewell mail names the address too
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("portal.db")]
+    raw = b"".join(p.read_bytes() for p in files)
+    for secret in (secret_mail, secret_phone, "Secretnom"):
+        assert secret.encode() not in raw, secret
+    assert b"voisin07@example.org" in raw  # the check can see what is there
+    store.close()

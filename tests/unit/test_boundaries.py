@@ -21,10 +21,8 @@ from tests.conftest import ROOT, SAMPLES
 
 # The public interface: the package itself and these modules. Every other module has a name
 # that starts with an underscore, or sits in a package that does (README, "Public API").
-PUBLIC = {
-    "msp_docs": {"", "errors", "limits", "options", "report", "batch", "__main__"},
-    "msp_docs_cli": {"", "app", "__main__"},
-}
+_LIBRARY = {"", "errors", "limits", "options", "report", "batch", "forms", "cerfa", "__main__"}
+PUBLIC = {"msp_docs": _LIBRARY, "msp_docs_cli": {"", "app", "__main__"}}
 
 
 def _modules(package: object) -> list[str]:
@@ -103,22 +101,56 @@ for name in {names!r}:
 """
 
 
-def test_msp_docs_works_without_the_test_and_benchmark_libraries() -> None:
-    # pypdf and img2pdf are test and benchmark tools (extras); every kind goes through a merge.
-    code = _BLOCK.format(names=["pypdf", "img2pdf", "sqlalchemy", "argon2", "zxcvbn"]) + (
+# What the extras install (portal, postgres, s3, test, bench), by module: none is msp_docs'.
+_NOT_CORE = [
+    "pypdf", "img2pdf", "sqlalchemy", "argon2", "zxcvbn", "phonenumbers", "fpdf", "httpx",
+    "psycopg", "boto3", "botocore", "moto", "stdnum", "numpy", "isal", "zlib_ng",
+]  # fmt: skip
+
+
+def test_msp_docs_works_without_the_test_and_benchmark_libraries(tmp_path: Path) -> None:
+    # pypdf and img2pdf are test and benchmark tools (extras); every kind goes through a merge,
+    # with fit (libdeflate, the fit decodes), and a form is filled with a name that needs the
+    # embedded font (fontTools) and found in the catalogue shipped as package data.
+    import pikepdf
+
+    from tests.pdffixtures import text_field
+
+    form = tmp_path / "form.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        text_field(pdf, 0, "Nom")
+        pdf.save(form)
+    code = _BLOCK.format(names=_NOT_CORE) + (
         "import io, msp_docs\n"
+        "from msp_docs import cerfa, forms\n"
         f"samples = sorted(__import__('pathlib').Path({str(SAMPLES)!r}).iterdir())\n"
         "report = msp_docs.merge(samples, io.BytesIO())\n"
-        "print(report.output.pages)\n"
+        "fitted = msp_docs.merge(samples, io.BytesIO(), options=msp_docs.Options(fit=400_000))\n"
+        f"filled = forms.fill({str(form)!r}, {{'Nom': 'Łukasz Dupré'}})\n"
+        "catalogue = cerfa.Catalogue.load('.')\n"
+        "print(report.output.pages, fitted.output.bytes <= 400_000, filled.report.filled,\n"
+        "      len(list(catalogue)))\n"
     )
     done = _run(code)
     assert done.returncode == 0, done.stderr
-    assert int(done.stdout) >= 4
+    pages, fitted, filled, forms_known = done.stdout.split(" ", 3)
+    assert int(pages) >= 4 and fitted == "True"
+    assert filled == "['Nom']" and int(forms_known) >= 4
 
 
-def test_msp_portal_without_its_extra_says_which_to_install() -> None:
-    done = _run(_BLOCK.format(names=["sqlalchemy"]) + "import msp_portal\n")
+@pytest.mark.parametrize(
+    ("module", "distribution"),
+    [
+        ("sqlalchemy", "SQLAlchemy"),
+        ("phonenumbers", "phonenumbers"),
+        ("fpdf", "fpdf2"),
+        ("httpx", "httpx"),
+    ],
+)
+def test_msp_portal_without_its_extra_says_which_to_install(module: str, distribution: str) -> None:
+    done = _run(_BLOCK.format(names=[module]) + "import msp_portal\n")
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: msp_portal needs the 'portal' extra")
-    assert "SQLAlchemy" in last and "pip install 'msp-docs[portal]'" in last
+    assert distribution in last and "pip install 'msp-docs[portal]'" in last

@@ -187,6 +187,10 @@ def test_french_messages_carry_french_reasons() -> None:
     assert "le décodeur a planté (SIGSEGV)" in crashed.message("fr")
 
 
+FIT_REDUCED = {"what": "image", "from_width": 4032, "from_height": 3024, "from_bytes": 3_100_000}
+FIT_REDUCED |= {"to_width": 2016, "to_height": 1512, "to_bytes": 1_100_000}
+FIT_REDUCED |= {"dpi": 172, "quality": 90}
+
 # Sample facts for every note, as the backends build them.
 NOTE_SAMPLES: dict[str, dict[str, Any]] = {
     "metadata-removed": {"items": ["exif", "comment", "APP12"]},
@@ -223,6 +227,13 @@ NOTE_SAMPLES: dict[str, dict[str, Any]] = {
     "polyglot": {"other": "zip", "kind": "jpeg"},
     "outline-items-dropped": {"count": 1},
     "pdf-warnings": {"count": 3},
+    "form-usage-rights-removed": {},
+    "form-filled": {"count": 3, "prefilled": 1},
+    "form-flattened": {},
+    "form-cleared": {"count": 12},
+    "text-shrunk": {"fields": "Nom, Adresse", "count": 2},
+    "pages-fitted-to-a4": {"count": 2},
+    "fit-reduced": FIT_REDUCED,
 }
 
 
@@ -236,6 +247,9 @@ def test_every_note_renders_in_both_languages() -> None:
     assert "commentaire, APP12" in render_note(
         "metadata-removed", NOTE_SAMPLES["metadata-removed"], "fr"
     )
+    reduced = {**NOTE_SAMPLES["fit-reduced"], "what": "pdf-image"}
+    assert render_note("fit-reduced", reduced).startswith("an image of the PDF reduced")
+    assert render_note("fit-reduced", reduced, "fr").startswith("une image du PDF réduite")
 
 
 def test_every_note_code_used_in_the_source_has_wording() -> None:

@@ -212,3 +212,38 @@ def test_bad_signature() -> None:
         png.parse(b"\x89PNG\n\x1a\n" + bytes(30))
     with pytest.raises(TruncatedInput):
         png.parse(PNG_SIGNATURE[:5])
+
+
+def test_check_inflated_vouches_only_for_a_stream_that_ends_with_the_image_data() -> None:
+    """The one-call check agrees with the step-by-step one, and leaves every doubt to it."""
+    import struct as _struct
+    import zlib as _zlib
+
+    from msp_docs._formats import png as png_format
+
+    rows = b"".join(b"\x00" + bytes([y] * 12) for y in range(5))
+
+    def png_of(idat: bytes) -> bytes:
+        def chunk(kind: bytes, body: bytes) -> bytes:
+            crc = _zlib.crc32(kind + body)
+            return _struct.pack(">I", len(body)) + kind + body + _struct.pack(">I", crc)
+
+        ihdr = _struct.pack(">IIBBBBB", 4, 5, 8, 2, 0, 0, 0)
+        return (
+            png_format.SIGNATURE + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+        )
+
+    stream = _zlib.compress(rows)
+    good = png_of(stream)
+    parsed = png_format.parse(good)
+    assert png_format.check_inflated(parsed, good, rows) == png_format.check_image_data(
+        parsed, good
+    )
+    trailing = png_of(stream + b"junk")
+    parsed = png_format.parse(trailing)
+    assert png_format.check_inflated(parsed, trailing, rows) is None
+    assert png_format.check_image_data(parsed, trailing).extra == 4
+    assert png_format.check_inflated(png_format.parse(good), good, rows[:-1]) is None
+    bad_filter = b"\x07" + rows[1:]
+    bad = png_of(_zlib.compress(bad_filter))
+    assert png_format.check_inflated(png_format.parse(bad), bad, bad_filter) is None

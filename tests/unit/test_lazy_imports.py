@@ -25,7 +25,9 @@ def test_import_msp_docs_is_light() -> None:
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["batch", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["batch", "--help"], ["cerfa", "--help"], ["cerfa", "fill", "--help"]]
+)
 def test_cli_help_is_light(argv: list[str]) -> None:
     code = (
         "import sys\n"
@@ -37,8 +39,9 @@ def test_cli_help_is_light(argv: list[str]) -> None:
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
 
 
-def test_import_msp_docs_batch_is_light() -> None:
-    loaded = _modules_after("import msp_docs.batch")
+@pytest.mark.parametrize("module", ["msp_docs.batch", "msp_docs.forms", "msp_docs.cerfa"])
+def test_import_msp_docs_modules_is_light(module: str) -> None:
+    loaded = _modules_after(f"import {module}")
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
 
 

@@ -2,8 +2,8 @@
 
 Each accepted kind has a backend: a function that validates and normalises one input's bytes
 (:class:`Backend`). :func:`backend_for` imports the one a kind needs on first use, so that
-``import msp_docs`` stays light; :func:`preload_decoders` and :func:`preload_assembly` import
-ahead of time what forked children and the merge will need.
+``import msp_docs`` stays light; :func:`preload_decoders`, :func:`preload_reduction` and
+:func:`preload_assembly` import ahead of time what forked children and the merge will need.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from msp_docs._model import ImageResult, Kind, PdfResult
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
-__all__ = ["Backend", "backend_for", "preload_assembly", "preload_decoders"]
+__all__ = ["Backend", "backend_for", "preload_assembly", "preload_decoders", "preload_reduction"]
 
 
 class Backend(Protocol):
@@ -61,7 +61,12 @@ def preload_decoders() -> None:
     """Import the image decoders, so that children forked afterwards start with them loaded."""
     from PIL import GifImagePlugin, Image, JpegImagePlugin, PngImagePlugin  # noqa: F401
 
-    from msp_docs._backends import gif, jpeg, png  # noqa: F401
+    from msp_docs._backends import _predictors, gif, jpeg, png  # noqa: F401
+
+
+def preload_reduction() -> None:
+    """Import what ``fit``'s decodes need, so that children forked afterwards start with it."""
+    from msp_docs._backends import reduce  # noqa: F401
 
 
 def preload_assembly() -> None:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from msp_docs._formats import png as png_format
 from msp_docs._formats.icc import icc_components
 from msp_docs._model import ColourSpace, DeviceColour, ICCColour, Kind, Note, RasterImage
 from msp_docs.errors import CorruptImage, ImageTooLarge, MspDocsError, Reason, TruncatedInput
@@ -19,22 +18,18 @@ if TYPE_CHECKING:
     from PIL import Image
 
 __all__ = [
-    "FLATE_LEVEL",
     "Decoding",
     "device_colour",
     "encode",
+    "flate_raster",
     "guard",
     "icc_colour",
     "icc_unreadable",
     "pillow_errors",
-    "raw_flate",
 ]
 
-#: zlib level of what we re-encode: zlib's default balance (level 9 was ~15 % smaller on a
-#: screenshot, for twice the time).
-FLATE_LEVEL = 6
-
-# Exceptions Pillow (and the struct calls inside its plugins) raise on bad data.
+# Exceptions Pillow (and the struct calls inside its plugins) raise on bad data (zlib's own
+# error is told apart: see pillow_errors).
 _DATA_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error)
 
 
@@ -163,64 +158,74 @@ def _ignored(reason: Reason, value: str | None) -> Note:
     return Note("icc-profile-ignored", facts)
 
 
-def encode(
-    image: Image.Image, colour_space: ColourSpace | None = None, *, level: int = FLATE_LEVEL
-) -> RasterImage:
-    """Flate-encode a decoded image losslessly, with PNG predictors when Pillow can write it.
+def encode(image: Image.Image, colour_space: ColourSpace | None = None) -> RasterImage:
+    """Flate-encode a decoded image losslessly, with PNG predictors where they pay.
 
-    Pillow's PNG encoder picks a filter per row (what PNG predictors in a PDF undo), so its
-    IDAT stream is the best Flate stream we can get cheaply; we take it as it is. CMYK, which
-    PNG cannot hold, is deflated without a predictor.
+    Palette images whose indices all fit in 1, 2 or 4 bits are packed that tightly (as PNG
+    writers do); see :mod:`msp_docs._backends._predictors` for the filter and level choice.
 
     Args:
         image: An image in mode ``1``, ``L``, ``I;16``, ``RGB``, ``P`` or ``CMYK``.
         colour_space: The colour space to declare; default the device space of the mode. For
             ``P`` images it is required (the ``Indexed`` space with the palette).
-        level: zlib compression level.
     """
-    width, height = image.size
-    if image.mode == "CMYK":
-        return RasterImage(
-            width=width,
-            height=height,
-            bits_per_component=8,
-            colour_space=colour_space or DeviceColour("DeviceCMYK"),
-            data=zlib.compress(image.tobytes(), level),
-            filter="FlateDecode",
-        )
-    if image.mode == "P" and colour_space is None:
+    mode = image.mode
+    if mode == "P" and colour_space is None:
         raise ValueError("an indexed image needs its Indexed colour space")
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=level)
-    written = png_format.parse(buffer.getvalue())
-    header = written.header
-    default = DeviceColour("DeviceGray" if header.channels == 1 else "DeviceRGB")
-    return RasterImage(
-        width=width,
-        height=height,
-        bits_per_component=header.bit_depth,
-        colour_space=colour_space or default,
-        data=written.image_data(buffer.getvalue()),
-        filter="FlateDecode",
-        decode_parms=header.decode_parms(),
+    if mode == "P":
+        extrema = image.getextrema()
+        high = int(extrema[1]) if isinstance(extrema[1], int | float) else 255
+        bits = next(b for b in (1, 2, 4, 8) if high < 1 << b)
+        raw = image.tobytes("raw", f"P;{bits}") if bits < 8 else image.tobytes()
+        assert colour_space is not None
+        return flate_raster(
+            raw,
+            width=image.width,
+            height=image.height,
+            bits=bits,
+            channels=1,
+            colour_space=colour_space,
+        )
+    if mode == "I;16":
+        raw, bits, channels = image.tobytes("raw", "I;16B"), 16, 1
+    elif mode in _MODES:
+        bits, channels = _MODES[mode]
+        raw = image.tobytes()
+    else:
+        raise ValueError(f"cannot encode mode {mode}")
+    space = colour_space or device_colour(channels)
+    return flate_raster(
+        raw,
+        width=image.width,
+        height=image.height,
+        bits=bits,
+        channels=channels,
+        colour_space=space,
     )
 
 
-def raw_flate(
-    data: bytes,
-    width: int,
-    height: int,
-    bits: int,
-    colour_space: ColourSpace,
-    *,
-    level: int = FLATE_LEVEL,
+# mode -> (bits per component, components), for modes whose tobytes() is PDF's packing.
+_MODES = {"1": (1, 1), "L": (8, 1), "RGB": (8, 3), "CMYK": (8, 4)}
+
+
+def flate_raster(
+    raw: bytes, *, width: int, height: int, bits: int, channels: int, colour_space: ColourSpace
 ) -> RasterImage:
-    """Flate-encode raw samples (e.g. 16-bit RGB, which Pillow cannot write as PNG)."""
+    """A ``/FlateDecode`` image of raw samples (rows padded to a byte, 16-bit big-endian)."""
+    from msp_docs._backends._predictors import encode_rows
+
+    row_bytes = (width * channels * bits + 7) // 8
+    bpp = max(1, channels * bits // 8)
+    encoded = encode_rows(raw, row_bytes, bpp, bits=bits)
+    parms = None
+    if encoded.predictor:
+        parms = {"Predictor": 15, "Colors": channels, "BitsPerComponent": bits, "Columns": width}
     return RasterImage(
         width=width,
         height=height,
         bits_per_component=bits,
         colour_space=colour_space,
-        data=zlib.compress(data, level),
+        data=encoded.data,
         filter="FlateDecode",
+        decode_parms=parms,
     )

@@ -20,14 +20,16 @@ from msp_docs.errors import MspDocsError, Reason, UnsupportedVariant
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
-__all__ = ["normalise_jpeg"]
+__all__ = ["normalise_jpeg", "prove_decodes"]
 
 # Adobe applications store CMYK inverted; Pillow (and libjpeg users generally) read every
 # 4-component JPEG that way, so the PDF is told to invert the samples back.
 _INVERTED_CMYK = (1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0)
 
 
-def normalise_jpeg(data: bytes, *, offset: int, limits: Limits, options: Options) -> ImageResult:
+def normalise_jpeg(
+    data: bytes, *, offset: int, limits: Limits, options: Options, prove: bool = True
+) -> ImageResult:
     """Validate a JPEG completely and prepare its first image for a PDF page.
 
     The header is parsed by our own marker walker (``formats.jpeg``); the declared size is
@@ -36,6 +38,10 @@ def normalise_jpeg(data: bytes, *, offset: int, limits: Limits, options: Options
     segments; its entropy-coded data is still decoded once, at 1/8 scale, to prove it is
     complete. Other variants (arithmetic, lossless, 12-bit) are decoded and re-encoded
     losslessly, or refused when they cannot be decoded.
+
+    With ``prove`` False the caller takes on the decode that proves the data complete (``fit``
+    decodes the image anyway, at a larger scale: :func:`prove_decodes` or that decode must
+    follow before the result is used).
 
     Raises:
         MspDocsError: see ``formats.jpeg.parse``; ``ImageTooLarge`` and ``InvalidDimensions``
@@ -65,7 +71,8 @@ def normalise_jpeg(data: bytes, *, offset: int, limits: Limits, options: Options
 
     unembeddable = frame.embeddable()
     if unembeddable is None:
-        _prove_decodes(cleaned, frame, limits)
+        if prove:
+            prove_decodes(cleaned, (frame.width, frame.height), limits)
         image = _passthrough(parsed, icc)
         actions.append(Note("passthrough", {"encoding": f"JPEG, {frame.process}"}))
     else:
@@ -93,16 +100,17 @@ def normalise_jpeg(data: bytes, *, offset: int, limits: Limits, options: Options
     )
 
 
-def _prove_decodes(cleaned: bytes, frame: jpeg_format.Frame, limits: Limits) -> None:
+def prove_decodes(cleaned: bytes, size: tuple[int, int], limits: Limits) -> None:
     """Decode the entropy-coded data once, at the smallest scale libjpeg offers.
 
     At 1/8 scale libjpeg still Huffman-decodes every coefficient of every scan (that is what
     detects truncated or broken data) but computes only the DC term of each block, roughly
     half the time of a full decode. What libjpeg treats as a mere warning (corrupt bits that
     still form valid codes, a scan ended early by a marker) Pillow does not report; the marker
-    walk has already checked the structure and counted the restart markers.
+    walk has already checked the structure and counted the restart markers. ``size`` is the
+    frame's declared (width, height).
     """
-    with _pillow.pillow_errors(Kind.JPEG, limits, (frame.width, frame.height)) as decoding:
+    with _pillow.pillow_errors(Kind.JPEG, limits, size) as decoding:
         image = decoding.open(cleaned, "JPEG")
         image.draft("L" if image.mode == "RGB" else image.mode, (1, 1))
         image.load()

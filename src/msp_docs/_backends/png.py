@@ -7,7 +7,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from msp_docs._backends import _pillow
+from msp_docs._backends import _deflate, _pillow
 from msp_docs._formats import png as png_format
 from msp_docs._formats.common import (
     check_dimensions,
@@ -47,6 +47,8 @@ _PERSONAL = {
     b"eXIf": "exif",
     b"tIME": "modification-time",
 }
+#: Image data that inflates to at most this is checked in one call, and kept for decoding.
+_FAST_CHECK_BYTES = 64 * 1024 * 1024
 # Chunks that shape what the output shows: used, not ignored.
 _USED = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"iCCP", b"pHYs", b"eXIf", b"acTL"}
 
@@ -60,6 +62,7 @@ class _Context:
     limits: Limits
     options: Options
     idat: bytes = b""
+    inflated: bytes | bytearray | None = None
     idat_spans: tuple[tuple[int, int], ...] = ()
     icc: ICCColour | None = None
     actions: list[Note] = field(default_factory=list)
@@ -98,7 +101,7 @@ def normalise_png(data: bytes, *, offset: int, limits: Limits, options: Options)
     frames = _animation(context)
     _measure_text(context)
     _colour_profile(context)
-    checked = png_format.check_image_data(parsed, data)
+    checked = _check_image_data(context)
     context.idat = parsed.image_data(data)[: checked.used]
     context.idat_spans = _spans(parsed, checked.used)
     if checked.extra:
@@ -129,6 +132,26 @@ def normalise_png(data: bytes, *, offset: int, limits: Limits, options: Options)
         warnings=context.warnings,
         details=_details(context, frames, exif),
     )
+
+
+def _check_image_data(context: _Context) -> png_format.ImageData:
+    """Prove the image data complete: one fast inflate when it is small enough, else in steps.
+
+    The fast path keeps what it inflated, so a re-encoded image is not inflated a second time
+    by Pillow (which then only undoes the filters of a stored copy). Whatever the fast path
+    does not vouch for goes through :func:`png_format.check_image_data`, which says exactly
+    what is wrong.
+    """
+    parsed = context.parsed
+    expected = parsed.header.raw_size()
+    if expected <= _FAST_CHECK_BYTES:
+        inflated = _deflate.inflate(parsed.image_data(context.data), expected + 1)
+        if inflated is not None:
+            checked = png_format.check_inflated(parsed, context.data, inflated)
+            if checked is not None:
+                context.inflated = inflated
+                return checked
+    return png_format.check_image_data(parsed, context.data)
 
 
 # --- metadata -----------------------------------------------------------------------------------
@@ -389,7 +412,11 @@ def _clean_png(context: _Context) -> bytes:
     palette = context.body(b"PLTE")
     if context.header.colour_type == 3 and palette is not None:
         chunks.append((b"PLTE", palette))
-    chunks.append((b"IDAT", context.idat))
+    if context.inflated is not None:
+        # Stored blocks: Pillow copies them instead of inflating the data a second time.
+        chunks.append((b"IDAT", _deflate.compress(context.inflated, 0)))
+    else:
+        chunks.append((b"IDAT", context.idat))
     return png_format.build(context.header, chunks)
 
 
@@ -514,7 +541,14 @@ def _encode_colour(context: _Context, samples: _Samples) -> RasterImage:
     if isinstance(colour, bytes):
         if header.colour_type in (0, 4):
             return _encode_grey(context, colour, _base_colour(context))
-        return _pillow.raw_flate(colour, header.width, header.height, 16, _base_colour(context))
+        return _pillow.flate_raster(
+            colour,
+            width=header.width,
+            height=header.height,
+            bits=16,
+            channels=3,
+            colour_space=_base_colour(context),
+        )
     return _pillow.encode(colour, _base_colour(context))
 
 

@@ -1,1 +1,1 @@
-"""Pure parsers of image file structures (JPEG markers, PNG chunks, GIF blocks): no Pillow here."""
+"""Pure parsers of image file structures, and pure PDF form drawing: no Pillow or pikepdf here."""

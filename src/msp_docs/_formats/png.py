@@ -27,6 +27,7 @@ __all__ = [
     "PngFile",
     "build",
     "check_image_data",
+    "check_inflated",
     "inflate_limited",
     "inflated_size",
     "parse",
@@ -404,6 +405,28 @@ def check_image_data(png: PngFile, data: bytes) -> ImageData:
     return ImageData(used=sum(len(p) for p in pieces) - extra, extra=extra)
 
 
+def check_inflated(png: PngFile, data: bytes, inflated: bytes | bytearray) -> ImageData | None:
+    """What :func:`check_image_data` proves, for image data someone else inflated (pure).
+
+    ``inflated`` must be what the IDAT stream inflates to, its checksum verified. Returns
+    ``None`` (leaving the step-by-step check to judge) unless it has exactly the declared size,
+    every row a valid filter type, and the stream ends exactly where the image data does:
+    its last four bytes are the Adler-32 of ``inflated`` (bytes after the stream would sit
+    there instead).
+    """
+    header = png.header
+    if len(inflated) != header.raw_size():
+        return None
+    if not _filters_valid(inflated, 0, _row_layout(header)):
+        return None
+    chunks = png.image_chunks()
+    total = sum(c.length for c in chunks)
+    tail = b"".join(data[max(c.data_start, c.data_end - 4) : c.data_end] for c in chunks)[-4:]
+    if total < 6 or tail != zlib.adler32(inflated).to_bytes(4, "big"):
+        return None
+    return ImageData(used=total, extra=0)
+
+
 def _row_layout(header: Header) -> list[tuple[int, int, int]]:
     """(offset, stride, rows) of each non-empty pass in the inflated data."""
     layout = []
@@ -416,7 +439,7 @@ def _row_layout(header: Header) -> list[tuple[int, int, int]]:
     return layout
 
 
-def _filters_valid(out: bytes, base: int, layout: list[tuple[int, int, int]]) -> bool:
+def _filters_valid(out: bytes | bytearray, base: int, layout: list[tuple[int, int, int]]) -> bool:
     """Whether every filter-type byte inside ``out`` (at offset ``base``) is 0..4."""
     top = base + len(out)
     for start, stride, rows in layout:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from msp_portal.adapters.sql.store import SqlStore
-from msp_portal.ports import Clock
+from msp_portal.ports import Clock, SmsOutbox
 
 
 class OutboxSmsGateway:
@@ -16,13 +15,13 @@ class OutboxSmsGateway:
     sender deliver what any instance queued.
     """
 
-    def __init__(self, store: SqlStore, clock: Clock) -> None:
+    def __init__(self, store: SmsOutbox, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 
-    def send(self, phone: str, text: str) -> None:
-        """Queue ``text`` for ``phone``."""
-        self.store.enqueue_sms(phone, text, self.clock())
+    def send(self, phone: str, text: str, *, account_id: int | None = None) -> None:
+        """Queue ``text`` for ``phone`` (deleted with ``account_id``'s account)."""
+        self.store.enqueue_sms(phone, text, self.clock(), account_id=account_id)
 
 
 class SmsSender(Protocol):
@@ -41,7 +40,7 @@ class DrainReport:
 
 
 def drain_outbox(
-    store: SqlStore, sender: SmsSender, clock: Clock, *, max_attempts: int = 5, limit: int = 100
+    store: SmsOutbox, sender: SmsSender, clock: Clock, *, max_attempts: int = 5, limit: int = 100
 ) -> DrainReport:
     """Hand pending SMS to ``sender``, oldest first; failed ones go back with their error.
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
@@ -16,6 +18,7 @@ IDENTIFIER_MAX = 64
 _IDENTIFIER = re.compile(r"[A-Za-z0-9._@-]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 EMAIL_MAX = 254
 
 
@@ -45,30 +48,49 @@ def check_email(email: str) -> str:
 
 
 def email_key(email: str) -> str:
-    """The form under which addresses are compared: mail providers ignore case in practice."""
-    return email.strip().casefold()
+    """The form under which addresses are looked up: NFKC, then case-folded.
+
+    Mail providers ignore case in practice, so lookups do too; but two addresses with the same
+    key may still be different mailboxes (``straße@`` and ``strasse@``, ``\u212aevin@`` and
+    ``kevin@``). The key finds accounts; mail goes only to each account's stored address, never
+    to the one typed (the pattern of Django's CVE-2019-19844).
+    """
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
-def normalise_phone(phone: str, *, mobile: bool = True) -> str:
+# The French numbering plan: metropolitan France and the overseas departments and collectivities.
+FRENCH_REGIONS = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"})
+
+
+def normalise_phone(
+    phone: str, *, mobile: bool = True, regions: Collection[str] | None = None
+) -> str:
     """Return a phone number in E.164 form (``+33612345678``), or raise InvalidPhone.
 
-    French numbers may be written nationally (``06 12 34 56 78``); with ``mobile`` they must be
-    mobiles (06, 07), the only ones that receive SMS. Other countries are accepted in
-    international form (``+`` or ``00``).
+    The number is parsed and validated with Google's libphonenumber metadata (the
+    ``phonenumbers`` package): it must be a number in service, not merely well formed. National
+    forms are read as French (``06 12 34 56 78``); other countries need the international form
+    (``+`` or ``00``). With ``mobile``, only mobile numbers (the ones that receive SMS) are
+    accepted, so no SMS goes to premium-rate, shared-cost or fixed lines; with ``regions``,
+    only numbers of those regions (ISO 3166 codes) are.
+
+    Raises:
+        InvalidPhone: facts ``reason``: ``invalid``, ``not-mobile`` or ``region``.
     """
-    compact = re.sub(r"[\s.\-()]", "", phone)
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    if re.fullmatch(r"0[1-9]\d{8}", compact):
-        compact = "+33" + compact[1:]
-    if compact.startswith("+33"):
-        prefix = "[67]" if mobile else "[1-9]"
-        if not re.fullmatch(rf"\+33{prefix}\d{{8}}", compact):
-            raise InvalidPhone
-        return compact
-    if not re.fullmatch(r"\+[1-9]\d{7,14}", compact):
-        raise InvalidPhone
-    return compact
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(phone, "FR")
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone(reason="invalid") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(reason="invalid")
+    kinds = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if mobile and phonenumbers.number_type(number) not in kinds:
+        raise InvalidPhone(reason="not-mobile")
+    if regions is not None and phonenumbers.region_code_for_number(number) not in regions:
+        raise InvalidPhone(reason="region")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def mask_phone(phone: str) -> str:
@@ -123,7 +145,14 @@ def check_contact_details(details: ContactDetails, *, today: date) -> ContactDet
                 value = None if value is None else Civility(value)
             except ValueError:
                 raise InvalidContactDetails(field="civility", reason="M. or Mme") from None
-        elif isinstance(value, str):
+        elif f.name == "birth_date":
+            if value is not None and (type(value) is not date):
+                raise InvalidContactDetails(field=f.name, reason="not a date")
+        else:
+            if not isinstance(value, str):
+                raise InvalidContactDetails(field=f.name, reason="text expected")
+            if _SURROGATES.search(value):
+                raise InvalidContactDetails(field=f.name, reason="characters that cannot be kept")
             value = value.strip()
             limit = _TEXT_LIMITS.get(f.name)
             if limit is not None and len(value) > limit:

@@ -6,7 +6,9 @@ import re
 from datetime import date
 from enum import StrEnum
 
-__all__ = ["DateProblem", "format_date_fr", "parse_date_fr"]
+from msp_portal.errors import InvalidDate
+
+__all__ = ["DateProblem", "check_date_fr", "format_date_fr", "parse_date_field", "parse_date_fr"]
 
 # Explicit ASCII classes: ``\d`` would also match full-width and Arabic-Indic digits.
 _DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
@@ -41,3 +43,21 @@ def parse_date_fr(text: str) -> date | DateProblem:
 def format_date_fr(value: date) -> str:
     """``value`` as ``JJ/MM/AAAA``, the form :func:`parse_date_fr` reads back."""
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def check_date_fr(text: str, *, field: str) -> InvalidDate | None:
+    """Validator: None when ``text`` is a date typed ``JJ/MM/AAAA``, else the error (not raised).
+
+    The error's facts are ``field`` (named by the caller, e.g. ``move_date``) and ``reason``
+    (``format`` or ``impossible``); its message says how to type the date, in French or English.
+    """
+    result = parse_date_fr(text) if isinstance(text, str) else DateProblem.FORMAT
+    return InvalidDate(field=field, reason=str(result)) if isinstance(result, DateProblem) else None
+
+
+def parse_date_field(text: str, *, field: str) -> date:
+    """The date typed in ``field``, or raise :class:`~msp_portal.errors.InvalidDate`."""
+    result = parse_date_fr(text) if isinstance(text, str) else DateProblem.FORMAT
+    if isinstance(result, DateProblem):
+        raise InvalidDate(field=field, reason=str(result))
+    return result

@@ -116,6 +116,39 @@ def email_change_confirmation(to: str, identifier: str, link: str, validity: tim
     return Email(to, f"{SERVICE} : confirmez votre nouvelle adresse électronique", body)
 
 
+def email_verification(to: str, identifier: str, link: str, validity: timedelta) -> Email:
+    """Account creation: the link that proves the address belongs to the account's holder."""
+    body = (
+        "Bonjour,\n\n"
+        f"Un compte {SERVICE} a été créé avec cette adresse électronique. Pour confirmer "
+        "qu'elle est bien la vôtre, ouvrez le lien suivant ; il vous sera demandé de vous "
+        "connecter à votre compte si vous ne l'êtes pas déjà :\n\n"
+        f"{link}\n\n"
+        f"Ce lien est valable {_duration_fr(validity)} et ne peut servir qu'une seule fois. Tant "
+        "que l'adresse n'est pas confirmée, aucun courriel de récupération (identifiant oublié, "
+        "mot de passe oublié) ne lui est envoyé.\n\n"
+        "Si vous n'avez pas créé de compte, la personne qui l'a fait s'est sans doute trompée "
+        "en saisissant son adresse : ignorez ce courriel. Votre adresse ne sera pas utilisée et "
+        "vous ne recevrez plus rien à ce sujet." + _SIGNATURE
+    )
+    return Email(to, f"{SERVICE} : confirmez votre adresse électronique", body)
+
+
+def email_change_requested(to: str, identifier: str, new_email: str, when: datetime) -> Email:
+    """Change of email (A7): notice to the current address as soon as a change is asked for."""
+    body = (
+        "Bonjour,\n\n"
+        f"Une demande de remplacement de l'adresse électronique du compte {SERVICE} "
+        f"« {identifier} » par {new_email} a été faite {_when(when)}. Le changement n'aura lieu "
+        "que si le lien envoyé à la nouvelle adresse est ouvert.\n\n"
+        "Si vous n'êtes pas à l'origine de cette demande, quelqu'un connaît votre mot de passe : "
+        "modifiez-le sans attendre (ou utilisez la fonctionnalité « Mot de passe oublié ? » de "
+        "la page d'accueil). Le changement de mot de passe annule la demande de changement "
+        "d'adresse." + _SIGNATURE
+    )
+    return Email(to, f"{SERVICE} : demande de changement d'adresse électronique", body)
+
+
 def email_changed_notice(to: str, identifier: str, new_email: str, when: datetime) -> Email:
     """Change of email (A7): notice to the former address once the change is confirmed."""
     body = (

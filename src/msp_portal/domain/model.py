@@ -47,6 +47,7 @@ class AccountView:
     created_at: datetime
     sms_phone: str | None
     contact: ContactDetails
+    email_verified: bool
 
 
 @dataclass(frozen=True)

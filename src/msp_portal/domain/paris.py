@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -16,3 +16,10 @@ def paris_time(instant: datetime) -> str:
 def paris_date(instant: datetime) -> str:
     """``JJ/MM/AAAA`` of ``instant`` (an aware datetime) in Europe/Paris."""
     return instant.astimezone(PARIS).strftime("%d/%m/%Y")
+
+
+def paris_today(now: datetime) -> date:
+    """The calendar day it is in Europe/Paris at the instant ``now`` (an aware datetime)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("paris_today needs an aware datetime (the injected clock gives UTC)")
+    return now.astimezone(PARIS).date()

@@ -27,26 +27,42 @@ from msp_portal.services.context import (
     Collaborators,
     check_password,
     find_account,
+    forgive_client,
+    notify,
+    password_gate,
     session_account,
+    take_sends,
 )
 
 ENROL = "enrol"
 
 
 def start_sms_enrolment(
-    ctx: Collaborators, session_token: str, password: str, phone: str
+    ctx: Collaborators,
+    session_token: str,
+    password: str,
+    phone: str,
+    *,
+    client_key: str | None = None,
 ) -> SmsEnrolment:
     """Step 1 of enabling SMS access: password check, then a code sent to ``phone``.
 
+    The number must be a mobile number in service (libphonenumber's metadata) of a region in
+    ``settings.sms_regions``; the SMS counts against the account's and the number's send limits.
+
     Raises:
-        SessionInvalid, SmsAccessAlreadyEnabled, InvalidPhone,
-        InvalidCredentials / AccountLocked (the password check counts toward the lock).
+        SessionInvalid, SmsAccessAlreadyEnabled, InvalidPhone, TooManyRequests,
+        InvalidCredentials / AccountLocked (the password check counts toward the lock),
+        SendLimitReached.
     """
     account, _ = session_account(ctx, session_token)
     if account.sms_phone is not None:
         raise SmsAccessAlreadyEnabled
-    phone = normalise_phone(phone)
+    phone = normalise_phone(phone, regions=ctx.settings.sms_regions)
+    gate = password_gate(ctx, client_key)
     check_password(ctx, account, password)
+    forgive_client(ctx, gate)
+    take_sends(ctx, "sms", phone, account.id)
     now = ctx.now()
     token, code, salt = new_token(), new_sms_code(), secrets.token_hex(16)
     expires_at = now + ctx.settings.sms_code_validity
@@ -60,7 +76,8 @@ def start_sms_enrolment(
         now=now,
         expires_at=expires_at,
     )
-    ctx.sms.send(phone, emails.sms_enrolment_code(code, ctx.settings.sms_code_validity))
+    text = emails.sms_enrolment_code(code, ctx.settings.sms_code_validity)
+    ctx.sms.send(phone, text, account_id=account.id)
     return SmsEnrolment(token, mask_phone(phone), expires_at)
 
 
@@ -81,13 +98,21 @@ def confirm_sms_enrolment(
     unlock_code = new_unlock_code()
     if not ctx.store.enable_sms(account.id, phone, hash_token(normalise_unlock_code(unlock_code))):
         raise SmsAccessAlreadyEnabled
-    ctx.mailer.send(
-        emails.sms_access_enabled(account.email, account.identifier, mask_phone(phone), ctx.now())
+    notice = emails.sms_access_enabled(
+        account.email, account.identifier, mask_phone(phone), ctx.now()
     )
+    notify(ctx, account, notice)
     return unlock_code
 
 
-def phone_changed(ctx: Collaborators, identifier: str, password: str, unlock_code: str) -> None:
+def phone_changed(
+    ctx: Collaborators,
+    identifier: str,
+    password: str,
+    unlock_code: str,
+    *,
+    client_key: str | None = None,
+) -> None:
     """Phone number changed ("Numéro de téléphone modifié"): remove SMS access with the unlock code.
 
     The account then signs in with identifier + password alone; an email says so. The attempt
@@ -95,9 +120,11 @@ def phone_changed(ctx: Collaborators, identifier: str, password: str, unlock_cod
     nothing is checked while the account is locked. The answer does not say which was wrong.
 
     Raises:
+        TooManyRequests: the client failed too often lately; nothing was checked.
         InvalidCredentials: unknown identifier, wrong password or unlock code, no SMS access.
         AccountLocked: the account is locked (now or by this failure).
     """
+    gate = password_gate(ctx, client_key)
     account = find_account(ctx, identifier, password)
     check_password(ctx, account, password, forgive=False)
     stored = account.unlock_code_hash
@@ -109,4 +136,5 @@ def phone_changed(ctx: Collaborators, identifier: str, password: str, unlock_cod
         raise InvalidCredentials
     ctx.store.disable_sms(account.id)
     ctx.store.clear_failures(account.id)
-    ctx.mailer.send(emails.sms_access_removed(account.email, account.identifier, ctx.now()))
+    forgive_client(ctx, gate)
+    notify(ctx, account, emails.sms_access_removed(account.email, account.identifier, ctx.now()))

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
@@ -35,100 +34,50 @@ from msp_portal.adapters.sql import migrations
 from msp_portal.adapters.sql.schema import (
     accounts,
     link_tokens,
+    mail_outbox,
     partner_links,
     profiles,
+    quotas,
+    recovery_requests,
     sessions,
     sms_challenges,
     sms_outbox,
 )
 from msp_portal.adapters.sql.types import UtcDateTime
 from msp_portal.domain.contact import Civility, ContactDetails
+from msp_portal.domain.emails import Email
+from msp_portal.domain.limits import Bucket
 from msp_portal.domain.lockout import LockPolicy, LockState
+from msp_portal.domain.records import (
+    AccountRecord,
+    Admission,
+    ChallengeEntry,
+    LinkTokenRecord,
+    OutboxMessage,
+    PartnerLinkRecord,
+    QueuedMail,
+    RecoveryRequest,
+    SessionRecord,
+)
 from msp_portal.errors import IdentifierTaken, StorageError
 
+if TYPE_CHECKING:
+    from msp_portal.ports import Store
+
+__all__ = [
+    "AccountRecord",
+    "Admission",
+    "ChallengeEntry",
+    "LinkTokenRecord",
+    "OutboxMessage",
+    "PartnerLinkRecord",
+    "QueuedMail",
+    "RecoveryRequest",
+    "SessionRecord",
+    "SqlStore",
+]
+
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-
-
-@dataclass(frozen=True)
-class AccountRecord:
-    """An account as stored (a deleted account is never returned)."""
-
-    id: int
-    identifier: str
-    email: str
-    password_hash: str
-    password_version: int
-    failed_count: int
-    locked_until: datetime | None
-    sms_phone: str | None
-    unlock_code_hash: str | None
-    created_at: datetime
-
-    @property
-    def lock_state(self) -> LockState:
-        """The account's lock counters as the domain sees them."""
-        return LockState(self.failed_count, self.locked_until)
-
-
-@dataclass(frozen=True)
-class Admission:
-    """Answer of :meth:`SqlStore.admit_password_check`."""
-
-    admitted: bool
-    state: LockState
-    password_hash: str | None
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    """A live session after it was touched."""
-
-    account_id: int
-    created_at: datetime
-    last_seen_at: datetime
-
-
-@dataclass(frozen=True)
-class LinkTokenRecord:
-    """An emailed link's stored facts."""
-
-    account_id: int
-    purpose: str
-    password_version: int
-    new_email: str | None
-
-
-@dataclass(frozen=True)
-class ChallengeEntry:
-    """One entry taken on an SMS code: the facts needed to check it."""
-
-    account_id: int
-    phone: str
-    code_hash: str
-    salt: str
-    entries: int
-
-
-@dataclass(frozen=True)
-class PartnerLinkRecord:
-    """A link with a partner organisation."""
-
-    partner_code: str
-    partner_reference: str
-    linked_at: datetime
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    """An SMS waiting in (or sent from) the outbox."""
-
-    id: int
-    phone: str
-    body: str
-    created_at: datetime
-    sent_at: datetime | None
-    attempts: int
-    last_error: str | None
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -151,9 +100,14 @@ def _sqlite_engine(url: str) -> Engine:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 60000")
+        # Deleted rows (a deleted account's address, a purged SMS code) are overwritten with
+        # zeros in the file, not merely marked free; see scrub_wal for the WAL's old pages.
+        cursor.execute("PRAGMA secure_delete = ON")
         if not memory:
             _set_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # When a checkpoint restarts the WAL, truncate it: it holds old page images.
+            cursor.execute("PRAGMA journal_size_limit = 0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -318,6 +272,7 @@ class SqlStore:
             sms_phone=row.sms_phone,
             unlock_code_hash=row.unlock_code_hash,
             created_at=row.created_at,
+            email_verified_at=row.email_verified_at,
         )
 
     def account_by_identifier(self, identifier: str) -> AccountRecord | None:
@@ -338,15 +293,15 @@ class SqlStore:
             ).first()
         return self._account(row)
 
-    def identifiers_for_email(self, email_key: str) -> list[str]:
-        """Identifiers of the live accounts attached to an address (compared case-insensitively)."""
+    def accounts_for_email_key(self, email_key: str) -> list[AccountRecord]:
+        """The live accounts whose address has this key (NFKC, case-folded), by identifier."""
         with self._read() as conn:
             rows = conn.execute(
-                select(accounts.c.identifier)
+                select(accounts)
                 .where(accounts.c.email_key == email_key, accounts.c.deleted_at.is_(None))
                 .order_by(accounts.c.identifier)
-            )
-            return [r.identifier for r in rows]
+            ).all()
+        return [record for record in map(self._account, rows) if record is not None]
 
     # --- the lock (A5) ---------------------------------------------------------------------------
     def admit_password_check(self, account_id: int, now: datetime, policy: LockPolicy) -> Admission:
@@ -416,10 +371,13 @@ class SqlStore:
         *,
         expected_version: int | None = None,
         keep_session: str | None = None,
+        void_links: Collection[str] = (),
     ) -> bool:
-        """Set a new password: voids earlier links, clears the lock, ends the other sessions.
+        """Set a new password: clears the lock, ends the other sessions, voids pending links.
 
-        With ``expected_version``, nothing happens (False) if the password changed since.
+        Links of the ``void_links`` purposes still unused are deleted; any link recording the
+        older password version is refused by the services anyway. With ``expected_version``,
+        nothing happens (False) if the password changed since.
         """
         changing = update(accounts).where(
             accounts.c.id == account_id, accounts.c.deleted_at.is_(None)
@@ -442,16 +400,51 @@ class SqlStore:
                 ending = ending.where(sessions.c.token_hash != keep_session)
             conn.execute(ending)
             conn.execute(delete(sms_challenges).where(sms_challenges.c.account_id == account_id))
+            self._void_links(conn, account_id, void_links)
             return True
 
-    def set_email(self, account_id: int, email: str, email_key: str) -> None:
-        """Replace the account's email address."""
+    @staticmethod
+    def _void_links(conn: Connection, account_id: int, purposes: Collection[str]) -> None:
+        if purposes:
+            conn.execute(
+                delete(link_tokens).where(
+                    link_tokens.c.account_id == account_id,
+                    link_tokens.c.purpose.in_(list(purposes)),
+                    link_tokens.c.used_at.is_(None),
+                )
+            )
+
+    def change_email(
+        self,
+        account_id: int,
+        email: str,
+        email_key: str,
+        *,
+        verified_at: datetime | None,
+        void_links: Collection[str] = (),
+    ) -> None:
+        """Set the address (verified at ``verified_at``); void pending links of ``void_links``."""
         with self._write() as conn:
             conn.execute(
                 update(accounts)
                 .where(accounts.c.id == account_id)
-                .values(email=email, email_key=email_key)
+                .values(email=email, email_key=email_key, email_verified_at=verified_at)
             )
+            self._void_links(conn, account_id, void_links)
+
+    def mark_email_verified(self, account_id: int, email: str, now: datetime) -> bool:
+        """Record that ``email`` is verified, if it is still the account's address."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(accounts)
+                .where(
+                    accounts.c.id == account_id,
+                    accounts.c.deleted_at.is_(None),
+                    accounts.c.email == email,
+                )
+                .values(email_verified_at=func.coalesce(accounts.c.email_verified_at, now))
+            )
+            return result.rowcount == 1
 
     def enable_sms(self, account_id: int, phone: str, unlock_code_hash: str) -> bool:
         """Turn SMS access on; False if it already was."""
@@ -474,10 +467,24 @@ class SqlStore:
             conn.execute(delete(sms_challenges).where(sms_challenges.c.account_id == account_id))
             return result.rowcount == 1
 
-    def delete_account(self, account_id: int, now: datetime) -> None:
-        """Remove every personal datum of an account; keep its identifier reserved (A1)."""
+    def delete_account(self, account_id: int, now: datetime, farewell: Email | None) -> None:
+        """Remove every personal datum of an account; keep its identifier reserved (A1).
+
+        Its queued SMS and emails and its counters go too; ``farewell`` is queued afterwards,
+        attached to no account. On a SQLite file, the WAL's old pages are then scrubbed.
+        """
+        owned = (
+            profiles,
+            sessions,
+            link_tokens,
+            sms_challenges,
+            partner_links,
+            sms_outbox,
+            mail_outbox,
+            quotas,
+        )
         with self._write() as conn:
-            for table in (profiles, sessions, link_tokens, sms_challenges, partner_links):
+            for table in owned:
                 conn.execute(delete(table).where(table.c.account_id == account_id))
             conn.execute(
                 update(accounts)
@@ -485,6 +492,7 @@ class SqlStore:
                 .values(
                     email=None,
                     email_key=None,
+                    email_verified_at=None,
                     password_hash=None,
                     sms_phone=None,
                     unlock_code_hash=None,
@@ -493,6 +501,40 @@ class SqlStore:
                     deleted_at=now,
                 )
             )
+            if farewell is not None:
+                conn.execute(insert(mail_outbox).values(**self._mail_values(farewell, now, None)))
+        self.scrub_wal()
+
+    def scrub_wal(self) -> bool:
+        """SQLite file only: copy the WAL into the database and truncate it to zero bytes.
+
+        With ``secure_delete`` on, deleted rows are zeroed in the database file, but the WAL
+        still holds images of pages written before the deletion until it is truncated. This
+        waits at most two seconds for readers; when they do not finish, the next checkpoint
+        (and ``journal_size_limit = 0``) finishes the job. Returns whether it completed.
+        """
+        if self.engine.dialect.name != "sqlite" or make_url(str(self.engine.url)).database in (
+            None,
+            "",
+            ":memory:",
+        ):
+            return True
+        try:
+            # Outside any transaction: SQLAlchemy's connection would begin one (see _on_begin).
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("PRAGMA busy_timeout = 2000")
+                try:
+                    busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                finally:
+                    cursor.execute("PRAGMA busy_timeout = 60000")
+                    cursor.close()
+            finally:
+                raw.close()
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            raise StorageError(str(exc), reason=type(exc).__name__) from exc
+        return busy is not None and busy[0] == 0
 
     # --- profile ---------------------------------------------------------------------------------
     def contact_details(self, account_id: int) -> ContactDetails:
@@ -676,6 +718,24 @@ class SqlStore:
                 )
             )
 
+    def peek_challenge(
+        self, token_hash: str, purpose: str, now: datetime, max_entries: int
+    ) -> ChallengeEntry | None:
+        """The live code's facts without counting an entry; None when it cannot be used."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(sms_challenges).where(
+                    sms_challenges.c.token_hash == token_hash,
+                    sms_challenges.c.purpose == purpose,
+                    sms_challenges.c.used_at.is_(None),
+                    sms_challenges.c.expires_at > now,
+                    sms_challenges.c.entries < max_entries,
+                )
+            ).first()
+        if row is None:
+            return None
+        return ChallengeEntry(row.account_id, row.phone, row.code_hash, row.salt, row.entries)
+
     def take_challenge_entry(
         self, token_hash: str, purpose: str, now: datetime, max_entries: int
     ) -> ChallengeEntry | None:
@@ -752,12 +812,14 @@ class SqlStore:
             return result.rowcount == 1
 
     # --- SMS outbox ------------------------------------------------------------------------------
-    def enqueue_sms(self, phone: str, body: str, now: datetime) -> int:
+    def enqueue_sms(
+        self, phone: str, body: str, now: datetime, *, account_id: int | None = None
+    ) -> int:
         """Queue an SMS; returns its id."""
         with self._write() as conn:
             result = conn.execute(
                 insert(sms_outbox)
-                .values(phone=phone, body=body, created_at=now, attempts=0)
+                .values(phone=phone, body=body, created_at=now, attempts=0, account_id=account_id)
                 .returning(sms_outbox.c.id)
             )
             return int(result.scalar_one())
@@ -770,7 +832,16 @@ class SqlStore:
         with self._read() as conn:
             rows = conn.execute(query).all()
         return [
-            OutboxMessage(r.id, r.phone, r.body, r.created_at, r.sent_at, r.attempts, r.last_error)
+            OutboxMessage(
+                r.id,
+                r.phone,
+                r.body,
+                r.created_at,
+                r.sent_at,
+                r.attempts,
+                r.last_error,
+                r.account_id,
+            )
             for r in rows
         ]
 
@@ -792,3 +863,212 @@ class SqlStore:
                 .where(sms_outbox.c.id == message_id)
                 .values(sent_at=None, attempts=sms_outbox.c.attempts + 1, last_error=error[:500])
             )
+
+    # --- mail outbox -----------------------------------------------------------------------------
+    @staticmethod
+    def _mail_values(email: Email, now: datetime, account_id: int | None) -> dict[str, Any]:
+        return {
+            "account_id": account_id,
+            "recipient": email.to,
+            "subject": email.subject,
+            "body": email.body,
+            "created_at": now,
+            "next_attempt_at": now,
+            "attempts": 0,
+        }
+
+    def enqueue_mail(self, email: Email, now: datetime, *, account_id: int | None = None) -> int:
+        """Queue an email; returns its id."""
+        with self._write() as conn:
+            result = conn.execute(
+                insert(mail_outbox)
+                .values(**self._mail_values(email, now, account_id))
+                .returning(mail_outbox.c.id)
+            )
+            return int(result.scalar_one())
+
+    @staticmethod
+    def _queued_mail(row: Row[Any]) -> QueuedMail:
+        return QueuedMail(
+            id=row.id,
+            email=Email(row.recipient, row.subject, row.body),
+            created_at=row.created_at,
+            next_attempt_at=row.next_attempt_at,
+            sent_at=row.sent_at,
+            attempts=row.attempts,
+            last_error=row.last_error,
+            account_id=row.account_id,
+        )
+
+    def mail_outbox(self, *, pending_only: bool = False) -> list[QueuedMail]:
+        """Emails of the outbox, oldest first."""
+        query = select(mail_outbox).order_by(mail_outbox.c.id)
+        if pending_only:
+            query = query.where(mail_outbox.c.sent_at.is_(None))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [self._queued_mail(r) for r in rows]
+
+    def due_mail(self, now: datetime, *, max_attempts: int, limit: int) -> list[QueuedMail]:
+        """Pending emails whose next attempt is due and that have attempts left, oldest first."""
+        query = (
+            select(mail_outbox)
+            .where(
+                mail_outbox.c.sent_at.is_(None),
+                mail_outbox.c.next_attempt_at <= now,
+                mail_outbox.c.attempts < max_attempts,
+            )
+            .order_by(mail_outbox.c.id)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [self._queued_mail(r) for r in rows]
+
+    def claim_mail(self, mail_id: int, now: datetime) -> bool:
+        """Mark a pending email as sent before handing it over; True for the one claimant."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(mail_outbox)
+                .where(mail_outbox.c.id == mail_id, mail_outbox.c.sent_at.is_(None))
+                .values(sent_at=now)
+            )
+            return result.rowcount == 1
+
+    def release_mail(self, mail_id: int, error: str, retry_at: datetime) -> None:
+        """The hand-over failed: queue the email again for ``retry_at``, with the error."""
+        with self._write() as conn:
+            conn.execute(
+                update(mail_outbox)
+                .where(mail_outbox.c.id == mail_id)
+                .values(
+                    sent_at=None,
+                    attempts=mail_outbox.c.attempts + 1,
+                    last_error=error[:500],
+                    next_attempt_at=retry_at,
+                )
+            )
+
+    # --- recovery requests -----------------------------------------------------------------------
+    def add_recovery_request(self, kind: str, lookup: str, now: datetime) -> None:
+        """Queue a "forgot identifier / password" request."""
+        with self._write() as conn:
+            conn.execute(insert(recovery_requests).values(kind=kind, lookup=lookup, created_at=now))
+
+    def take_recovery_requests(self, limit: int) -> list[RecoveryRequest]:
+        """Remove and return up to ``limit`` requests, oldest first (each to one taker only)."""
+        with self._write() as conn:
+            rows = conn.execute(
+                select(recovery_requests).order_by(recovery_requests.c.id).limit(limit)
+            ).all()
+            taken = []
+            for row in rows:
+                # Parallel workers may read the same rows; the DELETE decides who owns each.
+                gone = conn.execute(
+                    delete(recovery_requests).where(recovery_requests.c.id == row.id)
+                )
+                if gone.rowcount == 1:
+                    taken.append(RecoveryRequest(row.id, row.kind, row.lookup, row.created_at))
+        return taken
+
+    def purge_outboxes(self, before: datetime) -> int:
+        """Delete queued SMS, emails (sent or not) and requests, and counters, before ``before``.
+
+        Returns the number of rows deleted. On a SQLite file, the WAL is then scrubbed.
+        """
+        with self._write() as conn:
+            deleted = 0
+            for table in (sms_outbox, mail_outbox, recovery_requests):
+                result = conn.execute(delete(table).where(table.c.created_at < before))
+                deleted += result.rowcount
+            ended = conn.execute(delete(quotas).where(quotas.c.window_ends_at < before))
+            deleted += ended.rowcount
+        self.scrub_wal()
+        return deleted
+
+    # --- counted budgets (send limits, throttling) -----------------------------------------------
+    def take_quota(self, buckets: Sequence[Bucket], now: datetime) -> datetime | None:
+        """Take one use from every bucket, or from none (see :func:`domain.limits.take`).
+
+        Each bucket is one conditional UPDATE; buckets are taken in key order, so that two
+        requests sharing buckets never wait for each other in a cycle. When one refuses, the
+        whole transaction is rolled back and its window's end is returned.
+        """
+        ordered = sorted({b.key: b for b in buckets}.values(), key=lambda b: b.key)
+        refused: list[datetime] = []
+        try:
+            with self._write() as conn:
+                for item in ordered:
+                    until = self._take_one(conn, item, now)
+                    if until is not None:
+                        refused.append(until)
+                        raise _Refused
+        except _Refused:
+            return refused[0]
+        return None
+
+    def _take_one(self, conn: Connection, item: Bucket, now: datetime) -> datetime | None:
+        window_end = literal(now + item.limit.window, UtcDateTime)
+        ended = quotas.c.window_ends_at <= now
+        conn.execute(
+            self._insert_ignoring_conflict(
+                bucket=item.key,
+                account_id=item.account_id,
+                used=0,
+                window_ends_at=now,  # an ended window: the UPDATE below starts a fresh one
+            )
+        )
+        taken = conn.execute(
+            update(quotas)
+            .where(quotas.c.bucket == item.key, or_(ended, quotas.c.used < item.limit.count))
+            .values(
+                used=case((ended, 1), else_=quotas.c.used + 1),
+                window_ends_at=case((ended, window_end), else_=quotas.c.window_ends_at),
+            )
+        )
+        if taken.rowcount == 1:
+            return None
+        until = conn.execute(
+            select(quotas.c.window_ends_at).where(quotas.c.bucket == item.key)
+        ).scalar_one()
+        assert isinstance(until, datetime)
+        return until
+
+    def _insert_ignoring_conflict(self, **values: Any) -> Any:
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(quotas).values(**values).on_conflict_do_nothing()
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(quotas).values(**values).on_conflict_do_nothing()
+
+    def give_back_quota(self, bucket: Bucket, now: datetime) -> None:
+        """Return one use to ``bucket``'s running window."""
+        with self._write() as conn:
+            conn.execute(
+                update(quotas)
+                .where(
+                    quotas.c.bucket == bucket.key,
+                    quotas.c.window_ends_at > now,
+                    quotas.c.used > 0,
+                )
+                .values(used=quotas.c.used - 1)
+            )
+
+    def quota_state(self, bucket: Bucket) -> tuple[int, datetime] | None:
+        """(uses, window end) of a bucket, or None when it was never used (for tests and ops)."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(quotas.c.used, quotas.c.window_ends_at).where(quotas.c.bucket == bucket.key)
+            ).first()
+        return None if row is None else (row.used, row.window_ends_at)
+
+
+class _Refused(Exception):
+    """Internal: a bucket refused; rolls the quota transaction back."""
+
+
+def _implements_store(store: SqlStore) -> Store:
+    # mypy checks here that SqlStore has every method of the Store protocol.
+    return store

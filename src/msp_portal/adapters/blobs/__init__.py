@@ -1,0 +1,1 @@
+"""Blob stores: document bytes, content-addressed by SHA-256 (a local directory, S3)."""

@@ -1,0 +1,1 @@
+"""Fonts embedded in the PDFs msp_portal writes (DejaVu Sans; see LICENSE.txt)."""

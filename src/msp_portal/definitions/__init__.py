@@ -1,0 +1,1 @@
+"""Shipped data: procedure type definitions (``procedures/*.toml``) and the organisations."""
