@@ -17,12 +17,17 @@ import pytest
 
 import msp_docs
 import msp_docs_cli
+import msp_portal_cli
 from tests.conftest import ROOT, SAMPLES
 
 # The public interface: the package itself and these modules. Every other module has a name
 # that starts with an underscore, or sits in a package that does (README, "Public API").
 _LIBRARY = {"", "errors", "limits", "options", "report", "batch", "forms", "cerfa", "__main__"}
-PUBLIC = {"msp_docs": _LIBRARY, "msp_docs_cli": {"", "app", "__main__"}}
+PUBLIC = {
+    "msp_docs": _LIBRARY,
+    "msp_docs_cli": {"", "app", "__main__"},
+    "msp_portal_cli": {"", "app"},
+}
 
 
 def _modules(package: object) -> list[str]:
@@ -30,7 +35,9 @@ def _modules(package: object) -> list[str]:
     return [m.name for m in pkgutil.walk_packages([str(path)])]
 
 
-@pytest.mark.parametrize("package", [msp_docs, msp_docs_cli], ids=lambda p: p.__name__)
+@pytest.mark.parametrize(
+    "package", [msp_docs, msp_docs_cli, msp_portal_cli], ids=lambda p: p.__name__
+)
 def test_a_module_is_public_only_when_listed(package: object) -> None:
     name = package.__name__  # type: ignore[attr-defined]
     public = PUBLIC[name]
