@@ -1,10 +1,11 @@
-"""The pipeline in stage order: read, then per input detect and normalise, then merge, write.
+"""The pipeline in stage order: read, then per input detect and normalise, then merge, fit, write.
 
 :func:`run` calls the stages below in that order. The per-input stage (:func:`process`) touches
 untrusted bytes with C decoders, so it runs in forked, resource-limited children when isolation
 is on (``Options.isolate``, the default where fork exists), one per core at a time; the merge and
 the write happen in the caller. The work of each stage lives in its own module (``_sources``,
-``_detect``, the format backends of ``_backends``, ``_backends/assemble``, ``_write``).
+``_detect``, the format backends of ``_backends``, ``_backends/assemble``, ``_fitting`` for
+``Options.fit``, ``_write``).
 """
 
 from __future__ import annotations
