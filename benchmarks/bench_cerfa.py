@@ -67,7 +67,7 @@ import json, os, statistics, sys, time
 t0 = time.perf_counter()
 from msp_docs import forms
 from msp_docs.cerfa import Catalogue
-import msp_docs._backends._acroform  # the library loaded, as pypdf is in its runner
+import msp_docs._backends.acroform  # the library loaded, as pypdf is in its runner
 src, values, out, repeats = sys.argv[1:5]
 t1 = time.perf_counter()
 values = json.load(open(values))["msp"]

@@ -94,11 +94,12 @@ def main() -> None:
     data = files["photo.jpg"]
     parsed = jpeg_format.parse(data)
     cleaned = parsed.cleaned(data)
+    size = (parsed.frame.width, parsed.frame.height)
     print("photo.jpg stages (this process):")
     stages: dict[str, Callable[[], object]] = {
         "marker walk": lambda: jpeg_format.parse(data),
         "cleaned copy": lambda: parsed.cleaned(data),
-        "1/8-scale decode": lambda: prove_decodes(cleaned, limits),
+        "1/8-scale decode": lambda: prove_decodes(cleaned, size, limits),
         "(full decode)": lambda: Image.open(io.BytesIO(cleaned)).load(),
     }
     for key, run in stages.items():

@@ -166,12 +166,14 @@ def main() -> None:
         merged.save(io.BytesIO())
 
     photo = (REFERENCE / "photo.jpg").read_bytes()
-    cleaned = jpeg_format.parse(photo).cleaned(photo)
+    parsed = jpeg_format.parse(photo)
+    cleaned = parsed.cleaned(photo)
+    size = (parsed.frame.width, parsed.frame.height)
     here: dict[str, Callable[[], object]] = {
         "msp_docs.merge (in-process)": ours_here,
         "img2pdf.convert + pikepdf (in-process)": peers_here,
         "msp_docs.convert 12 MP JPEG": lambda: msp_docs.convert(photo, io.BytesIO()),
-        "  its floor: 1/8-scale decode": lambda: prove_decodes(cleaned, Limits()),
+        "  its floor: 1/8-scale decode": lambda: prove_decodes(cleaned, size, Limits()),
     }
     for run in here.values():
         run()

@@ -4,7 +4,10 @@
 #   ghostscript for the benchmarks, the peer of --fit; chromium for the portal's browser tests,
 #   driven by Playwright: its own browser download is not used), a virtual environment in .venv,
 #   and the project installed in it (editable).
-# Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh test, scripts/setup.sh test,bench
+# Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh test, scripts/setup.sh test,bench,
+#   scripts/setup.sh portal (default: no extras; extras are listed in pyproject.toml). pip runs
+#   only when pyproject.toml changed or these extras were never installed from it
+#   (.venv/.installed remembers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,4 +44,12 @@ fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
+# .venv/.installed: one "HASH SPEC" line per install done from this pyproject.toml (HASH).
+hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if grep -qxF "$hash $spec" .venv/.installed 2>/dev/null \
+  || { [ "$spec" = "." ] && grep -q "^$hash " .venv/.installed 2>/dev/null; }; then
+  exit 0  # already installed from this very pyproject.toml (any extras include the base)
+fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
+{ grep "^$hash " .venv/.installed 2>/dev/null || true; echo "$hash $spec"; } > .venv/.installed.new
+mv .venv/.installed.new .venv/.installed

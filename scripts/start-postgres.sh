@@ -2,8 +2,9 @@
 # Start a throwaway PostgreSQL cluster on 127.0.0.1 (installing PostgreSQL from Debian when it is
 # missing) and print ONLY its DSN on stdout, e.g.
 #   postgresql+psycopg://msp:SECRET@127.0.0.1:PORT/msp_portal_test
-# Everything else goes to stderr. The server keeps running after the script ends; stop it with
-#   pg_ctl -D <dir> stop -m fast   (the data directory is printed on stderr)
+# Everything else goes to stderr. The cluster lives in $MSP_PG_DIR when it is set (an empty
+# directory), else in a new directory under /tmp (printed on stderr). The server keeps running
+# after the script ends; scripts/stop-postgres.sh DIR stops it and removes the directory.
 # PostgreSQL refuses to run as root: as root, the cluster belongs to the 'postgres' system user.
 set -euo pipefail
 
@@ -41,7 +42,8 @@ if [ "$(id -u)" -eq 0 ]; then
   run_as=(runuser -u postgres --)
 fi
 
-datadir=$(mktemp -d /tmp/msp-portal-pg.XXXXXX)
+datadir="${MSP_PG_DIR:-$(mktemp -d /tmp/msp-portal-pg.XXXXXX)}"
+mkdir -p "$datadir"
 chmod 700 "$datadir"
 [ "$owner" = "$(id -un)" ] || chown "$owner" "$datadir"
 
@@ -71,5 +73,5 @@ done
 "$bindir/pg_isready" -q -h 127.0.0.1 -p "$port" || { log "server did not become ready"; cat "$datadir/server.log" >&2; exit 1; }
 
 PGPASSWORD="$password" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U msp msp_portal_test >&2
-log "running on 127.0.0.1:$port (data in $datadir/data; stop: ${run_as[*]} $bindir/pg_ctl -D $datadir/data stop -m fast)"
+log "running on 127.0.0.1:$port (data in $datadir/data; stop and remove: scripts/stop-postgres.sh $datadir)"
 echo "postgresql+psycopg://msp:${password}@127.0.0.1:${port}/msp_portal_test"

@@ -1,7 +1,8 @@
 """The ``msp-portal`` command line: the only place where portal errors become exit codes.
 
-Each area of the portal adds its commands in its own module (``<area>_cmd.py``) that registers
-them on :data:`app`; the imports at the end of this module list them.
+Each area of the portal has its commands in a module of its own (``_address``, ``_procedures``,
+``_wallet``, ``_web``), which imports nothing from this one; this module registers each with one
+line.
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ from typing import Annotated
 
 import typer
 
-from msp_docs._version import __version__
+from msp_docs import __version__
+from msp_portal_cli import _address, _procedures, _wallet, _web
+from msp_portal_cli._common import DATABASE_OPTION, EXIT_OK, EXIT_PORTAL_ERROR
 
-__all__ = ["DATABASE_OPTION", "EXIT_OK", "EXIT_PORTAL_ERROR", "EXIT_USAGE", "app", "main"]
-
-EXIT_OK = 0
-EXIT_PORTAL_ERROR = 1
-EXIT_USAGE = 2
+__all__ = ["app", "main"]
 
 app = typer.Typer(
     name="msp-portal",
@@ -26,13 +25,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-DATABASE_OPTION = typer.Option(
-    "--database",
-    "-d",
-    envvar="MSP_PORTAL_DATABASE",
-    help="SQLAlchemy URL of the portal's database (sqlite:///portal.db, postgresql+psycopg://...).",
 )
 
 
@@ -77,13 +69,12 @@ def _safe_url(url: str) -> str:
     return f"{scheme}://{user}:***@{tail}"
 
 
+app.add_typer(_address.address_app, name="address")
+app.add_typer(_procedures.procedures_app, name="procedures")
+app.add_typer(_wallet.wallet_app, name="wallet")
+app.command()(_web.serve)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
-
-
-# Areas register their commands here, one module each (keep this list sorted).
-import msp_portal_cli.address_cmd  # noqa: E402 - `msp-portal address ...`
-import msp_portal_cli.procedures_cmd  # noqa: E402 - `msp-portal procedures ...`
-import msp_portal_cli.wallet_cmd  # noqa: E402 - `msp-portal wallet ...`
-import msp_portal_cli.web_cmd  # noqa: E402, F401 - `msp-portal serve`

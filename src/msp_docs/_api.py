@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from msp_docs._pipeline import run
+from msp_docs._pipeline import Progress, run
 from msp_docs._sources import InputLike
 from msp_docs._write import OutputTarget
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 from msp_docs.report import InputReport, Report
 
-__all__ = ["convert", "inspect", "merge", "validate"]
+__all__ = ["Progress", "convert", "inspect", "merge", "validate"]
 
 _DEFAULT_LIMITS = Limits()
 _DEFAULT_OPTIONS = Options()
@@ -23,6 +23,7 @@ def merge(
     *,
     limits: Limits = _DEFAULT_LIMITS,
     options: Options = _DEFAULT_OPTIONS,
+    progress: Progress | None = None,
 ) -> Report:
     """Validate, normalise and merge up to ``limits.max_files`` inputs into one PDF.
 
@@ -32,6 +33,9 @@ def merge(
         output: A path (written atomically) or a binary stream.
         limits: The bounds of this call.
         options: Page size, title, transparency, password, language...
+        progress: Called with (inputs finished, inputs in all) after each input and about
+            ten times a second while inputs are processed, in the calling thread: enough to
+            drive a progress display without a thread of its own.
 
     Returns:
         The report: every input's kind, size, pages, actions and warnings, and the output's
@@ -40,8 +44,9 @@ def merge(
     Raises:
         MspDocsError: a subclass naming the problem, the input it concerns and the facts;
             ``error.report`` holds the report so far. Nothing is written then.
+        UsageError: no input, an input or output of the wrong type, a text-mode stream.
     """
-    return run("merge", inputs, output, limits=limits, options=options)
+    return run("merge", inputs, output, limits=limits, options=options, progress=progress)
 
 
 def convert(
@@ -50,9 +55,10 @@ def convert(
     *,
     limits: Limits = _DEFAULT_LIMITS,
     options: Options = _DEFAULT_OPTIONS,
+    progress: Progress | None = None,
 ) -> Report:
     """Turn one PDF, PNG, GIF or JPEG into a normalised PDF (same rules as :func:`merge`)."""
-    return run("convert", [input], output, limits=limits, options=options)
+    return run("convert", [input], output, limits=limits, options=options, progress=progress)
 
 
 def validate(
@@ -60,13 +66,14 @@ def validate(
     *,
     limits: Limits = _DEFAULT_LIMITS,
     options: Options = _DEFAULT_OPTIONS,
+    progress: Progress | None = None,
 ) -> Report:
     """Check what :func:`merge` would accept, without writing anything.
 
     Rejected inputs are reported (``report.ok`` is False), not raised. Errors that end the call
     itself (too many files, inputs too large together) are raised as by :func:`merge`.
     """
-    return run("validate", inputs, None, limits=limits, options=options)
+    return run("validate", inputs, None, limits=limits, options=options, progress=progress)
 
 
 def inspect(
@@ -74,7 +81,8 @@ def inspect(
     *,
     limits: Limits = _DEFAULT_LIMITS,
     options: Options = _DEFAULT_OPTIONS,
+    progress: Progress | None = None,
 ) -> InputReport:
     """Describe one input: kind, size, pages, pixels, DPI, format details, and its verdict."""
-    report = run("inspect", [input], None, limits=limits, options=options)
+    report = run("inspect", [input], None, limits=limits, options=options, progress=progress)
     return report.inputs[0]

@@ -10,6 +10,8 @@ from msp_docs.errors import (
     CorruptPdf,
     EmptyInput,
     ExtensionMismatch,
+    OtherFormat,
+    Reason,
     TruncatedInput,
     UnsupportedKind,
 )
@@ -89,22 +91,20 @@ def sniff(data: bytes) -> Detected | None:
     # Recognisable but damaged signatures.
     if head.startswith(b"\x89PNG") or head[1:8] == b"PNG\r\n\x1a\n":
         if len(data) < 8:
-            raise TruncatedInput("PNG signature cut off", kind="png")
-        raise CorruptImage("bad PNG signature", kind="png", reason="bad PNG signature")
+            raise TruncatedInput(kind=Kind.PNG, reason=Reason.SIGNATURE_CUT)
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.PNG_SIGNATURE)
     if head.startswith(b"GIF"):
         if len(data) < 6:
-            raise TruncatedInput("GIF signature cut off", kind="gif")
+            raise TruncatedInput(kind=Kind.GIF, reason=Reason.SIGNATURE_CUT)
         if head[3:4] == b"8" or head[3:6].isalnum():
-            raise CorruptImage(
-                "unknown GIF version", kind="gif", reason=f"unknown version {head[3:6]!r}"
-            )
+            raise CorruptImage(detail=repr(head[3:6]), kind=Kind.GIF, reason=Reason.GIF_VERSION)
     if head[1:6] == b"PDF-1" or head[1:6] == b"PDF-2":
-        raise CorruptPdf("mangled PDF header", kind="pdf", reason="damaged PDF header")
+        raise CorruptPdf(kind=Kind.PDF, reason=Reason.PDF_HEADER)
     position = data.find(b"%PDF-", 0, PDF_HEADER_WINDOW)
     if position > 0:
         return Detected(Kind.PDF, offset=position)
     if head.startswith(b"\xff\xd8") and len(data) < 3:
-        raise TruncatedInput("JPEG signature cut off", kind="jpeg")
+        raise TruncatedInput(kind=Kind.JPEG, reason=Reason.SIGNATURE_CUT)
     return None
 
 
@@ -112,219 +112,87 @@ def detect(data: bytes) -> Detected:
     """Return the kind of ``data`` or raise :class:`UnsupportedKind` naming what it is instead."""
     found = sniff(data)
     if found is None:
-        described, described_fr, advice, advice_fr, mime = describe_other(data)
-        raise UnsupportedKind(
-            described_as=described,
-            described_as_fr=described_fr,
-            advice=advice,
-            advice_fr=advice_fr,
-            mime=mime,
-        )
+        what, mime = describe_other(data)
+        raise UnsupportedKind(format=what, mime=mime)
     return found
 
 
-def describe_other(data: bytes) -> tuple[str, str, str, str, str]:
-    """Name an unsupported file for a citizen, from libmagic's reading of its bytes.
-
-    Returns:
-        (description, French description, advice, French advice, MIME type).
-    """
+def describe_other(data: bytes) -> tuple[OtherFormat, str]:
+    """What an unsupported file is, from libmagic's reading of its bytes: (format, MIME type)."""
     from msp_docs._backends.magic_ import identify
 
     mime, text = identify(data)
-    return _describe(mime, text)
+    return _describe(mime, text), mime
 
 
-_ADVICE_EXPORT = (
-    "Export it as PDF or JPEG and try again.",
-    "Exportez-le en PDF ou en JPEG puis réessayez.",
-)
-_ADVICE_PDF = (
-    "Save or print it as PDF (File > Save as > PDF) and try again.",
-    "Enregistrez-le ou imprimez-le en PDF (Fichier > Enregistrer sous > PDF) puis réessayez.",
-)
-_ADVICE_IMAGE = (
-    "Export it as PNG or JPEG and try again.",
-    "Exportez-le en PNG ou en JPEG puis réessayez.",
-)
-
-# MIME type (or prefix ending in "/") -> (English, French, advice)
-_KNOWN: list[tuple[str, str, str, tuple[str, str]]] = [
-    (
-        "image/heic",
-        "a HEIC photo",
-        "une photo HEIC",
-        (
-            "Export it as JPEG (on an iPhone: Settings > Camera > Formats > Most Compatible).",
-            "Exportez-la en JPEG (sur iPhone : Réglages > Appareil photo > Formats > Le plus "
-            "compatible).",
-        ),
-    ),
-    ("image/heif", "a HEIF photo", "une photo HEIF", _ADVICE_IMAGE),
-    ("image/avif", "an AVIF image", "une image AVIF", _ADVICE_IMAGE),
-    ("image/webp", "a WebP image", "une image WebP", _ADVICE_IMAGE),
-    ("image/bmp", "a BMP image", "une image BMP", _ADVICE_IMAGE),
-    ("image/x-ms-bmp", "a BMP image", "une image BMP", _ADVICE_IMAGE),
-    ("image/tiff", "a TIFF image", "une image TIFF", _ADVICE_EXPORT),
-    ("image/jp2", "a JPEG 2000 image", "une image JPEG 2000", _ADVICE_IMAGE),
-    ("image/jxl", "a JPEG XL image", "une image JPEG XL", _ADVICE_IMAGE),
-    ("image/svg+xml", "an SVG drawing", "un dessin SVG", _ADVICE_PDF),
-    ("image/vnd.adobe.photoshop", "a Photoshop file", "un fichier Photoshop", _ADVICE_EXPORT),
-    ("image/x-icon", "an icon file", "un fichier d'icône", _ADVICE_IMAGE),
-    ("image/vnd.microsoft.icon", "an icon file", "un fichier d'icône", _ADVICE_IMAGE),
-    (
-        "application/zip",
-        "a ZIP archive",
-        "une archive ZIP",
-        (
-            "Extract the documents it holds and add them one by one.",
-            "Extrayez les documents qu'elle contient et ajoutez-les un par un.",
-        ),
-    ),
-    (
-        "application/x-rar",
-        "a RAR archive",
-        "une archive RAR",
-        (
-            "Extract the documents it holds and add them one by one.",
-            "Extrayez les documents qu'elle contient et ajoutez-les un par un.",
-        ),
-    ),
-    (
-        "application/x-7z-compressed",
-        "a 7-Zip archive",
-        "une archive 7-Zip",
-        (
-            "Extract the documents it holds and add them one by one.",
-            "Extrayez les documents qu'elle contient et ajoutez-les un par un.",
-        ),
-    ),
-    (
-        "application/gzip",
-        "a compressed archive",
-        "une archive compressée",
-        (
-            "Extract the documents it holds and add them one by one.",
-            "Extrayez les documents qu'elle contient et ajoutez-les un par un.",
-        ),
-    ),
-    ("application/msword", "a Word document", "un document Word", _ADVICE_PDF),
-    (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml",
-        "a Word document",
-        "un document Word",
-        _ADVICE_PDF,
-    ),
-    (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml",
-        "an Excel spreadsheet",
-        "un tableur Excel",
-        _ADVICE_PDF,
-    ),
-    ("application/vnd.ms-excel", "an Excel spreadsheet", "un tableur Excel", _ADVICE_PDF),
-    (
-        "application/vnd.openxmlformats-officedocument.presentationml",
-        "a PowerPoint presentation",
-        "une présentation PowerPoint",
-        _ADVICE_PDF,
-    ),
-    (
-        "application/vnd.oasis.opendocument.text",
-        "an OpenDocument text",
-        "un texte OpenDocument",
-        _ADVICE_PDF,
-    ),
-    (
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "an OpenDocument spreadsheet",
-        "un tableur OpenDocument",
-        _ADVICE_PDF,
-    ),
-    ("application/rtf", "an RTF document", "un document RTF", _ADVICE_PDF),
-    ("text/rtf", "an RTF document", "un document RTF", _ADVICE_PDF),
-    ("application/postscript", "a PostScript file", "un fichier PostScript", _ADVICE_PDF),
-    ("text/html", "a web page", "une page web", _ADVICE_PDF),
-    ("text/xml", "an XML file", "un fichier XML", _ADVICE_PDF),
-    ("application/xml", "an XML file", "un fichier XML", _ADVICE_PDF),
-    ("text/", "a text file", "un fichier texte", _ADVICE_PDF),
-    (
-        "application/x-dosexec",
-        "a Windows program",
-        "un programme Windows",
-        (
-            "A program is not a document; choose the document itself.",
-            "Un programme n'est pas un document ; choisissez le document lui-même.",
-        ),
-    ),
-    (
-        "application/x-executable",
-        "a program",
-        "un programme",
-        (
-            "A program is not a document; choose the document itself.",
-            "Un programme n'est pas un document ; choisissez le document lui-même.",
-        ),
-    ),
-    (
-        "audio/",
-        "an audio file",
-        "un fichier audio",
-        (
-            "Only documents and photos are accepted.",
-            "Seuls les documents et les photos sont acceptés.",
-        ),
-    ),
-    (
-        "video/",
-        "a video",
-        "une vidéo",
-        (
-            "Only documents and photos are accepted; send a photo instead.",
-            "Seuls les documents et les photos sont acceptés ; envoyez plutôt une photo.",
-        ),
-    ),
-    (
-        "image/",
-        "an image in an unsupported format",
-        "une image d'un format non accepté",
-        _ADVICE_IMAGE,
-    ),
+# MIME type (or a prefix ending in "/") -> the format we name; the first that matches wins.
+_KNOWN: list[tuple[str, OtherFormat]] = [
+    ("image/heic", OtherFormat.HEIC),
+    ("image/heif", OtherFormat.HEIF),
+    ("image/avif", OtherFormat.AVIF),
+    ("image/webp", OtherFormat.WEBP),
+    ("image/bmp", OtherFormat.BMP),
+    ("image/x-ms-bmp", OtherFormat.BMP),
+    ("image/tiff", OtherFormat.TIFF),
+    ("image/jp2", OtherFormat.JPEG_2000),
+    ("image/jxl", OtherFormat.JPEG_XL),
+    ("image/svg+xml", OtherFormat.SVG),
+    ("image/vnd.adobe.photoshop", OtherFormat.PHOTOSHOP),
+    ("image/x-icon", OtherFormat.ICON),
+    ("image/vnd.microsoft.icon", OtherFormat.ICON),
+    ("application/zip", OtherFormat.ZIP),
+    ("application/x-rar", OtherFormat.RAR),
+    ("application/x-7z-compressed", OtherFormat.SEVEN_ZIP),
+    ("application/gzip", OtherFormat.GZIP),
+    ("application/msword", OtherFormat.WORD),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml", OtherFormat.WORD),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml", OtherFormat.EXCEL),
+    ("application/vnd.ms-excel", OtherFormat.EXCEL),
+    ("application/vnd.openxmlformats-officedocument.presentationml", OtherFormat.POWERPOINT),
+    ("application/vnd.oasis.opendocument.text", OtherFormat.OPENDOCUMENT_TEXT),
+    ("application/vnd.oasis.opendocument.spreadsheet", OtherFormat.OPENDOCUMENT_SPREADSHEET),
+    ("application/rtf", OtherFormat.RTF),
+    ("text/rtf", OtherFormat.RTF),
+    ("application/postscript", OtherFormat.POSTSCRIPT),
+    ("text/html", OtherFormat.HTML),
+    ("text/xml", OtherFormat.XML),
+    ("application/xml", OtherFormat.XML),
+    ("text/", OtherFormat.TEXT),
+    ("application/x-dosexec", OtherFormat.WINDOWS_PROGRAM),
+    ("application/x-executable", OtherFormat.PROGRAM),
+    ("audio/", OtherFormat.AUDIO),
+    ("video/", OtherFormat.VIDEO),
+    ("image/", OtherFormat.OTHER_IMAGE),
 ]
 
 
-def _describe(mime: str, text: str) -> tuple[str, str, str, str, str]:
-    """Map libmagic's MIME type and description to words for a citizen (pure)."""
+def _describe(mime: str, text: str) -> OtherFormat:
+    """Map libmagic's MIME type and description to a format we can name (pure)."""
     lowered = text.lower()
     if "heic" in lowered or "heif" in lowered or mime in ("image/heic", "image/heif"):
         mime = "image/heic" if "heic" in lowered or mime == "image/heic" else "image/heif"
-    for prefix, en, fr, (advice, advice_fr) in _KNOWN:
+    for prefix, what in _KNOWN:
         if (
             mime == prefix
             or (prefix.endswith("/") and mime.startswith(prefix))
             or (not prefix.endswith("/") and mime.startswith(prefix + "."))
         ):
-            return en, fr, advice, advice_fr, mime
-    return (
-        "a file of unknown type",
-        "un fichier de type inconnu",
-        "Choose your document again, exported as PDF or JPEG.",
-        "Choisissez à nouveau votre document, exporté en PDF ou en JPEG.",
-        mime,
-    )
+            return what
+    return OtherFormat.UNKNOWN
 
 
 def also_valid_as(data: bytes, kind: Kind) -> str | None:
-    """Name another format that ``data`` also declares, if any (pure; cheap signature checks).
+    """The other format ``data`` also declares, ``"pdf"`` or ``"zip"``, if any (pure).
 
     A polyglot is handled as the kind its first bytes declare; this only lets the report say
     so. Looked for: a PDF header in the first 1024 bytes of a non-PDF (what PDF readers accept)
     and a ZIP end-of-central-directory record near the end (what ZIP readers look for).
     """
     if kind is not Kind.PDF and data.find(b"%PDF-", 0, PDF_HEADER_WINDOW) >= 0:
-        return "PDF document"
+        return "pdf"
     tail = data[-(65_535 + 22) :]
     if tail.rfind(b"PK\x05\x06") >= 0 and b"PK\x03\x04" in data:
-        return "ZIP archive"
+        return "zip"
     return None
 
 
@@ -340,7 +208,7 @@ def check_extension(extension: str | None, kind: Kind, *, strict: bool) -> Note 
     if not extension or extension in EXTENSIONS[kind]:
         return None
     if strict:
-        raise ExtensionMismatch(extension=extension, kind=kind.value)
+        raise ExtensionMismatch(extension=extension, kind=kind)
     known = extension in _OTHER_EXTENSIONS or any(extension in v for v in EXTENSIONS.values())
     if not known:
         return None

@@ -149,10 +149,7 @@ def make_fit(
         chosen = _fit.plan(reducible, fixed, goal)
         if not chosen.fits:
             raise CannotFit(
-                target=target,
-                smallest=chosen.total,
-                min_dpi=_dpi_text(options.min_dpi),
-                fixed=fixed,
+                target=target, smallest=chosen.total, min_dpi=options.min_dpi, fixed=fixed
             )
         _apply(items, chosen.choice, options)
         data = remerge()
@@ -160,13 +157,7 @@ def make_fit(
             _report(items, chosen.choice)
             return data
         goal -= len(data) - target
-    raise CannotFit(
-        target=target, smallest=len(data), min_dpi=_dpi_text(options.min_dpi), fixed=fixed
-    )
-
-
-def _dpi_text(dpi: float) -> int | float:
-    return int(dpi) if dpi == int(dpi) else round(dpi, 1)
+    raise CannotFit(target=target, smallest=len(data), min_dpi=options.min_dpi, fixed=fixed)
 
 
 # --- 1. what can be reduced ---------------------------------------------------------------------
@@ -391,8 +382,7 @@ def _report(items: list[_Item], choice: Any) -> None:
             Note(
                 "fit-reduced",
                 {
-                    "what": "the image" if image_input else "an image of the PDF",
-                    "what_fr": "l'image" if image_input else "une image du PDF",
+                    "what": "image" if image_input else "pdf-image",
                     "from_width": item.source.width,
                     "from_height": item.source.height,
                     "from_bytes": item.current,

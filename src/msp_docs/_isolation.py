@@ -32,13 +32,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from msp_docs.errors import InternalError, MspDocsError, ProcessingTimeout, UnprocessableInput
+from msp_docs.errors import (
+    InternalError,
+    MspDocsError,
+    ProcessingTimeout,
+    Reason,
+    UnprocessableInput,
+)
 
-__all__ = ["Job", "Outcome", "available", "run_jobs"]
+__all__ = ["TICK", "Job", "Outcome", "available", "run_jobs"]
 
 T = TypeVar("T")
 
 _HEADER = 8  # bytes of the length prefix of a child's answer
+#: Seconds between two calls of a ``tick`` while children work.
+TICK = 0.1
 
 
 def available() -> bool:
@@ -86,6 +94,7 @@ def run_jobs(
     memory_bytes: int,
     parallel: int | None = None,
     while_waiting: Callable[[], object] | None = None,
+    tick: Callable[[int], object] | None = None,
 ) -> list[Outcome[T]]:
     """Run ``jobs`` in forked children, at most ``parallel`` at a time, costliest first.
 
@@ -99,6 +108,9 @@ def run_jobs(
         while_waiting: Called once, in this process, after the first children are started:
             work of the caller's own (imports for what follows) that then overlaps theirs.
             Children started later inherit its effects. It must not start threads.
+        tick: Called in this process with the number of jobs finished, each time one finishes
+            and at least every :data:`TICK` seconds while children work (to drive a progress
+            display without a thread of its own). It must not start threads either.
     """
     width = max(1, parallel or _cpus())
     outcomes: list[Outcome[T] | None] = [None] * len(jobs)
@@ -113,8 +125,8 @@ def run_jobs(
                 except OSError as exc:
                     outcomes[index] = Outcome(
                         error=UnprocessableInput(
-                            reason=f"no worker could be started ({exc})",
-                            reason_fr=f"aucun processus n'a pu être lancé ({exc})",
+                            reason=Reason.WORKER_NOT_STARTED,
+                            value=exc.strerror or type(exc).__name__,
                         )
                     )
                     continue
@@ -122,11 +134,15 @@ def run_jobs(
             if while_waiting is not None:
                 while_waiting()
                 while_waiting = None
-            _wait_some(running, outcomes, seconds=seconds)
+            if running:
+                _wait_some(running, outcomes, seconds=seconds, at_most=TICK if tick else None)
+            if tick is not None:
+                tick(sum(o is not None for o in outcomes))
     finally:
         for child in running.values():  # only on an exception of our own: leave no orphan
             _kill(child)
-    return [o if o is not None else Outcome(error=InternalError("lost job")) for o in outcomes]
+    lost = InternalError(detail="lost job")
+    return [o if o is not None else Outcome(error=lost) for o in outcomes]
 
 
 def _cpus() -> int:
@@ -227,10 +243,17 @@ def _child_main(
 
 
 def _wait_some(
-    running: dict[int, _Child], outcomes: list[Outcome[Any] | None], *, seconds: float
+    running: dict[int, _Child],
+    outcomes: list[Outcome[Any] | None],
+    *,
+    seconds: float,
+    at_most: float | None,
 ) -> None:
+    """Wait until a child ends, one runs out of time, or ``at_most`` seconds have passed."""
     now = time.monotonic()
     deadline = min(child.started + seconds for child in running.values())
+    if at_most is not None:
+        deadline = min(deadline, now + at_most)
     # poll, not select: a caller with more than 1024 open files has pipe numbers select refuses.
     poller = select.poll()
     for fd in running:
@@ -263,16 +286,10 @@ def _finish(child: _Child) -> Outcome[Any]:
         if tag == "error":
             return Outcome(error=value, seconds=elapsed)
         if tag == "memory":
-            return Outcome(
-                error=UnprocessableInput(
-                    reason="it needed more memory than allowed",
-                    reason_fr="il demandait plus de mémoire que permis",
-                ),
-                seconds=elapsed,
-            )
-        return Outcome(error=InternalError(str(value)), seconds=elapsed)
-    reason, reason_fr = _describe_status(status)
-    return Outcome(error=UnprocessableInput(reason=reason, reason_fr=reason_fr), seconds=elapsed)
+            return Outcome(error=UnprocessableInput(reason=Reason.OUT_OF_MEMORY), seconds=elapsed)
+        return Outcome(error=InternalError(detail=str(value)), seconds=elapsed)
+    reason, value = _describe_status(status)
+    return Outcome(error=UnprocessableInput(reason=reason, value=value), seconds=elapsed)
 
 
 def _read_all(fd: int) -> bytes:
@@ -291,27 +308,20 @@ def _read_all(fd: int) -> bytes:
         os.close(fd)
 
 
-def _describe_status(status: int) -> tuple[str, str]:
-    """Why a child ended without answering, in English and French."""
+def _describe_status(status: int) -> tuple[Reason, str | int | None]:
+    """Why a child ended without answering, and the signal or status that says so."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         if number == signal.SIGXCPU:
-            return (
-                "it used more processor time than allowed",
-                "il a demandé plus de temps de calcul que permis",
-            )
+            return Reason.CPU_TIME, None
         if number == signal.SIGKILL:
-            return "the worker was killed (out of memory)", "le processus a été tué (mémoire)"
+            return Reason.KILLED, None
         try:
             name = signal.Signals(number).name
         except ValueError:
             name = str(number)
-        return f"the decoder crashed ({name})", f"le décodeur a planté ({name})"
-    code = os.waitstatus_to_exitcode(status)
-    return (
-        f"the worker stopped unexpectedly (status {code})",
-        f"le processus s'est arrêté de façon inattendue (code {code})",
-    )
+        return Reason.CRASHED, name
+    return Reason.WORKER_EXITED, os.waitstatus_to_exitcode(status)
 
 
 def _kill(child: _Child) -> None:

@@ -1,58 +1,47 @@
-"""The pipeline in stage order: read, then per input detect and normalise, then merge, write.
+"""The pipeline in stage order: read, then per input detect and normalise, then merge, fit, write.
 
 :func:`run` calls the stages below in that order. The per-input stage (:func:`process`) touches
 untrusted bytes with C decoders, so it runs in forked, resource-limited children when isolation
 is on (``Options.isolate``, the default where fork exists), one per core at a time; the merge and
-the write happen in the caller. The work of each stage lives in its own module (``sources``,
-``detect``, the format backends, ``_backends/assemble``, ``write``).
+the write happen in the caller. The work of each stage lives in its own module (``_sources``,
+``_detect``, the format backends of ``_backends``, ``_backends/assemble``, ``_fitting`` for
+``Options.fit``, ``_write``).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from msp_docs import _isolation as isolation
+from msp_docs._backends import backend_for, preload_assembly, preload_decoders, preload_reduction
 from msp_docs._detect import also_valid_as, check_extension, detect, sniff
 from msp_docs._fitting import FitInput, fit_target, make_fit
+from msp_docs._messages import describe_format
 from msp_docs._model import ImageResult, InputSpans, Kind, Note, PdfResult, RasterImage
 from msp_docs._sources import InputLike, Loaded, as_inputs, display_name, read_inputs
-from msp_docs._write import OutputTarget, describe_target, write_output
+from msp_docs._write import OutputTarget, check_target, describe_target, write_output
 from msp_docs.errors import (
     InternalError,
     MspDocsError,
     OutputTooLarge,
     ProcessingTimeout,
     TooManyPages,
+    UnsupportedKind,
 )
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 from msp_docs.report import InputReport, OutputReport, Report
 
-__all__ = ["Processed", "process", "resolve_spans", "run"]
+__all__ = ["Processed", "Progress", "process", "resolve_spans", "run"]
 
-# Kind -> (backend module, function). Imported on first use so that `import msp_docs` stays light.
-_BACKENDS: dict[Kind, tuple[str, str]] = {
-    Kind.JPEG: ("msp_docs._backends.jpeg", "normalise_jpeg"),
-    Kind.PNG: ("msp_docs._backends.png", "normalise_png"),
-    Kind.GIF: ("msp_docs._backends.gif", "normalise_gif"),
-    Kind.PDF: ("msp_docs._backends.pdf", "open_pdf"),
-}
-
-# Imported once in the caller before forking, so that image children start with them.
-_PRELOAD = (
-    "PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.GifImagePlugin",
-    "msp_docs._backends.jpeg", "msp_docs._backends.png", "msp_docs._backends.gif",
-    "msp_docs._backends._predictors",
-)  # fmt: skip
-# Imported by the caller while the first children work (it needs them to merge); children
-# forked afterwards inherit them. pikepdf alone is a third of a CLI run's start-up.
-_WHILE_WAITING = ("pikepdf", "msp_docs._backends.pdf", "msp_docs._backends.assemble")
+#: Called with (inputs finished, inputs in all) after each input, and about ten times a second
+#: while inputs are processed, in the calling thread (a progress display needs no thread).
+Progress: TypeAlias = Callable[[int, int], object]
 
 
 @dataclass(slots=True)
@@ -84,19 +73,23 @@ def run(
     *,
     limits: Limits,
     options: Options,
+    progress: Progress | None = None,
 ) -> Report:
     """Run the pipeline; write the merged PDF to ``output`` unless it is ``None``.
 
     Every input gets an entry in the report. With an output, the first rejected input ends the
     call with its error (carrying the report); without one (validate, inspect), rejections are
-    only reported. No third-party exception escapes: anything unexpected becomes
-    :class:`InternalError`.
+    only reported. A call that cannot work (no input, an output that cannot be written to) is
+    refused before anything is read. No third-party exception escapes: anything unexpected
+    becomes :class:`InternalError`.
     """
     report = Report(operation=operation, lang=options.lang.value)
     accepted: list[_Accepted] = []
     try:
+        if output is not None:
+            check_target(output)
         loaded = _read(inputs, limits, options, report)
-        accepted = _process_all(loaded, limits, options, report)
+        accepted = _process_all(loaded, limits, options, report, progress)
         _check_pages(accepted, limits)
         if output is not None:
             if report.rejected:
@@ -118,7 +111,7 @@ def run(
         report.error = error
         raise
     except Exception as exc:  # a bug of ours or an unwrapped library error: never raw
-        internal = InternalError(f"{type(exc).__name__}: {exc}")
+        internal = InternalError(detail=f"{type(exc).__name__}: {exc}")
         internal.report = report
         report.error = internal
         raise internal from exc
@@ -180,17 +173,22 @@ def process(
     other = also_valid_as(data, detected.kind)
     if other is not None:
         warnings.append(Note("polyglot", {"other": other, "kind": detected.kind.value}))
-    backend = _backend(detected.kind)
-    defer_proof = prepare_fit and detected.kind is Kind.JPEG
-    if defer_proof:
-        result = backend(data, offset=detected.offset, limits=limits, options=options, prove=False)
-    else:
-        result = backend(data, offset=detected.offset, limits=limits, options=options)
+    if prepare_fit and detected.kind is Kind.JPEG:
+        # fit decodes the image at its floor in this child: that decode is the proof.
+        from msp_docs._backends.jpeg import normalise_jpeg
+
+        image = normalise_jpeg(
+            data, offset=detected.offset, limits=limits, options=options, prove=False
+        )
+        prepared = _prepare_fit(detected.kind, data, image, limits, options)
+        if prepared is None:
+            _prove_jpeg(data, image, limits)
+        return Processed(detected.kind, image, warnings, prepared)
+    backend = backend_for(detected.kind)
+    result = backend(data, offset=detected.offset, limits=limits, options=options)
     prepared = None
     if prepare_fit and isinstance(result, ImageResult):
         prepared = _prepare_fit(detected.kind, data, result, limits, options)
-    if defer_proof and prepared is None:
-        _prove_jpeg(data, result, limits)
     return Processed(detected.kind, result, warnings, prepared)
 
 
@@ -215,16 +213,14 @@ def _prepare_fit(
     return prepare(source, floor, limits)
 
 
-def _prove_jpeg(data: bytes, result: ImageResult | PdfResult, limits: Limits) -> None:
+def _prove_jpeg(data: bytes, result: ImageResult, limits: Limits) -> None:
     """The proof the JPEG backend left to us, when no fit decode took its place."""
     from msp_docs._backends.jpeg import prove_decodes
 
-    assert isinstance(result, ImageResult)
     image = result.pages[0].image
     if image.filter == "DCTDecode":  # passed through: only then was the proof skipped
-        prove_decodes(
-            image.data.join(data) if isinstance(image.data, InputSpans) else image.data, limits
-        )
+        cleaned = image.data.join(data) if isinstance(image.data, InputSpans) else image.data
+        prove_decodes(cleaned, (image.width, image.height), limits)
 
 
 def _process_portable(
@@ -245,19 +241,30 @@ def _process_portable(
 
 
 def _process_all(
-    loaded: list[Loaded], limits: Limits, options: Options, report: Report
+    loaded: list[Loaded],
+    limits: Limits,
+    options: Options,
+    report: Report,
+    progress: Progress | None,
 ) -> list[_Accepted]:
-    outcomes: list[Processed | MspDocsError]
+    total = len(loaded)
+    outcomes: list[Processed | MspDocsError] = []
     prepare_fit = _fit_likely(loaded, limits, options)
+    if progress is not None:
+        progress(0, total)
     if options.isolate and isolation.available() and loaded:
-        outcomes = _process_isolated(loaded, limits, options, prepare_fit)
+        tick = None if progress is None else (lambda done: progress(done, total))
+        outcomes = _process_isolated(loaded, limits, options, tick, prepare_fit)
     else:
-        outcomes = [_process_here(item, limits, options, prepare_fit) for item in loaded]
+        for item in loaded:
+            outcomes.append(_process_here(item, limits, options, prepare_fit))
+            if progress is not None:
+                progress(len(outcomes), total)
     accepted = []
     for item, outcome in zip(loaded, outcomes, strict=True):
         entry = report.inputs[item.index]
         if isinstance(outcome, MspDocsError):
-            _reject(entry, outcome.for_input(item.name, item.index))
+            _reject(entry, outcome.for_input(item.name, item.index), options.lang.value)
             continue
         entry.status = "accepted"
         entry.kind = outcome.kind
@@ -298,7 +305,7 @@ def _process_here(
     except MspDocsError as error:
         return error
     except Exception as exc:  # never let a decoder's exception escape raw
-        return InternalError(f"{type(exc).__name__}: {exc}")
+        return InternalError(detail=f"{type(exc).__name__}: {exc}")
     elapsed = time.monotonic() - started
     if elapsed > limits.max_seconds_per_input:
         # Without isolation nothing can stop a decoder mid-way; refuse the result afterwards.
@@ -308,12 +315,15 @@ def _process_here(
 
 
 def _process_isolated(
-    loaded: list[Loaded], limits: Limits, options: Options, prepare_fit: bool = False
+    loaded: list[Loaded],
+    limits: Limits,
+    options: Options,
+    tick: Callable[[int], object] | None,
+    prepare_fit: bool = False,
 ) -> list[Processed | MspDocsError]:
-    for module in _PRELOAD:
-        importlib.import_module(module)
+    preload_decoders()  # once here, not once per child
     if prepare_fit:
-        importlib.import_module("msp_docs._backends.reduce")
+        preload_reduction()
     if any(_unrecognised(item.data) for item in loaded):
         # libmagic loads its database on first use (~10 ms): once here, not once per child.
         from msp_docs._backends.magic_ import identify
@@ -332,7 +342,10 @@ def _process_isolated(
         jobs,
         seconds=limits.max_seconds_per_input,
         memory_bytes=limits.max_memory_bytes,
-        while_waiting=_import_the_rest,
+        # The caller imports what the merge needs while the first children work; children
+        # forked afterwards inherit it.
+        while_waiting=preload_assembly,
+        tick=tick,
     )
     results: list[Processed | MspDocsError] = []
     for outcome in outcomes:
@@ -397,20 +410,13 @@ def _unrecognised(data: bytes) -> bool:
         return False
 
 
-def _import_the_rest() -> None:
-    for module in _WHILE_WAITING:
-        importlib.import_module(module)
-
-
-def _reject(entry: InputReport, error: MspDocsError) -> None:
+def _reject(entry: InputReport, error: MspDocsError, lang: str) -> None:
     entry.status = "rejected"
     entry.error = error
-    kind = error.facts.get("kind")
-    if entry.kind is None and isinstance(kind, str) and kind in Kind.__members__.values():
-        entry.kind = Kind(kind)
-    described = error.facts.get("described_as")
-    if described:
-        entry.described_as = str(described)
+    if entry.kind is None and error.kind is not None:
+        entry.kind = error.kind
+    if isinstance(error, UnsupportedKind):
+        entry.described_as = describe_format(error.format, lang)
 
 
 # --- stage 3: merge -----------------------------------------------------------------------------
@@ -496,13 +502,6 @@ def _check_output_size(data: bytes, limits: Limits) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-def _backend(kind: Kind) -> Callable[..., ImageResult | PdfResult]:
-    module_name, function = _BACKENDS[kind]
-    module = importlib.import_module(module_name)
-    backend: Callable[..., ImageResult | PdfResult] = getattr(module, function)
-    return backend
-
-
 def _close(result: ImageResult | PdfResult) -> None:
     if isinstance(result, PdfResult):
         close: Any = getattr(result.document, "close", None)

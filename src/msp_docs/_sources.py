@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import BinaryIO, Protocol, TypeAlias, runtime_checkable
 
 from msp_docs._names import clean_name
-from msp_docs.errors import CannotReadInput, InputTooLarge, TooManyFiles
+from msp_docs.errors import (
+    CannotReadInput,
+    InputTooLarge,
+    Reason,
+    TooManyFiles,
+    UsageError,
+    _os_reason,
+)
 from msp_docs.limits import Limits
 
 __all__ = [
@@ -69,18 +76,34 @@ def as_inputs(
 
     With ``at_most``, stop after that many items, so an endless iterable of inputs is never
     materialised: taking ``max_files + 1`` is enough to refuse one too many.
+
+    Raises:
+        UsageError: no input at all, or an input that is neither a path, bytes, a binary
+            stream nor an :class:`Input` of one of them.
     """
     items: Iterable[InputLike]
     if isinstance(inputs, Input | str | os.PathLike | bytes | bytearray | memoryview | _Readable):
         items = [inputs]  # one input given bare
-    else:
+    elif isinstance(inputs, Iterable):
         items = inputs
+    else:  # what the types already forbid, from a caller without a type checker
+        raise UsageError(reason=Reason.CALL_INPUT_TYPE, given=type(inputs).__name__)
     out: list[Input] = []
     for item in items:
         if at_most is not None and len(out) >= at_most:
             break
-        out.append(item if isinstance(item, Input) else Input(item))
+        given = item if isinstance(item, Input) else Input(item)
+        if not _is_source(given.source):
+            raise UsageError(reason=Reason.CALL_INPUT_TYPE, given=type(given.source).__name__)
+        out.append(given)
+    if not out:
+        raise UsageError(reason=Reason.CALL_NO_INPUTS)
     return out
+
+
+def _is_source(value: object) -> bool:
+    """A path, bytes, or a binary stream (something with a ``read`` method)."""
+    return isinstance(value, str | os.PathLike | bytes | bytearray | memoryview | _Readable)
 
 
 def display_name(item: Input, index: int) -> tuple[str, str | None]:
@@ -124,9 +147,9 @@ def _read_one(item: Input, name: str, remaining: int) -> bytes:
                     raise _OverBudget(declared)  # refused without reading it
                 return _read_stream(fh, remaining)
         except OSError as exc:
-            raise CannotReadInput(
-                input_name=name, reason=exc.strerror or type(exc).__name__
-            ) from exc
+            # Named as the caller typed it: "scan.pdf" alone does not say which one is missing.
+            reason, value = _os_reason(exc)
+            raise CannotReadInput(input_name=os.fspath(src), reason=reason, value=value) from exc
     return _read_stream(src, remaining)
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
-from msp_docs.errors import OutputError
+from msp_docs.errors import OutputError, Reason, UsageError, _os_reason
 
-__all__ = ["OutputTarget", "describe_target", "write_output"]
+__all__ = ["OutputTarget", "check_target", "describe_target", "write_output"]
 
 OutputTarget: TypeAlias = str | os.PathLike[str] | BinaryIO
 
@@ -32,6 +33,28 @@ def describe_target(target: OutputTarget) -> str:
     return "<stream>"
 
 
+def check_target(target: object) -> None:
+    """Refuse, before any work is done, an output that can never be written.
+
+    Raises:
+        UsageError: not a path nor a binary stream (a text-mode stream included).
+        OutputError: the path's directory does not exist, or the path is a directory.
+    """
+    if isinstance(target, str | os.PathLike):
+        path = Path(target)
+        directory = path.parent
+        if path.is_dir():
+            raise OutputError(target=str(path), reason=Reason.IS_A_DIRECTORY)
+        if not directory.is_dir():
+            reason = Reason.NOT_A_DIRECTORY if directory.exists() else Reason.DIRECTORY_MISSING
+            raise OutputError(target=str(path), reason=reason, value=str(directory))
+        return
+    if isinstance(target, io.TextIOBase):
+        raise UsageError(reason=Reason.TEXT_STREAM, given=type(target).__name__)
+    if not callable(getattr(target, "write", None)):
+        raise UsageError(reason=Reason.CALL_OUTPUT_TYPE, given=type(target).__name__)
+
+
 def write_output(target: OutputTarget, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``target``; a path is never left partial or empty.
 
@@ -48,20 +71,30 @@ def write_output(target: OutputTarget, data: bytes, *, durable: bool = True) -> 
 
     Raises:
         OutputError: the target cannot be written.
+        UsageError: the target is a stream that takes text, not bytes.
     """
     if not isinstance(target, str | os.PathLike):
         try:
             target.write(data)
             target.flush()
+        except TypeError as exc:  # a stream that wants text: the caller's mistake
+            raise UsageError(
+                detail=str(exc), reason=Reason.TEXT_STREAM, given=type(target).__name__
+            ) from exc
         except (OSError, ValueError) as exc:
-            raise OutputError(target="<stream>", reason=str(exc) or type(exc).__name__) from exc
+            raise OutputError(
+                detail=str(exc),
+                target="<stream>",
+                reason=Reason.STREAM_ERROR,
+                value=str(exc) or type(exc).__name__,
+            ) from exc
         return
     path = Path(target)
     directory = path.parent
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
     except OSError as exc:
-        raise OutputError(target=str(path), reason=exc.strerror or str(exc)) from exc
+        raise _output_error(path, exc) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -73,8 +106,15 @@ def write_output(target: OutputTarget, data: bytes, *, durable: bool = True) -> 
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        raise OutputError(target=str(path), reason=exc.strerror or str(exc)) from exc
+        raise _output_error(path, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    reason, value = _os_reason(exc)
+    if reason is Reason.NOT_FOUND:
+        reason, value = Reason.DIRECTORY_MISSING, str(path.parent)
+    return OutputError(detail=str(exc), target=str(path), reason=reason, value=value)

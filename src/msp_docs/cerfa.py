@@ -46,9 +46,13 @@ from msp_docs.errors import (
     InvalidFieldValue,
     InvalidFormMap,
     NotFillable,
+    Reason,
     UnknownField,
     UnknownForm,
+    UsageError,
+    Value,
     ValueTooLong,
+    _os_reason,
 )
 from msp_docs.forms import FieldKind, FieldValue, FilledForm, FormField, PreparedForm
 from msp_docs.limits import Limits, MiB
@@ -118,7 +122,7 @@ class CerfaNumber:
         """
         found = _NUMBER.search(text)
         if found is None:
-            raise UnknownForm(form=text, reason="invalid-number")
+            raise UnknownForm(form=text, reason=Reason.INVALID_NUMBER)
         return cls(found.group(1), found.group(2))
 
     @classmethod
@@ -271,53 +275,56 @@ def load_map(text: str, *, source: str = "<map>") -> CerfaForm:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidFormMap(form=source, where=source, reason=f"not TOML: {exc}") from exc
+        raise InvalidFormMap(
+            form=source, where=source, reason=Reason.MAP_NOT_TOML, value=str(exc)
+        ) from exc
     return _form(raw, source)
 
 
-def _bad(form: str, where: str, reason: str) -> InvalidFormMap:
-    return InvalidFormMap(form=form, where=where, reason=reason)
+def _bad(form: str, where: str, reason: Reason, value: Value = None) -> InvalidFormMap:
+    return InvalidFormMap(form=form, where=where, reason=reason, value=value)
 
 
 def _form(raw: Mapping[str, Any], source: str) -> CerfaForm:
     if raw.get("schema") != MAP_SCHEMA:
-        raise _bad(source, source, f"schema must be {MAP_SCHEMA!r}")
+        raise _bad(source, source, Reason.MAP_SCHEMA, MAP_SCHEMA)
+    written = str(raw.get("number", ""))
     try:
-        number = CerfaNumber.parse_exact(str(raw.get("number", "")))
-    except ValueError as exc:
-        raise _bad(source, "number", str(exc)) from None
+        number = CerfaNumber.parse_exact(written)
+    except ValueError:
+        raise _bad(source, "number", Reason.MAP_NUMBER, written) from None
     name = str(number)
     allowed = {"schema", "number", "title", "kind", "organisation", "file", "fields"}
     _no_unknown_keys(raw, allowed, name, source)
     title, organisation = raw.get("title"), raw.get("organisation")
     if not isinstance(title, str) or not title.strip():
-        raise _bad(name, "title", "a title is required")
+        raise _bad(name, "title", Reason.MAP_TITLE)
     if not isinstance(organisation, str) or not organisation.strip():
-        raise _bad(name, "organisation", "the receiving organisation is required")
+        raise _bad(name, "organisation", Reason.MAP_ORGANISATION)
     try:
         kind = FormKind(str(raw.get("kind")))
     except ValueError:
-        raise _bad(name, "kind", "kind must be 'fillable' or 'blank'") from None
+        raise _bad(name, "kind", Reason.MAP_KIND) from None
     file = raw.get("file")
     if file is not None and (not isinstance(file, str) or Path(file).name != file or not file):
-        raise _bad(name, "file", "a plain file name in the forms directory")
+        raise _bad(name, "file", Reason.MAP_FILE)
     entries = raw.get("fields", [])
     if not isinstance(entries, list):
-        raise _bad(name, "fields", "fields must be an array of tables ([[fields]])")
+        raise _bad(name, "fields", Reason.MAP_FIELDS)
     fields = tuple(_map_field(entry, name, index) for index, entry in enumerate(entries))
     if kind is FormKind.BLANK and fields:
-        raise _bad(name, "fields", "a blank form (printed, filled by hand) has no field map")
+        raise _bad(name, "fields", Reason.MAP_BLANK_WITH_FIELDS)
     if kind is FormKind.FILLABLE and not fields:
-        raise _bad(name, "fields", "a fillable form needs its field map")
+        raise _bad(name, "fields", Reason.MAP_NO_FIELDS)
     seen_names: set[str] = set()
     seen_pdf: set[str] = set()
     for entry in fields:
         if entry.name in seen_names:
-            raise _bad(name, entry.name, "two entries have this name")
+            raise _bad(name, entry.name, Reason.MAP_NAME_TWICE)
         seen_names.add(entry.name)
         for pdf_name in entry.pdf_names:
             if pdf_name in seen_pdf:
-                raise _bad(name, entry.name, f"PDF field {pdf_name!r} is mapped twice")
+                raise _bad(name, entry.name, Reason.MAP_PDF_FIELD_TWICE, pdf_name)
             seen_pdf.add(pdf_name)
     return CerfaForm(number, title.strip(), kind, organisation.strip(), file, fields, source)
 
@@ -325,78 +332,78 @@ def _form(raw: Mapping[str, Any], source: str) -> CerfaForm:
 def _no_unknown_keys(raw: Mapping[str, Any], allowed: set[str], form: str, where: str) -> None:
     unknown = sorted(set(raw) - allowed)
     if unknown:
-        raise _bad(form, where, f"unknown keys: {', '.join(unknown)}")
+        raise _bad(form, where, Reason.MAP_UNKNOWN_KEYS, ", ".join(unknown))
 
 
 def _map_field(raw: Any, form: str, index: int) -> MapField:
     where = f"fields[{index}]"
     if not isinstance(raw, dict):
-        raise _bad(form, where, "each field is a table")
+        raise _bad(form, where, Reason.MAP_FIELD_NOT_A_TABLE)
     allowed = {
         "name", "type", "label", "profile", "format", "max_length", "on", "states", "options",
         "parts", "year_digits", "required",
     }  # fmt: skip
     name = raw.get("name")
     if not isinstance(name, str) or not name:
-        raise _bad(form, where, "name is required")
+        raise _bad(form, where, Reason.MAP_NAME)
     where = name
     _no_unknown_keys(raw, allowed, form, where)
     try:
         kind = MapType(str(raw.get("type")))
     except ValueError:
         types = ", ".join(t.value for t in MapType)
-        raise _bad(form, where, f"type must be one of {types}") from None
+        raise _bad(form, where, Reason.MAP_TYPE, types) from None
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
-        raise _bad(form, where, "label is required")
+        raise _bad(form, where, Reason.MAP_LABEL)
     profile = raw.get("profile")
     if profile is not None and profile not in PROFILE_KEYS:
-        raise _bad(form, where, f"unknown profile key {profile!r}")
+        raise _bad(form, where, Reason.MAP_PROFILE_KEY, str(profile))
     text_format = None
     if "format" in raw:
         if kind not in (MapType.TEXT, MapType.COMB):
-            raise _bad(form, where, "format applies to text fields")
+            raise _bad(form, where, Reason.MAP_FORMAT_NOT_TEXT)
         try:
             text_format = TextFormat(raw["format"])
         except ValueError:
             formats = ", ".join(f.value for f in TextFormat)
-            raise _bad(form, where, f"format must be one of {formats}") from None
+            raise _bad(form, where, Reason.MAP_FORMAT, formats) from None
     max_length = raw.get("max_length")
     if max_length is not None and (not isinstance(max_length, int) or max_length <= 0):
-        raise _bad(form, where, "max_length must be a positive integer")
+        raise _bad(form, where, Reason.MAP_MAX_LENGTH)
     if kind is MapType.COMB and max_length is None:
-        raise _bad(form, where, "a comb field needs max_length (its number of cells)")
+        raise _bad(form, where, Reason.MAP_COMB_LENGTH)
     on = raw.get("on")
     if kind is MapType.CHECKBOX:
         if not isinstance(on, str) or not on or on == "Off":
-            raise _bad(form, where, "a checkbox needs its on-state ('on', from /AP /N)")
+            raise _bad(form, where, Reason.MAP_CHECKBOX_ON)
     elif on is not None:
-        raise _bad(form, where, "'on' applies to checkboxes")
+        raise _bad(form, where, Reason.MAP_ON_NOT_CHECKBOX)
     states = raw.get("states", {})
     if kind is MapType.RADIO:
         if not isinstance(states, dict) or not states:
-            raise _bad(form, where, "a radio group needs its states and their labels")
+            raise _bad(form, where, Reason.MAP_RADIO_STATES)
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in states.items()):
-            raise _bad(form, where, "states map state names to labels (text)")
+            raise _bad(form, where, Reason.MAP_STATES_TEXT)
     elif states:
-        raise _bad(form, where, "'states' applies to radio groups")
+        raise _bad(form, where, Reason.MAP_STATES_NOT_RADIO)
     options = raw.get("options", [])
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        raise _bad(form, where, "options must be a list of text")
+        raise _bad(form, where, Reason.MAP_OPTIONS)
     parts = raw.get("parts", [])
     if kind is MapType.DATE:
         if not (
             isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts)
         ):
-            raise _bad(form, where, "a date needs parts = [day, month, year] (PDF names)")
+            raise _bad(form, where, Reason.MAP_DATE_PARTS)
     elif parts:
-        raise _bad(form, where, "'parts' applies to dates")
+        raise _bad(form, where, Reason.MAP_PARTS_NOT_DATE)
     year_digits = raw.get("year_digits", 4)
     if year_digits not in (2, 4):
-        raise _bad(form, where, "year_digits must be 2 or 4")
+        raise _bad(form, where, Reason.MAP_YEAR_DIGITS)
     required = raw.get("required", False)
     if not isinstance(required, bool):
-        raise _bad(form, where, "required must be true or false")
+        raise _bad(form, where, Reason.MAP_REQUIRED)
     return MapField(
         name=name,
         type=kind,
@@ -442,22 +449,18 @@ def check_map(form: CerfaForm, pdf_fields: Iterable[FormField]) -> list[str]:
         for pdf_name in entry.pdf_names:
             found = by_name.get(pdf_name)
             if found is None:
-                raise _bad(name, entry.name, f"the PDF has no field {pdf_name!r}")
+                raise _bad(name, entry.name, Reason.MAP_NO_PDF_FIELD, pdf_name)
             if found.kind not in _COMPATIBLE[entry.type]:
-                raise _bad(
-                    name, entry.name, f"the PDF field is a {found.kind.value}, not {entry.type}"
-                )
+                raise _bad(name, entry.name, Reason.MAP_PDF_FIELD_KIND, found.kind.value)
         pdf_field = by_name[entry.pdf_names[0]]
         if entry.type is MapType.CHECKBOX and entry.on not in pdf_field.states:
             states = ", ".join(pdf_field.states)
-            raise _bad(name, entry.name, f"on-state {entry.on!r} is not the PDF's ({states})")
+            raise _bad(name, entry.name, Reason.MAP_ON_STATE, states)
         if entry.type is MapType.RADIO and set(entry.states) != set(pdf_field.states):
             states = ", ".join(pdf_field.states)
-            raise _bad(name, entry.name, f"states differ from the PDF's ({states})")
+            raise _bad(name, entry.name, Reason.MAP_STATES_DIFFER, states)
         if entry.type is MapType.COMB and entry.max_length != pdf_field.max_length:
-            raise _bad(
-                name, entry.name, f"max_length differs from the PDF's {pdf_field.max_length}"
-            )
+            raise _bad(name, entry.name, Reason.MAP_CELLS_DIFFER, pdf_field.max_length)
     mapped = {n for entry in form.fields for n in entry.pdf_names}
     return [n for n in by_name if n not in mapped]
 
@@ -476,9 +479,11 @@ def parse_date(text: str) -> date:
     return date(year, month, day)
 
 
-def _invalid(entry: MapField, source: str, reason: str, reason_fr: str) -> InvalidFieldValue:
+def _invalid(
+    entry: MapField, source: str, reason: Reason, value: Value = None
+) -> InvalidFieldValue:
     return InvalidFieldValue(
-        field=entry.name, label=entry.label, reason=reason, reason_fr=reason_fr, source=source
+        field=entry.name, label=entry.label, reason=reason, value=value, source=source
     )
 
 
@@ -488,32 +493,17 @@ def _check_format(entry: MapField, value: str, source: str) -> None:
         try:
             parse_date(value)
         except ValueError:
-            raise _invalid(
-                entry, source, "a date is written JJ/MM/AAAA (e.g. 05/03/2024) and must exist",
-                "une date s'écrit JJ/MM/AAAA (par exemple 05/03/2024) et doit exister",
-            ) from None  # fmt: skip
+            raise _invalid(entry, source, Reason.DATE_FORMAT) from None
     elif fmt is TextFormat.POSTCODE and not _POSTCODE.fullmatch(value):
-        raise _invalid(
-            entry, source, "a postcode is five digits", "un code postal compte cinq chiffres"
-        )
+        raise _invalid(entry, source, Reason.POSTCODE_FORMAT)
     elif fmt is TextFormat.EMAIL and not _EMAIL.fullmatch(value):
-        raise _invalid(
-            entry, source, "not an email address", "ce n'est pas une adresse électronique"
-        )
+        raise _invalid(entry, source, Reason.EMAIL_FORMAT)
     elif fmt is TextFormat.PHONE and not _PHONE.fullmatch(value):
-        raise _invalid(
-            entry, source, "a phone number is written 0X XX XX XX XX or +33 X XX XX XX XX",
-            "un numéro de téléphone s'écrit 0X XX XX XX XX ou +33 X XX XX XX XX",
-        )  # fmt: skip
+        raise _invalid(entry, source, Reason.PHONE_FORMAT)
     elif fmt is TextFormat.DIGITS and not _DIGITS.fullmatch(value):
-        raise _invalid(
-            entry, source, "only digits are expected", "seuls des chiffres sont attendus"
-        )
+        raise _invalid(entry, source, Reason.DIGITS_FORMAT)
     elif fmt is TextFormat.AMOUNT and not _AMOUNT.fullmatch(value):
-        raise _invalid(
-            entry, source, "an amount is written like 1234,56 or 1 234,56",
-            "un montant s'écrit comme 1234,56 ou 1 234,56",
-        )  # fmt: skip
+        raise _invalid(entry, source, Reason.AMOUNT_FORMAT)
 
 
 def _resolve(entry: MapField, value: Any, source: str) -> dict[str, FieldValue]:
@@ -523,9 +513,7 @@ def _resolve(entry: MapField, value: Any, source: str) -> dict[str, FieldValue]:
             return {entry.name: entry.on}
         if value in (False, None, "", "Off"):
             return {entry.name: False}
-        raise _invalid(
-            entry, source, "a checkbox takes true or false", "une case à cocher vaut vrai ou faux"
-        )
+        raise _invalid(entry, source, Reason.CHECKBOX_VALUE)
     if entry.type is MapType.RADIO:
         if value in (None, "", "Off"):
             return {entry.name: None}
@@ -537,11 +525,11 @@ def _resolve(entry: MapField, value: Any, source: str) -> dict[str, FieldValue]:
                 if value == label:
                     return {entry.name: state}
         choices = ", ".join(f"{k} ({v})" for k, v in entry.states.items())
-        raise _invalid(entry, source, f"choose one of: {choices}", f"choisissez parmi : {choices}")
+        raise _invalid(entry, source, Reason.CHOOSE_ONE, choices)
     if isinstance(value, date):
         value = value.strftime("%d/%m/%Y")
     if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
-        raise _invalid(entry, source, "text is expected", "un texte est attendu")
+        raise _invalid(entry, source, Reason.TEXT_EXPECTED)
     # Canonically the same text, composed (as the form engine stores and draws it): lengths
     # count the letters a citizen sees.
     text = "" if value is None else unicodedata.normalize("NFC", str(value))
@@ -551,10 +539,7 @@ def _resolve(entry: MapField, value: Any, source: str) -> dict[str, FieldValue]:
         try:
             day = parse_date(text)
         except ValueError:
-            raise _invalid(
-                entry, source, "a date is written JJ/MM/AAAA (e.g. 05/03/2024) and must exist",
-                "une date s'écrit JJ/MM/AAAA (par exemple 05/03/2024) et doit exister",
-            ) from None  # fmt: skip
+            raise _invalid(entry, source, Reason.DATE_FORMAT) from None
         year = f"{day.year:04d}"[-entry.year_digits :]
         return dict(zip(entry.parts, (f"{day.day:02d}", f"{day.month:02d}", year), strict=True))
     if text and entry.max_length is not None and len(text) > entry.max_length:
@@ -569,7 +554,7 @@ def _resolve(entry: MapField, value: Any, source: str) -> dict[str, FieldValue]:
         _check_format(entry, text, source)
     if entry.type is MapType.CHOICE and text and entry.options and text not in entry.options:
         choices = ", ".join(entry.options)
-        raise _invalid(entry, source, f"choose one of: {choices}", f"choisissez parmi : {choices}")
+        raise _invalid(entry, source, Reason.CHOOSE_ONE, choices)
     return {entry.name: text or None}
 
 
@@ -591,6 +576,7 @@ def resolve_values(
         UnknownField: a value for a field the map does not have.
         InvalidFieldValue: a value the field cannot take (``source`` says ``user`` or
             ``profile``); ValueTooLong when it is too long.
+        UsageError: ``prefill`` has keys that are not :data:`PROFILE_KEYS` (a caller's mistake).
     """
     entries = {entry.name: entry for entry in form.fields}
     for name in values:
@@ -598,7 +584,7 @@ def resolve_values(
             raise UnknownField(field=name, form=str(form.number))
     unknown_keys = sorted(set(prefill or {}) - PROFILE_KEYS)
     if unknown_keys:
-        raise ValueError(f"unknown profile keys: {', '.join(unknown_keys)}")
+        raise UsageError(reason=Reason.CALL_PROFILE_KEYS, given=", ".join(unknown_keys))
     out: dict[str, FieldValue] = {}
     prefilled: list[str] = []
     for entry in form.fields:
@@ -640,7 +626,10 @@ class _PreparedCache:
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         if max_entries < 0 or max_bytes < 0:
-            raise ValueError("cache bounds must be zero (no cache) or positive")
+            raise UsageError(
+                reason=Reason.CALL_CACHE_BOUNDS,
+                given=f"cache_entries={max_entries}, cache_bytes={max_bytes}",
+            )
         self._max_entries = max_entries
         self._max_bytes = max_bytes
         self._lock = threading.Lock()
@@ -726,7 +715,7 @@ class Catalogue:
         self._forms: dict[CerfaNumber, CerfaForm] = {}
         for entry in forms:
             if entry.number in self._forms:
-                raise _bad(str(entry.number), entry.source, "the catalogue has it twice")
+                raise _bad(str(entry.number), entry.source, Reason.MAP_TWICE_IN_CATALOGUE)
             self._forms[entry.number] = entry
         self._cache = _PreparedCache(cache_entries, cache_bytes)
         self._checked: OrderedDict[tuple[CerfaNumber, str], tuple[str, ...]] = OrderedDict()
@@ -761,8 +750,10 @@ class Catalogue:
             for path in sorted(Path(directory).glob("*.toml")):
                 try:
                     text = path.read_text("utf-8")
-                except (OSError, UnicodeDecodeError) as exc:
-                    raise _bad(path.name, str(path), f"cannot be read: {exc}") from exc
+                except UnicodeDecodeError as exc:
+                    raise _bad(path.name, str(path), Reason.NOT_UTF8) from exc
+                except OSError as exc:
+                    raise _bad(path.name, str(path), *_os_reason(exc)) from exc
                 loaded.append(load_map(text, source=str(path)))
         return cls(forms_dir, loaded, cache_entries=cache_entries, cache_bytes=cache_bytes)
 
@@ -781,7 +772,7 @@ class Catalogue:
         key = number if isinstance(number, CerfaNumber) else CerfaNumber.parse(number)
         found = self._forms.get(key)
         if found is None:
-            raise UnknownForm(form=str(key), reason="not-in-catalogue")
+            raise UnknownForm(form=str(key), reason=Reason.NOT_IN_CATALOGUE)
         return found
 
     def path(self, form: CerfaForm) -> Path:
@@ -799,7 +790,7 @@ class Catalogue:
                 found = _NUMBER.search(candidate.name)
                 if found and CerfaNumber(found.group(1), found.group(2)) == form.number:
                     return candidate
-        raise UnknownForm(form=str(form.number), reason="file-missing")
+        raise UnknownForm(form=str(form.number), reason=Reason.FILE_MISSING)
 
     def prepared(self, form: CerfaForm, *, limits: Limits = _LIMITS) -> PreparedForm:
         """The form's PDF, sanitised: from the cache when this version of the file is there.
@@ -816,7 +807,7 @@ class Catalogue:
         try:
             stat = path.stat()
         except OSError:
-            raise UnknownForm(form=str(form.number), reason="file-missing") from None
+            raise UnknownForm(form=str(form.number), reason=Reason.FILE_MISSING) from None
         (loaded,) = read_inputs([Input(path)], replace(limits, max_files=1))
         digest = hashlib.sha256(loaded.data).hexdigest()
         key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, digest, limits)
@@ -886,6 +877,7 @@ class Catalogue:
             NotFillable: a blank form (to print and fill by hand).
             UnknownField, InvalidFieldValue, ValueTooLong: a value the map refuses.
             InvalidFormMap: the map does not describe the PDF (an operator's error).
+            UsageError: ``prefill`` has keys that are not :data:`PROFILE_KEYS`.
         """
         entry = form if isinstance(form, CerfaForm) else self.get(form)
         if entry.kind is FormKind.BLANK:

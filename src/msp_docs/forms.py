@@ -21,7 +21,8 @@ filled, and the result is a new, complete PDF.
 
 Adobe usage rights (``/Perms /UR3``) are removed with a note, since filling invalidates their
 signature and Reader would report the document as altered; XFA is dropped from hybrid forms and
-a dynamic XFA-only form is refused (:class:`~msp_docs.errors.XfaOnlyForm`).
+a dynamic XFA-only form is refused (:class:`~msp_docs.errors.XfaOnlyForm`), and so is a file
+that is not a PDF (:class:`~msp_docs.errors.FormNotPdf`).
 """
 
 from __future__ import annotations
@@ -30,14 +31,15 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any, Literal, TypeAlias
 
-from msp_docs._model import Note
+from msp_docs._detect import detect
+from msp_docs._forms_model import FieldKind, FieldValue, FormField, Widget
+from msp_docs._model import Kind, Note
 from msp_docs._sources import InputLike, as_inputs, read_inputs
 from msp_docs._version import __version__
 from msp_docs._write import OutputTarget, describe_target, write_output
-from msp_docs.errors import InternalError, MspDocsError
+from msp_docs.errors import FormNotPdf, InternalError, MspDocsError
 from msp_docs.limits import Limits
 
 __all__ = [
@@ -59,91 +61,7 @@ __all__ = [
 #: Schema name of :meth:`FormReport.to_dict`.
 FORM_SCHEMA = "msp-docs/form-report/1"
 
-#: A value for one field: text, a checkbox state as a boolean, an on-state name, or None (empty).
-FieldValue: TypeAlias = str | bool | None
-
 _DEFAULT_LIMITS = Limits(max_files=1)
-
-
-class FieldKind(StrEnum):
-    """What a field takes, as the PDF defines it."""
-
-    TEXT = "text"
-    COMB = "comb"  # one character per cell, at most max_length
-    CHECKBOX = "checkbox"  # on (its own on-state) or off
-    RADIO = "radio"  # one of its states, or none (also checkboxes sharing a name)
-    CHOICE = "choice"  # one of its options (list or combo box)
-    SIGNATURE = "signature"  # not fillable here
-    BUTTON = "button"  # a push button: no value
-
-
-@dataclass(frozen=True, slots=True)
-class Widget:
-    """One place where a field is shown.
-
-    Attributes:
-        page: Page number, from 1 (0 when the widget is on no page).
-        rect: ``(x0, y0, x1, y1)`` in PDF points, origin at the page's lower left.
-        state: The on-state this widget shows when selected (checkboxes and radios).
-    """
-
-    page: int
-    rect: tuple[float, float, float, float]
-    state: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON-serialisable form."""
-        return {"page": self.page, "rect": [round(v, 2) for v in self.rect], "state": self.state}
-
-
-@dataclass(frozen=True, slots=True)
-class FormField:
-    """One field of a form, identified by its fully qualified PDF name.
-
-    Attributes:
-        name: Fully qualified name (``parent.child``), the key of :func:`fill`'s values.
-        kind: What it takes.
-        value: Its current value as text (an on-state name for buttons), or None.
-        states: On-states of a checkbox (one) or radio group (each choice), e.g. ``("0",)``.
-        options: For a choice field, ``(export value, displayed text)`` pairs.
-        max_length: ``/MaxLen``, if any (the number of cells of a comb field).
-        multiline: A text field of several lines.
-        read_only: The form forbids changing it.
-        required: The form marks it required.
-        font_size: The ``/DA`` font size (0 means automatic), for text fields.
-        alignment: ``/Q``: 0 left, 1 centred, 2 right.
-        widgets: Where it is shown.
-    """
-
-    name: str
-    kind: FieldKind
-    value: str | None = None
-    states: tuple[str, ...] = ()
-    options: tuple[tuple[str, str], ...] = ()
-    max_length: int | None = None
-    multiline: bool = False
-    read_only: bool = False
-    required: bool = False
-    font_size: float | None = None
-    alignment: int = 0
-    widgets: tuple[Widget, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON-serialisable form (what ``msp-docs cerfa fields --json`` prints)."""
-        return {
-            "name": self.name,
-            "kind": self.kind.value,
-            "value": self.value,
-            "states": list(self.states),
-            "options": [list(o) for o in self.options],
-            "max_length": self.max_length,
-            "multiline": self.multiline,
-            "read_only": self.read_only,
-            "required": self.required,
-            "font_size": self.font_size,
-            "alignment": self.alignment,
-            "widgets": [w.to_dict() for w in self.widgets],
-        }
 
 
 @dataclass(slots=True, kw_only=True)
@@ -276,10 +194,11 @@ def prepare(form: InputLike, *, limits: Limits = _DEFAULT_LIMITS) -> PreparedFor
     Raises:
         MspDocsError: the PDF cannot be read (damaged, encrypted...) or is an XFA-only form.
     """
-    from msp_docs._backends import _acroform
+    from msp_docs._backends import acroform
 
     name, data = _load(form, limits)
-    prepared = _guarded(name, lambda: _acroform.prepare(data, limits=limits))
+    upload = _guarded(name, lambda: _upload(data))
+    prepared = _guarded(name, lambda: acroform.prepare(upload, limits=limits))
     return PreparedForm._make(
         name, prepared.data, hashlib.sha256(data).hexdigest(), prepared.actions, prepared.warnings
     )
@@ -293,10 +212,10 @@ def read_fields(form: FormLike, *, limits: Limits = _DEFAULT_LIMITS) -> list[For
     Raises:
         MspDocsError: the PDF cannot be read (damaged, encrypted...) or is an XFA-only form.
     """
-    from msp_docs._backends import _acroform
+    from msp_docs._backends import acroform
 
     name, source = _source(form, limits)
-    found: list[FormField] = _guarded(name, lambda: _acroform.describe(source, limits=limits))
+    found: list[FormField] = _guarded(name, lambda: acroform.describe(source, limits=limits))
     return found
 
 
@@ -342,11 +261,11 @@ def fill(
         XfaOnlyForm: a dynamic XFA form.
         MspDocsError: the form cannot be read, or the output written.
     """
-    from msp_docs._backends import _acroform
+    from msp_docs._backends import acroform
 
     name, source = _source(form, limits)
     report = FormReport(form=name, operation="fill", lang=lang)
-    request = _acroform.Request(
+    request = acroform.Request(
         values=dict(values),
         flatten=flatten,
         fit_a4=fit_a4,
@@ -354,7 +273,7 @@ def fill(
         title=title or name,
         clear=False,
     )
-    result = _guarded(name, lambda: _acroform.process(source, request, limits=limits))
+    result = _guarded(name, lambda: acroform.process(source, request, limits=limits))
     return _finish(result, report, output)
 
 
@@ -374,24 +293,40 @@ def blank(
     into the pages and removes the form (a copy to print and fill by hand); ``fit_a4`` scales
     pages that are not A4 to fit A4.
     """
-    from msp_docs._backends import _acroform
+    from msp_docs._backends import acroform
 
     name, source = _source(form, limits)
     report = FormReport(form=name, operation="blank", lang=lang)
-    request = _acroform.Request(
+    request = acroform.Request(
         values={}, flatten=flatten, fit_a4=fit_a4, labels={}, title=title or name, clear=True
     )
-    result = _guarded(name, lambda: _acroform.process(source, request, limits=limits))
+    result = _guarded(name, lambda: acroform.process(source, request, limits=limits))
     return _finish(result, report, output)
 
 
 def _source(form: FormLike, limits: Limits) -> tuple[str, Any]:
     """The form's name, and what the backend opens: a file's bytes, or the prepared form."""
     if isinstance(form, PreparedForm):
-        from msp_docs._backends import _acroform
+        from msp_docs._backends import acroform
 
-        return form.name, _acroform.Prepared(form.data, form.actions, form.warnings)
-    return _load(form, limits)
+        return form.name, acroform.Prepared(form.data, form.actions, form.warnings)
+    name, data = _load(form, limits)
+    return name, _guarded(name, lambda: _upload(data))
+
+
+def _upload(data: bytes) -> Any:
+    """A form file's bytes for the backend: a PDF, from its header on (junk before is allowed).
+
+    Raises:
+        FormNotPdf: an image given as a form.
+        MspDocsError: empty, or not a kind of file we take at all (what :func:`detect` says).
+    """
+    from msp_docs._backends import acroform
+
+    detected = detect(data)
+    if detected.kind is not Kind.PDF:
+        raise FormNotPdf(kind=detected.kind)
+    return acroform.Upload(data, detected.offset)
 
 
 def _finish(result: Any, report: FormReport, output: OutputTarget | None) -> FilledForm:
@@ -422,4 +357,4 @@ def _guarded(name: str, work: Any) -> Any:
         error.for_input(name)
         raise
     except Exception as exc:  # a bug of ours or an unwrapped library error: never raw
-        raise InternalError(f"{type(exc).__name__}: {exc}", input_name=name) from exc
+        raise InternalError(detail=f"{type(exc).__name__}: {exc}", input_name=name) from exc

@@ -31,8 +31,11 @@ class Limits:
         max_frames: Frames of an animated GIF or PNG that are inspected.
         max_metadata_bytes: Inflated size allowed for one metadata item (ICC profile, text chunk).
         max_stream_bytes: Inflated size allowed for one PDF stream we decode.
-        max_pdf_objects: Objects in one input PDF.
+        max_pdf_objects: Objects in one input PDF, counted first from what its raw structure
+            declares (before any PDF library parses it), then from what the library built.
         max_content_operators: Operators in the content of one page.
+        max_content_bytes: Inflated page content of one input PDF, all pages together (a
+            content stream shared by several pages counts once).
         max_depth: Nesting depth of PDF trees (pages, outlines, names) we walk.
         max_seconds_per_input: Wall-clock budget for processing one input.
         max_memory_bytes: Memory an isolated worker process may hold: its address space may
@@ -50,8 +53,9 @@ class Limits:
     max_frames: int = 500
     max_metadata_bytes: int = 4 * MiB
     max_stream_bytes: int = 256 * MiB
-    max_pdf_objects: int = 500_000
+    max_pdf_objects: int = 100_000
     max_content_operators: int = 500_000
+    max_content_bytes: int = 32 * MiB
     max_depth: int = 256
     max_seconds_per_input: float = 5.0
     max_memory_bytes: int = 512 * MiB

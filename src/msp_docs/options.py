@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = ["DEFAULT_DPI", "DEFAULT_MIN_DPI", "Lang", "Options", "PageSize"]
@@ -36,7 +36,8 @@ class Options:
         title: Title of the merged document (rule D4); default the first input's name.
         page_size: Page size for images (``a4``, ``letter`` or ``original``).
         flatten: Composite transparent images onto white instead of keeping a soft mask.
-        password: User password for encrypted PDFs (tried on every encrypted input).
+        password: User password for encrypted PDFs (tried on every encrypted input); left out
+            of ``repr``, so it never reaches a log or a traceback.
         strict: Refuse an input whose name's extension disagrees with its content.
         lang: Language of messages in reports and errors.
         all_frames: Every frame of an animated GIF becomes a page (default: the first only).
@@ -56,7 +57,7 @@ class Options:
     title: str | None = None
     page_size: PageSize = PageSize.A4
     flatten: bool = False
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in logs or tracebacks
     strict: bool = False
     lang: Lang = Lang.EN
     all_frames: bool = False

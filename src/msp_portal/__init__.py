@@ -5,6 +5,7 @@ Start with :class:`Portal` and :meth:`SqlStore.open`; errors derive from :class:
 
 from __future__ import annotations
 
+import msp_portal._requirements  # noqa: F401 - first: says which extra to install if needed
 from msp_portal.adapters.argon2_hasher import Argon2Hasher
 from msp_portal.adapters.blobs.local import LocalBlobStore
 from msp_portal.adapters.blobs.s3 import S3BlobStore

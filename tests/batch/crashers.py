@@ -9,27 +9,33 @@ and the runner are not touched: they see a genuine crash.
 from __future__ import annotations
 
 import ctypes
-import importlib
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+
+from msp_docs._model import Kind
 
 SEGV = "CRASH-SEGV"
 HANG = "CRASH-HANG"
 MEMORY = "CRASH-MEMORY"
 NEED = "NEEDS-256-MIB"  # not a crash: a decoder that needs 256 MiB, well under the cap
 
-_original: tuple[str, str] | None = None
+_original: Callable[[Kind], Any] | None = None
 
 
 def install() -> None:
     global _original
     from msp_docs import _pipeline as pipeline
-    from msp_docs._model import Kind
 
     if _original is None:
-        _original = pipeline._BACKENDS[Kind.PNG]
-    pipeline._BACKENDS[Kind.PNG] = (__name__, "normalise_png")
+        _original = pipeline.backend_for
+    pipeline.backend_for = _backend_for  # type: ignore[assignment]
+
+
+def _backend_for(kind: Kind) -> Any:
+    assert _original is not None
+    return normalise_png if kind is Kind.PNG else _original(kind)
 
 
 def normalise_png(data: bytes, **kwargs: Any) -> Any:
@@ -45,8 +51,7 @@ def normalise_png(data: bytes, **kwargs: Any) -> Any:
         need = bytearray(256 * 1024**2)
         assert len(need) == 256 * 1024**2
     assert _original is not None
-    module, function = _original
-    return getattr(importlib.import_module(module), function)(data, **kwargs)
+    return _original(Kind.PNG)(data, **kwargs)
 
 
 def pool(size: int, *, initializer: Any = install) -> ProcessPoolExecutor:

@@ -18,7 +18,8 @@ import pytest
 
 from msp_docs import _isolation as isolation
 from msp_docs.batch import REPORT_NAME
-from msp_docs_cli.batch_cmd import Progress, progress_text
+from msp_docs_cli._batch import BatchProgress as Progress
+from msp_docs_cli._batch import progress_text
 from tests.batch.files import good_tree, jobs_of, mixed_tree, pdf_pages, runs, sha256
 from tests.fixtures import jpeg_bytes, pdf_bytes
 
@@ -112,7 +113,7 @@ def test_an_unreachable_scheduler_exits_2(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     good_tree(tmp_path / "in", 1)
     result = batch(tmp_path / "in", "-o", tmp_path / "o", "--scheduler", "tcp://127.0.0.1:9")
-    assert result.returncode == 2 and "cannot reach the Dask scheduler" in result.stderr
+    assert result.returncode == 2 and "cannot be reached" in result.stderr
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -158,10 +159,12 @@ def test_on_a_terminal_progress_is_a_bar_redrawn_in_place(tmp_path: Path) -> Non
     os.close(master)
     assert proc.wait(timeout=60) == 9
     text = b"".join(chunks).decode()
-    assert "\r[" in text and "\x1b[K" in text and "ETA" in text and "/s" in text
+    # rich's bar, redrawn in place (carriage return, erase line) as results arrive.
+    assert "\r\x1b[2K" in text and "ETA" in text and "/s" in text and "━" in text
     bars = [ANSI.sub("", s) for s in text.replace("\r\n", "\n").split("\r") if "ETA" in s]
-    assert bars and all(len(bar.rstrip("\n")) < 72 for bar in bars)
-    assert re.search(r"\[#+\] 11/11 ", bars[-1])
+    drawn = [line for bar in bars for line in bar.split("\n") if "━" in line]
+    assert drawn and all(len(line.replace("\x1b[?25l", "")) <= 72 for line in drawn)
+    assert re.search(r"━ 11/11 done 6  skipped 0  failed 5 ", bars[-1])
     assert "failed: notes.pdf [unsupported-kind]" in text
     assert "batch: 11 jobs in " in text and "6 done, 0 skipped, 5 failed" in text
 
@@ -270,3 +273,60 @@ def test_kill_9_mid_batch_then_resume_completes_exactly_the_missing_jobs(tmp_pat
         assert line["output_sha256"] == sha256(pdf)
         assert pdf_pages(pdf) == 1
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+
+
+# --- words --------------------------------------------------------------------------------------
+def test_counts_read_naturally_in_both_languages() -> None:
+    import io
+
+    from msp_docs.batch import Summary
+
+    for lang, expected in [
+        ("en", "batch: 1 job in 0.5 s (2.0/s): 1 done, 0 skipped, 0 failed"),
+        ("fr", "lot : 1 travail en 0.5 s (2.0/s) : 1 fait, 0 sauté, 0 en échec"),
+    ]:
+        stream = io.StringIO()
+        Progress(1, stream, lang=lang).close(Summary(jobs=1, done=1, seconds=0.5))
+        assert stream.getvalue().splitlines()[-1] == expected
+    stream = io.StringIO()
+    Progress(3, stream, lang="fr").close(Summary(jobs=3, done=2, skipped=1, seconds=1.0))
+    assert stream.getvalue().startswith("lot : 3 travaux en 1.0 s (3.0/s) : 2 faits, 1 sauté,")
+
+
+def test_a_french_batch_speaks_french(tmp_path: Path) -> None:
+    mixed_tree(tmp_path / "in")
+    result = batch(tmp_path / "in", "-o", tmp_path / "out", "--lang", "fr")
+    assert result.returncode == 9
+    assert "échec : notes.pdf [unsupported-kind] notes.txt est un fichier texte" in result.stderr
+    assert re.search(r"^lot : \d+/11  faits \d+  sautés \d+  échecs \d+ ", result.stderr, re.M)
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("lot : 11 travaux en ") and "6 faits, 0 sauté, 5 en échec" in last
+
+
+@pytest.mark.slow
+def test_an_interrupted_batch_prints_its_counts(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    _slow_images(src, 30)
+    proc = subprocess.Popen(
+        [*MSP, str(src), "-o", str(out), "--jobs", "1"],
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list(out.rglob("*.pdf"))) < 2:
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    last = stderr.splitlines()[-1]
+    found = re.fullmatch(
+        r"batch interrupted after (\d+) of 30 jobs: (\d+) done, 0 skipped, 0 failed; "
+        r"run the same command again to resume",
+        last,
+    )
+    assert found is not None, stderr
+    assert int(found.group(1)) == int(found.group(2)) >= 1

@@ -127,5 +127,5 @@ def test_decoder_crashes_on_dask_workers_fail_their_job_alone(
     }
     assert set(failed) == {"CRASH-SEGV.pdf", "CRASH-MEMORY.pdf"}
     assert failed["CRASH-SEGV.pdf"]["code"] == "unprocessable"
-    assert "SIGSEGV" in failed["CRASH-SEGV.pdf"]["facts"]["reason"]
-    assert "memory" in failed["CRASH-MEMORY.pdf"]["facts"]["reason"]
+    assert failed["CRASH-SEGV.pdf"]["facts"] == {"reason": "crashed", "value": "SIGSEGV"}
+    assert "memory" in failed["CRASH-MEMORY.pdf"]["message"]

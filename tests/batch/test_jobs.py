@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from msp_docs._messages import render_reason
 from msp_docs.batch import (
     Job,
     JobListError,
@@ -16,6 +17,7 @@ from msp_docs.batch import (
     plan_directory,
     read_job_list,
 )
+from msp_docs.batch._jobs import UnsafeOutput
 from msp_docs.errors import CannotReadInput
 
 
@@ -67,7 +69,7 @@ def test_csv_errors_name_the_line(text: str, line: int, words: str) -> None:
     with pytest.raises(JobListError) as caught:
         csv_jobs(text)
     assert caught.value.line == line
-    assert words in caught.value.reason
+    assert words in caught.value.message()
     assert str(caught.value).startswith(f"j.csv:{line}: ")
 
 
@@ -101,7 +103,7 @@ def test_jsonl_errors_name_the_line(text: str, words: str) -> None:
     with pytest.raises(JobListError) as caught:
         jsonl_jobs('{"output": "ok", "inputs": ["ok.jpg"]}\n' + text + "\n")
     assert caught.value.line == 2
-    assert words in caught.value.reason
+    assert words in caught.value.message()
 
 
 def test_the_format_comes_from_the_name_or_is_given(tmp_path: Path) -> None:
@@ -131,8 +133,10 @@ def test_clean_output(raw: str, clean: str) -> None:
 
 @pytest.mark.parametrize("raw", ["", "  ", "../a.pdf", "a/./b", "a//b", "/a", "a\\b", "a\nb"])
 def test_unsafe_outputs_are_refused(raw: str) -> None:
-    with pytest.raises(ValueError, match="output name"):
+    with pytest.raises(ValueError) as caught:
         clean_output(raw)
+    assert isinstance(caught.value, UnsafeOutput)
+    assert "output name" in render_reason(caught.value.reason, caught.value.value)
 
 
 # --- directories --------------------------------------------------------------------------------

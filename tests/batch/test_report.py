@@ -105,5 +105,6 @@ def test_a_report_in_use_by_another_batch_is_refused(tmp_path: Path) -> None:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(OutputError) as caught:
             ReportWriter(path)
-    assert "another batch" in caught.value.facts["reason"]
+    assert caught.value.facts["reason"] == "report-locked"
+    assert "another batch" in caught.value.message()
     ReportWriter(path).close()  # free again once the other holder is gone

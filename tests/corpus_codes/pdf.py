@@ -8,6 +8,8 @@ tree that cannot be read).
 
 from __future__ import annotations
 
+from tests.corpus_codes import Observed
+
 DECISIONS: dict[str, str] = {
     # --- accept (manifest) ------------------------------------------------------------------
     "pdf-117pages-linearized.pdf": "accept",
@@ -42,7 +44,7 @@ DECISIONS: dict[str, str] = {
     "pdf-zero-pages.pdf": "no-pages",
     # --- either: decided --------------------------------------------------------------------
     # The page's only content stream has invalid LZW data: the page would show nothing.
-    "pdf-broken-lzw.pdf": "corrupt-pdf",
+    "pdf-broken-lzw.pdf": Observed("corrupt-pdf"),
     # Wrong xref offsets: qpdf rebuilds the table; the content is intact.
     "pdf-broken-xref.pdf": "accept",
     # The corrupt stream is an unused extra entry of the page (/Other), not its content: the
@@ -67,13 +69,13 @@ DECISIONS: dict[str, str] = {
     # 14 junk bytes, linearized, empty-password encryption: all three handled.
     "pdf-leading-junk.pdf": "accept",
     # 100+ nested /Pages levels: qpdf refuses to walk deeper than its limit, and so do we.
-    "pdf-page-tree-deep.pdf": "corrupt-pdf",
+    "pdf-page-tree-deep.pdf": Observed("corrupt-pdf"),
     # qpdf repairs the stream lengths; the output holds qpdf's one reading of the page.
     "pdf-schizo-text.pdf": "accept",
     # Looping /Prev chain: qpdf reconstructs the xref table; the page is intact.
     "pdf-trailer-loop.pdf": "accept",
     # Truncated: the /Pages root object is gone (page order unknown) and a stream is lost.
-    "pdf-unreadable-metadata.pdf": "corrupt-pdf",
+    "pdf-unreadable-metadata.pdf": Observed("corrupt-pdf"),
     # Looping /Prev chain in an incremental update: reconstructed, all 30 pages intact.
     "pdf-xref-loop.pdf": "accept",
 }

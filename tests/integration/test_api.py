@@ -185,7 +185,8 @@ def test_french_messages() -> None:
 def test_any_bytes_give_a_report_or_a_typed_error(data: bytes) -> None:
     try:
         report = msp_docs.validate([data])
-    except msp_docs.MspDocsError:
+    except msp_docs.MspDocsError as error:  # InternalError is one too: a bug, never an answer
+        assert not isinstance(error, msp_docs.InternalError), error.detail
         return
     entry = report.inputs[0]
     assert entry.status in ("accepted", "rejected")
@@ -206,3 +207,65 @@ def test_file_id_comes_from_the_content() -> None:
     assert len(ids[0]) == len(ids[1]) == 1
     assert ids[0] != ids[1]  # different documents, different IDs
     assert b"31415926535897932384626433832795" not in first.getvalue()  # no placeholder left
+
+
+# --- the caller's mistakes are usage errors, not our bugs -----------------------------------------
+@pytest.mark.parametrize(
+    ("inputs", "reason", "given"),
+    [
+        ([], "call-no-inputs", None),
+        ([123], "call-input-type", "int"),
+        ([Input(3.5)], "call-input-type", "float"),  # type: ignore[arg-type]
+        (None, "call-input-type", "NoneType"),
+    ],
+)
+def test_wrong_inputs_are_usage_errors(inputs: object, reason: str, given: str | None) -> None:
+    with pytest.raises(msp_docs.UsageError) as caught:
+        msp_docs.merge(inputs, io.BytesIO())  # type: ignore[arg-type]
+    assert caught.value.exit_code == 2 and caught.value.facts["reason"] == reason
+    assert caught.value.facts.get("given") == given
+    assert "Please report it" not in caught.value.message()
+    assert "Invalid call" in caught.value.message() and "Appel incorrect" in caught.value.message(
+        "fr"
+    )
+
+
+def test_a_text_mode_output_is_a_usage_error_found_before_any_work(tmp_path: Path) -> None:
+    source = CountingStream(iter([jpeg_bytes()]))
+    with (tmp_path / "out.pdf").open("w") as text, pytest.raises(msp_docs.UsageError) as caught:
+        msp_docs.merge([source], text)  # type: ignore[arg-type]
+    assert caught.value.facts["reason"] == "text-stream"
+    assert "binary mode" in caught.value.message()
+    assert source.reads == 0  # refused before the input was read
+    with pytest.raises(msp_docs.UsageError):
+        msp_docs.merge([jpeg_bytes()], 42)  # type: ignore[arg-type]
+
+
+def test_an_output_in_a_missing_directory_fails_before_any_work(tmp_path: Path) -> None:
+    source = CountingStream(iter([jpeg_bytes()]))
+    target = tmp_path / "no" / "such" / "dir" / "out.pdf"
+    with pytest.raises(msp_docs.OutputError) as caught:
+        msp_docs.convert(source, target)
+    assert source.reads == 0
+    assert caught.value.facts == {
+        "target": str(target),
+        "reason": "directory-missing",
+        "value": str(target.parent),
+    }
+    assert f"the directory {target.parent} does not exist" in caught.value.message()
+    assert not target.parent.exists()
+
+
+def test_a_missing_input_is_named_by_its_path_as_given(tmp_path: Path) -> None:
+    missing = tmp_path / "scans" / "missing.pdf"
+    with pytest.raises(msp_docs.CannotReadInput) as caught:
+        msp_docs.merge([jpeg_bytes(), missing], io.BytesIO())
+    assert caught.value.input_name == str(missing)
+    assert caught.value.message().startswith(f"{missing} could not be read: no such file")
+    assert caught.value.facts == {"reason": "not-found"}
+
+
+def test_the_password_never_shows_in_a_repr() -> None:
+    options = Options(password="s3cret-Pa55", lang="fr")  # type: ignore[arg-type]
+    assert "s3cret" not in repr(options) and "s3cret" not in str(options)
+    assert options.password == "s3cret-Pa55"

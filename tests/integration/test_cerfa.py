@@ -254,7 +254,7 @@ def test_comb_field_one_character_per_cell_and_too_long(tmp_path: Path) -> None:
     with pytest.raises(ValueTooLong) as caught:
         forms.fill(data, {"Siren": "1234567890"})
     assert caught.value.facts == {
-        "field": "Siren", "label": "Siren", "length": 10, "max_length": 9,
+        "field": "Siren", "label": "Siren", "reason": "too-long", "length": 10, "max_length": 9,
     }  # fmt: skip
     result = forms.fill(data, {"Siren": "123456789"}, flatten=True)
     out = tmp_path / "comb.pdf"

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from msp_docs import forms
 from msp_docs.cerfa import Catalogue
+from msp_docs.errors import UsageError
 from msp_docs.forms import PreparedForm
 from tests.conftest import CERFA, shared_file
 from tests.pdfcheck import active_content
@@ -136,8 +137,9 @@ def test_the_cache_is_bounded(forms_dir: Path, prepare_calls: list[str]) -> None
     none.prepared(none.get("11580*05"))
     none.prepared(none.get("11580*05"))
     assert none.cache_info().entries == 0 and none.cache_info().misses == 2
-    with pytest.raises(ValueError, match="cache bounds"):
+    with pytest.raises(UsageError, match="cache bounds") as usage:
         Catalogue.load(forms_dir, cache_bytes=-1)
+    assert usage.value.code == "invalid-call"
 
 
 def test_threads_share_one_sanitising(forms_dir: Path, prepare_calls: list[str]) -> None:

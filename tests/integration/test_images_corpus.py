@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from msp_docs import Options, convert, validate
-from tests.conftest import CORPUS, corpus_manifest, corpus_path
+from tests.conftest import CORPUS, corpus_manifest, corpus_path, shared_missing
 from tests.corpus_codes.images import DECISIONS
 
 pytestmark = pytest.mark.corpus
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.corpus
 def test_every_image_row_of_the_manifest_is_decided() -> None:
     rows = corpus_manifest()
     if not rows:
-        pytest.skip("../shared/corpus not available")
+        shared_missing("../shared/corpus")
     image_rows = {
         r.name
         for r in rows
@@ -76,7 +76,7 @@ def _stored_size(data: bytes) -> tuple[int, int]:
 )
 def test_all_frames_become_pages(name: str, frames: int) -> None:
     if not CORPUS.is_dir():
-        pytest.skip("../shared/corpus not available")
+        shared_missing("../shared/corpus")
     out = io.BytesIO()
     report = convert(corpus_path(name), out, options=Options(all_frames=True))
     assert report.inputs[0].pages == frames

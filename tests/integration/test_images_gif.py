@@ -211,7 +211,7 @@ def test_comments_and_xmp_do_not_reach_the_output() -> None:
     data = data[:25] + comment + xmp + data[25:]
     assert secret not in to_pdf(data)
     (note,) = [n for n in inspect(data).actions if n.code == "metadata-removed"]
-    assert note.facts["what"] == "comments, XMP"
+    assert note.facts["items"] == ["comments", "xmp"]
 
 
 def test_trailing_data_after_the_trailer() -> None:

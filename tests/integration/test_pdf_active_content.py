@@ -428,7 +428,7 @@ def test_xfa_only_form_is_refused() -> None:
 
     with pytest.raises(UnsafeContent) as caught:
         convert(build(1, change))
-    assert caught.value.facts["reason"] == "XFA-only form"
+    assert caught.value.facts["reason"] == "xfa-only"
     assert "XFA" in caught.value.message("en")
     assert "XFA" in caught.value.message("fr")
 

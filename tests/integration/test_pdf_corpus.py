@@ -12,7 +12,7 @@ import pytest
 import msp_docs
 from msp_docs.errors import MspDocsError, WrongPassword
 from msp_docs.options import Options
-from tests.conftest import CorpusFile, corpus_manifest, corpus_path
+from tests.conftest import CorpusFile, corpus_manifest, corpus_path, shared_missing
 from tests.corpus_codes.pdf import DECISIONS
 from tests.pdfcheck import active_content, metadata_leaks, page_count
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.corpus
 
 def test_every_pdf_row_has_a_decision() -> None:
     if not PDF_ROWS:
-        pytest.skip("../shared/corpus not available")
+        shared_missing("../shared/corpus")
     assert sorted(DECISIONS) == sorted(row.name for row in PDF_ROWS)
 
 

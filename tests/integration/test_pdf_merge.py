@@ -20,7 +20,7 @@ from msp_docs import Input
 from msp_docs._version import __version__
 from msp_docs.options import Options
 from msp_docs.report import Report
-from tests.conftest import CERFA, ROOT
+from tests.conftest import CERFA, ROOT, shared_file
 from tests.pdfcheck import active_content, metadata_leaks
 from tests.pdffixtures import bookmarks, build, goto, link, text_field, text_page
 
@@ -32,10 +32,7 @@ def merge(inputs: list[object], **options: object) -> tuple[bytes, Report]:
 
 
 def cerfa(name: str) -> Path:
-    path = CERFA / name
-    if not path.is_file():
-        pytest.skip(f"../shared/cerfa/{name} not available")
-    return path
+    return shared_file(CERFA / name)
 
 
 def outline(reader: PdfReader, items: list[object] | None = None) -> list[object]:

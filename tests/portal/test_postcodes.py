@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,17 +11,13 @@ from pathlib import Path
 import pytest
 
 from msp_portal.domain.postcodes import locality_key, postcode_base
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, SHARED, shared_file
 
 LAPOSTE_CSV = SHARED / "data" / "address" / "postcodes" / "019HexaSmal.csv"
 
 
 def _shared_csv() -> Path:
-    if not LAPOSTE_CSV.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{LAPOSTE_CSV} is missing in CI")
-        pytest.skip("../shared/data/address not available")
-    return LAPOSTE_CSV
+    return shared_file(LAPOSTE_CSV)
 
 
 def test_the_shipped_base_has_every_row() -> None:

@@ -18,7 +18,13 @@ from msp_docs._formats.appearance import (
     text_width,
 )
 from msp_docs.cerfa import CerfaNumber, MapType, load_map, parse_date, resolve_values
-from msp_docs.errors import InvalidFieldValue, InvalidFormMap, UnknownField, UnknownForm
+from msp_docs.errors import (
+    InvalidFieldValue,
+    InvalidFormMap,
+    UnknownField,
+    UnknownForm,
+    UsageError,
+)
 
 MAP = """
 schema = "msp-docs/cerfa/1"
@@ -113,8 +119,9 @@ def test_values_refused_by_the_map() -> None:
             resolve_values(form, bad)
         assert caught.value.facts["source"] == "user"
         assert caught.value.message("fr")
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError) as usage:  # a caller's mistake, typed (exit 2)
         resolve_values(form, {}, {"shoe_size": "42"})
+    assert usage.value.code == "invalid-call" and usage.value.facts["given"] == "shoe_size"
 
 
 @pytest.mark.parametrize(

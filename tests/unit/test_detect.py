@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from msp_docs._detect import _describe, check_extension, detect, sniff
+from msp_docs._messages import describe_format
 from msp_docs._model import Kind
 from msp_docs.errors import (
     CorruptImage,
     CorruptPdf,
     EmptyInput,
     ExtensionMismatch,
+    OtherFormat,
     TruncatedInput,
     UnsupportedKind,
 )
@@ -62,11 +64,7 @@ def test_damaged_signatures(data: bytes, error: type[Exception]) -> None:
 def test_unsupported_kinds_are_named() -> None:
     with pytest.raises(UnsupportedKind) as info:
         detect(b"PK\x03\x04" + b"\0" * 26 + b"mimetypeapplication/zip" + b"\0" * 100)
-    assert info.value.facts["described_as"] in (
-        "a ZIP archive",
-        "a Word document",
-        "a file of unknown type",
-    )
+    assert info.value.facts["format"] in (OtherFormat.ZIP, OtherFormat.WORD, OtherFormat.UNKNOWN)
     assert "only PDF, PNG, GIF and JPEG" in info.value.message()
     assert "seuls les fichiers PDF" in info.value.message("fr")
 
@@ -92,7 +90,7 @@ def test_unsupported_kinds_are_named() -> None:
     ],
 )
 def test_describe(mime: str, text: str, expected: str) -> None:
-    assert _describe(mime, text)[0] == expected
+    assert describe_format(_describe(mime, text)) == expected
 
 
 def test_extension_checks() -> None:
@@ -109,7 +107,7 @@ def test_extension_checks() -> None:
 def test_polyglots_are_named() -> None:
     from msp_docs._detect import also_valid_as
 
-    assert also_valid_as(b"\xff\xd8\xff\xe0" + b"%PDF-1.4", Kind.JPEG) == "PDF document"
+    assert also_valid_as(b"\xff\xd8\xff\xe0" + b"%PDF-1.4", Kind.JPEG) == "pdf"
     zipped = b"%PDF-1.4 ..." + b"PK\x03\x04" + b"\0" * 30 + b"PK\x05\x06" + b"\0" * 18
-    assert also_valid_as(zipped, Kind.PDF) == "ZIP archive"
+    assert also_valid_as(zipped, Kind.PDF) == "zip"
     assert also_valid_as(b"%PDF-1.4 plain", Kind.PDF) is None

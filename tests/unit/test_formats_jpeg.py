@@ -12,7 +12,7 @@ from msp_docs._formats import jpeg
 from msp_docs._formats.common import orientation
 from msp_docs._formats.exif import read_exif
 from msp_docs._formats.icc import icc_components
-from msp_docs.errors import CorruptImage, TruncatedInput, UnsupportedVariant
+from msp_docs.errors import CorruptImage, Reason, TruncatedInput, UnsupportedVariant
 from tests.integration._images_support import insert_segments, jpeg_segments
 
 
@@ -70,7 +70,7 @@ def test_metadata_is_stripped_but_icc_and_adobe_kept() -> None:
         ],
     )
     parsed = jpeg.parse(data)
-    assert parsed.removed == ["EXIF", "XMP", "IPTC/Photoshop", "comment", "APP5"]
+    assert parsed.removed == ["exif", "xmp", "iptc", "comment", "APP5"]
     assert parsed.icc == icc
     assert parsed.adobe_transform == 1
     kept = [marker for marker, _ in jpeg_segments(parsed.cleaned(data))]
@@ -89,7 +89,7 @@ def test_icc_with_missing_chunk_is_reported() -> None:
     body = b"ICC_PROFILE\x00\x02\x03" + bytes(10)  # chunk 2 of 3 only
     parsed = jpeg.parse(insert_segments(_jpeg(), [(0xE2, body)]))
     assert parsed.icc is None
-    assert parsed.icc_problem == "missing or repeated ICC chunks"
+    assert parsed.icc_problem is Reason.ICC_CHUNKS_MISSING
 
 
 def test_jfif_thumbnail_is_dropped() -> None:
@@ -166,10 +166,10 @@ def test_embeddable_decisions() -> None:
     data = _jpeg()
     sof = data.index(b"\xff\xc0")
     arithmetic = data[: sof + 1] + b"\xc9" + data[sof + 2 :]
-    assert jpeg.parse(arithmetic).frame.embeddable() == "arithmetic coding"
+    assert jpeg.parse(arithmetic).frame.embeddable() == (Reason.ARITHMETIC_CODING, None)
     twelve = bytearray(data)
     twelve[sof + 4] = 12
-    assert jpeg.parse(bytes(twelve)).frame.embeddable() == "12-bit precision"
+    assert jpeg.parse(bytes(twelve)).frame.embeddable() == (Reason.JPEG_PRECISION, 12)
     assert jpeg.parse(data).frame.embeddable() is None
 
 
@@ -217,10 +217,10 @@ def test_exif_reading_is_robust() -> None:
     assert ok.orientation == 8 and ok.problem is None
     big = read_exif(_tiff([(0x0112, 3, 1, b"\x00\x03\x00\x00")], order=">"))
     assert big.orientation == 3
-    assert read_exif(b"garbage").problem == "not a TIFF structure"
-    assert read_exif(b"II*\x00\xff\xff\xff\xff").problem == "IFD0 outside the block"
+    assert read_exif(b"garbage").problem is Reason.EXIF_NOT_TIFF
+    assert read_exif(b"II*\x00\xff\xff\xff\xff").problem is Reason.EXIF_IFD_OUTSIDE
     cut = _tiff([(0x0112, 3, 1, b"\x01\x00\x00\x00")] * 3)[:-20]
-    assert read_exif(cut).problem == "IFD0 cut short"
+    assert read_exif(cut).problem is Reason.EXIF_IFD_CUT
 
 
 def test_exif_resolution_zero_over_zero_is_no_resolution() -> None:
@@ -261,12 +261,12 @@ def test_icc_header_checks() -> None:
     header[12:16] = b"mntr"
     header[16:20] = b"RGB "
     header[36:40] = b"acsp"
-    assert icc_components(bytes(header)) == (3, None)
+    assert icc_components(bytes(header)) == (3, None, None)
     header[16:20] = b"CMYK"
     assert icc_components(bytes(header))[0] == 4
     header[12:16] = b"link"
-    assert icc_components(bytes(header))[0] is None
-    assert icc_components(b"short")[1] == "profile shorter than its header"
+    assert icc_components(bytes(header))[:3] == (None, Reason.ICC_CLASS, "link")
+    assert icc_components(b"short")[1] is Reason.ICC_SHORT
     header[12:16] = b"mntr"
     header[0:4] = struct.pack(">I", 5000)
-    assert icc_components(bytes(header))[1] == "profile truncated"
+    assert icc_components(bytes(header))[1] is Reason.ICC_TRUNCATED

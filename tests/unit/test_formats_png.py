@@ -13,6 +13,7 @@ from msp_docs.errors import (
     CorruptImage,
     DecompressionBomb,
     InvalidDimensions,
+    Part,
     TruncatedInput,
 )
 from tests.integration._images_support import PNG_SIGNATURE, ihdr, make_png, png_chunk
@@ -190,12 +191,12 @@ def test_interlaced_layout() -> None:
 
 def test_inflate_limited() -> None:
     stream = zlib.compress(bytes(10_000))
-    assert png.inflate_limited(stream, 10_000, what="x") == bytes(10_000)
+    assert png.inflate_limited(stream, 10_000, what=Part.TEXT_CHUNKS) == bytes(10_000)
     with pytest.raises(DecompressionBomb):
-        png.inflate_limited(stream, 9_999, what="x")
-    assert png.inflated_size(stream, 10_000, what="x") == 10_000
+        png.inflate_limited(stream, 9_999, what=Part.TEXT_CHUNKS)
+    assert png.inflated_size(stream, 10_000, what=Part.TEXT_CHUNKS) == 10_000
     with pytest.raises(zlib.error):
-        png.inflate_limited(stream[:-5], 10_000, what="x")
+        png.inflate_limited(stream[:-5], 10_000, what=Part.TEXT_CHUNKS)
 
 
 def test_build_round_trips() -> None:

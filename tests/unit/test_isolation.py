@@ -13,6 +13,7 @@ from msp_docs.errors import (
     CorruptImage,
     InternalError,
     ProcessingTimeout,
+    Reason,
     UnprocessableInput,
 )
 
@@ -47,7 +48,7 @@ def _hog() -> bytes:
 
 
 def _typed() -> None:
-    raise CorruptImage(reason="bad data")
+    raise CorruptImage(reason=Reason.DECODER)
 
 
 def _bug() -> None:
@@ -85,7 +86,7 @@ def test_a_crash_in_c_code_is_a_typed_error_and_the_others_carry_on() -> None:
     )
     assert outcomes[0].value == 2 and outcomes[2].value == 4
     assert isinstance(outcomes[1].error, UnprocessableInput)
-    assert "SIGSEGV" in outcomes[1].error.facts["reason"]
+    assert outcomes[1].error.facts == {"reason": Reason.CRASHED, "value": "SIGSEGV"}
 
 
 @pytest.mark.parametrize("job", [_spin, _sleep])
@@ -99,7 +100,7 @@ def test_the_wall_clock_budget_is_enforced(job) -> None:
 def test_memory_is_capped() -> None:
     (outcome,) = run(isolation.Job(_hog))
     assert isinstance(outcome.error, UnprocessableInput)
-    assert "memory" in outcome.error.facts["reason"]
+    assert "memory" in outcome.error.message()
 
 
 def _needs(mib: int) -> int:
@@ -137,12 +138,12 @@ def test_address_space_reserved_by_the_parent_is_not_memory() -> None:
         libc.munmap(address, 2048 * MiB)  # type: ignore[attr-defined]
     assert fits.error is None and fits.value == 128
     assert isinstance(too_much.error, UnprocessableInput)
-    assert "memory" in too_much.error.facts["reason"]
+    assert "memory" in too_much.error.message()
 
 
 def test_typed_errors_and_bugs_cross_the_boundary() -> None:
     typed, bug = run(isolation.Job(_typed), isolation.Job(_bug))
-    assert isinstance(typed.error, CorruptImage) and typed.error.facts == {"reason": "bad data"}
+    assert isinstance(typed.error, CorruptImage) and typed.error.facts == {"reason": Reason.DECODER}
     assert isinstance(bug.error, InternalError) and "KeyError" in (bug.error.detail or "")
 
 

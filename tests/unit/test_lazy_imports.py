@@ -7,7 +7,17 @@ import sys
 
 import pytest
 
-HEAVY = ("PIL", "pikepdf", "pypdf", "img2pdf", "magic", "dask", "distributed")
+HEAVY = (
+    "PIL",
+    "pikepdf",
+    "pypdf",
+    "img2pdf",
+    "magic",
+    "dask",
+    "distributed",
+    "fontTools",
+    "deflate",
+)
 
 
 def _modules_after(code: str) -> set[str]:

@@ -75,7 +75,7 @@ def test_names_come_from_paths_streams_or_defaults(tmp_path: Path) -> None:
 def test_missing_path_is_a_typed_error(tmp_path: Path) -> None:
     with pytest.raises(CannotReadInput) as info:
         read_inputs([Input(tmp_path / "nope.pdf")], Limits())
-    assert info.value.input_name == "nope.pdf"
+    assert info.value.input_name == str(tmp_path / "nope.pdf")  # as given, not only its name
     assert info.value.exit_code == 8
 
 

@@ -10,25 +10,26 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from msp_docs._formats.icc import icc_components
-from msp_docs._model import ColourSpace, DeviceColour, ICCColour, Note, RasterImage
-from msp_docs.errors import CorruptImage, ImageTooLarge, MspDocsError, TruncatedInput
+from msp_docs._model import ColourSpace, DeviceColour, ICCColour, Kind, Note, RasterImage
+from msp_docs.errors import CorruptImage, ImageTooLarge, MspDocsError, Reason, TruncatedInput
 from msp_docs.limits import Limits
 
 if TYPE_CHECKING:
     from PIL import Image
 
 __all__ = [
+    "Decoding",
     "device_colour",
     "encode",
     "flate_raster",
     "guard",
     "icc_colour",
-    "icc_problem",
-    "open_image",
+    "icc_unreadable",
     "pillow_errors",
 ]
 
-# Exceptions Pillow (and the zlib and struct calls inside its plugins) raise on bad data.
+# Exceptions Pillow (and the struct calls inside its plugins) raise on bad data (zlib's own
+# error is told apart: see pillow_errors).
 _DATA_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error)
 
 
@@ -46,37 +47,78 @@ def guard(limits: Limits) -> None:
         Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
 
 
+class Decoding:
+    """One image given to Pillow, which remembers whether Pillow asked for data past its end."""
+
+    def __init__(self) -> None:
+        self.source: _Source | None = None
+
+    def open(self, data: bytes, fmt: str) -> Image.Image:
+        """Open ``data`` with exactly one Pillow plugin (never a guess among all of them)."""
+        from PIL import Image
+
+        self.source = _Source(data)
+        return Image.open(self.source, formats=[fmt])
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether Pillow read to the end of the data and asked for more."""
+        return self.source is not None and self.source.exhausted
+
+
+class _Source(io.BytesIO):
+    exhausted = False
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        data = super().read(size)
+        if not data and size != 0:
+            self.exhausted = True
+        return data
+
+
 @contextmanager
-def pillow_errors(kind: str, limits: Limits) -> Iterator[None]:
-    """Turn what Pillow (or zlib under it) raises on bad data into our errors."""
+def pillow_errors(kind: Kind, limits: Limits, size: tuple[int, int]) -> Iterator[Decoding]:
+    """Decode with Pillow and turn what it (or zlib under it) raises into our errors.
+
+    Our parsers check the structure first, so what still fails in Pillow is damage inside the
+    compressed image data. It is told apart by what happened, never by Pillow's messages
+    (kept in the error's ``detail``): Pillow asked for data past the end (truncated), zlib
+    refused the data, or the decoder refused it. ``size`` is the image's declared size, for
+    Pillow's own bomb guard (which our checks of the same size make unreachable in practice)::
+
+        with pillow_errors(Kind.PNG, limits, (width, height)) as decoding:
+            image = decoding.open(data, "PNG")
+            image.load()
+    """
     from PIL import Image
 
+    decoding = Decoding()
     try:
-        yield
+        yield decoding
     except MspDocsError:
         raise
     except Image.DecompressionBombError as exc:
+        width, height = size
         raise ImageTooLarge(
-            str(exc), kind=kind, width="?", height="?", limit=limits.max_image_pixels
+            detail=str(exc), kind=kind, width=width, height=height, limit=limits.max_image_pixels
         ) from exc
     except zlib.error as exc:
-        raise CorruptImage(str(exc), kind=kind, reason=str(exc)) from exc
+        raise CorruptImage(detail=str(exc), kind=kind, reason=Reason.COMPRESSED_DATA) from exc
     except _DATA_ERRORS as exc:
-        text = str(exc)
-        if "truncated" in text.lower() or isinstance(exc, EOFError):
-            raise TruncatedInput(text, kind=kind, reason="the image data stops early") from exc
-        raise CorruptImage(text, kind=kind, reason=text) from exc
+        if isinstance(exc, EOFError) or decoding.exhausted:
+            raise TruncatedInput(detail=str(exc), kind=kind, reason=Reason.DATA_CUT) from exc
+        raise CorruptImage(detail=str(exc), kind=kind, reason=Reason.DECODER) from exc
 
 
-def icc_problem(profile: bytes) -> str | None:
-    """Why littleCMS cannot read ``profile`` (a viewer would fail on it too), or ``None``."""
+def icc_unreadable(profile: bytes) -> bool:
+    """Whether littleCMS cannot read ``profile`` (a viewer would fail on it too)."""
     from PIL import ImageCms
 
     try:
         ImageCms.getOpenProfile(io.BytesIO(profile))
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
-        return f"unreadable profile ({exc})"
-    return None
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return True
+    return False
 
 
 def device_colour(components: int) -> DeviceColour:
@@ -89,7 +131,7 @@ def device_colour(components: int) -> DeviceColour:
 
 
 def icc_colour(
-    profile: bytes | None, components: int, problem: str | None = None
+    profile: bytes | None, components: int, problem: Reason | None = None
 ) -> tuple[ICCColour | None, Note | None]:
     """The ICCBased colour space for ``profile``, or why it is not used (a warning note).
 
@@ -98,22 +140,22 @@ def icc_colour(
     device colour space, which is what viewers show for a profile they cannot use.
     """
     if profile is None:
-        return None, Note("icc-profile-ignored", {"reason": problem}) if problem else None
-    count, why = icc_components(profile)
+        return None, _ignored(problem, None) if problem else None
+    count, why, value = icc_components(profile)
     if count is not None and count != components:
-        why = f"a profile for {count} components on an image of {components}"
-    if why is None:
-        why = icc_problem(profile)
+        why, value = Reason.ICC_COMPONENTS, str(count)
+    if why is None and icc_unreadable(profile):
+        why = Reason.ICC_UNREADABLE
     if why is not None:
-        return None, Note("icc-profile-ignored", {"reason": why})
+        return None, _ignored(why, value)
     return ICCColour(profile, components, device_colour(components)), None
 
 
-def open_image(data: bytes, fmt: str) -> Image.Image:
-    """Open ``data`` with exactly one Pillow plugin (never a guess among all of them)."""
-    from PIL import Image
-
-    return Image.open(io.BytesIO(data), formats=[fmt])
+def _ignored(reason: Reason, value: str | None) -> Note:
+    facts: dict[str, object] = {"reason": reason}
+    if value is not None:
+        facts["value"] = value
+    return Note("icc-profile-ignored", facts)
 
 
 def encode(image: Image.Image, colour_space: ColourSpace | None = None) -> RasterImage:

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 from msp_docs._backends import _pillow
 from msp_docs._formats import gif as gif_format
 from msp_docs._formats.common import metadata_note, reencoded_note, trailing_note
-from msp_docs._model import DeviceColour, ImagePage, ImageResult, IndexedColour, Note, RasterImage
+from msp_docs._model import (
+    DeviceColour,
+    ImagePage,
+    ImageResult,
+    IndexedColour,
+    Kind,
+    Note,
+    RasterImage,
+)
+from msp_docs.errors import Reason
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
@@ -62,14 +71,7 @@ def normalise_gif(data: bytes, *, offset: int, limits: Limits, options: Options)
 
     if invented:
         warnings.append(Note("palette-invented"))
-    actions.append(
-        reencoded_note(
-            "GIF (LZW)",
-            "Flate",
-            "PDF readers cannot decode GIF's variant of LZW",
-            "les lecteurs PDF ne décodent pas la variante LZW du GIF",
-        )
-    )
+    actions.append(reencoded_note("GIF (LZW)", "Flate", Reason.GIF_LZW))
     for code in canvas.transparency:
         actions.append(Note(code))
     if count > 1 and options.all_frames:
@@ -120,8 +122,8 @@ def _decode_frame(data: bytes, frame: gif_format.Frame, limits: Limits) -> Image
             data[frame.data_start : frame.data_end],
         )
     )
-    with _pillow.pillow_errors("gif", limits):
-        image = _pillow.open_image(single, "GIF")
+    with _pillow.pillow_errors(Kind.GIF, limits, (frame.width, frame.height)) as decoding:
+        image = decoding.open(single, "GIF")
         image.load()
     if image.mode != "L":
         image = Image.frombytes("L", image.size, image.tobytes())
@@ -317,10 +319,10 @@ def _metadata(gif: gif_format.GifFile) -> list[str]:
     if gif.comments:
         removed.append("comments")
     if any(a.startswith("XMP Data") for a in gif.applications):
-        removed.append("XMP")
+        removed.append("xmp")
     others = [a for a in gif.applications if not a.startswith(("XMP Data", "NETSCAPE", "ANIMEXTS"))]
     if others:
-        removed.append("application data")
+        removed.append("application-data")
     return removed
 
 

@@ -13,10 +13,10 @@ from msp_docs._formats.common import (
     reencoded_note,
     trailing_note,
 )
-from msp_docs._formats.exif import ExifFacts, read_exif
+from msp_docs._formats.exif import ExifFacts, exif_warning, read_exif
 from msp_docs._geometry import oriented_size
-from msp_docs._model import ICCColour, ImagePage, ImageResult, InputSpans, Note, RasterImage
-from msp_docs.errors import MspDocsError, UnsupportedVariant
+from msp_docs._model import ICCColour, ImagePage, ImageResult, InputSpans, Kind, Note, RasterImage
+from msp_docs.errors import MspDocsError, Reason, UnsupportedVariant
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
@@ -58,7 +58,7 @@ def normalise_jpeg(
 
     exif = read_exif(parsed.exif) if parsed.exif is not None else None
     if exif is not None and exif.problem is not None:
-        warnings.append(Note("exif-unreadable", {"reason": exif.problem}))
+        warnings.append(exif_warning(exif))
     turn, turned, invalid = orientation(exif.orientation if exif is not None else None)
     dpi = parsed.jfif.dpi() if parsed.jfif is not None else None
     if dpi is None and exif is not None:
@@ -69,22 +69,15 @@ def normalise_jpeg(
     if ignored is not None:
         warnings.append(ignored)
 
-    reason = frame.embeddable()
-    if reason is None:
+    unembeddable = frame.embeddable()
+    if unembeddable is None:
         if prove:
-            prove_decodes(cleaned, limits)
+            prove_decodes(cleaned, (frame.width, frame.height), limits)
         image = _passthrough(parsed, icc)
         actions.append(Note("passthrough", {"encoding": f"JPEG, {frame.process}"}))
     else:
-        image = _reencode(parsed, cleaned, icc, reason, limits)
-        actions.append(
-            reencoded_note(
-                f"JPEG {frame.process}",
-                "Flate",
-                f"PDF readers need not decode {reason}",
-                f"les lecteurs PDF ne décodent pas forcément ce JPEG ({reason})",
-            )
-        )
+        image = _reencode(parsed, cleaned, icc, unembeddable, limits)
+        actions.append(reencoded_note(f"JPEG {frame.process}", "Flate", *unembeddable))
     if parsed.removed:
         actions.append(metadata_note(parsed.removed))
     if parsed.stray_bytes:
@@ -103,21 +96,22 @@ def normalise_jpeg(
         dpi=dpi,
         actions=actions,
         warnings=warnings,
-        details=_details(parsed, exif, len(data) - parsed.end, reason),
+        details=_details(parsed, exif, len(data) - parsed.end, unembeddable),
     )
 
 
-def prove_decodes(cleaned: bytes, limits: Limits) -> None:
+def prove_decodes(cleaned: bytes, size: tuple[int, int], limits: Limits) -> None:
     """Decode the entropy-coded data once, at the smallest scale libjpeg offers.
 
     At 1/8 scale libjpeg still Huffman-decodes every coefficient of every scan (that is what
     detects truncated or broken data) but computes only the DC term of each block, roughly
     half the time of a full decode. What libjpeg treats as a mere warning (corrupt bits that
     still form valid codes, a scan ended early by a marker) Pillow does not report; the marker
-    walk has already checked the structure and counted the restart markers.
+    walk has already checked the structure and counted the restart markers. ``size`` is the
+    frame's declared (width, height).
     """
-    with _pillow.pillow_errors("jpeg", limits):
-        image = _pillow.open_image(cleaned, "JPEG")
+    with _pillow.pillow_errors(Kind.JPEG, limits, size) as decoding:
+        image = decoding.open(cleaned, "JPEG")
         image.draft("L" if image.mode == "RGB" else image.mode, (1, 1))
         image.load()
 
@@ -146,28 +140,33 @@ def _reencode(
     parsed: jpeg_format.JpegFile,
     cleaned: bytes,
     icc: ICCColour | None,
-    reason: str,
+    why: tuple[Reason, int | None],
     limits: Limits,
 ) -> RasterImage:
     frame = parsed.frame
-    variant = f"JPEG ({reason})"
+    reason, value = why
     try:
-        with _pillow.pillow_errors("jpeg", limits):
-            image = _pillow.open_image(cleaned, "JPEG")
+        with _pillow.pillow_errors(Kind.JPEG, limits, (frame.width, frame.height)) as decoding:
+            image = decoding.open(cleaned, "JPEG")
             image.load()
     except MspDocsError as exc:
         if frame.precision != 8 or frame.lossless or len(frame.components) not in (1, 3, 4):
             # Pillow drives libjpeg's 8-bit interface only, into L, RGB or CMYK: deeper
             # samples or other component counts cannot be decoded at all.
-            raise UnsupportedVariant(str(exc), kind="jpeg", variant=variant) from exc
+            raise UnsupportedVariant(
+                detail=exc.detail, kind=Kind.JPEG, reason=reason, value=value
+            ) from exc
         raise
     if image.mode not in ("L", "RGB", "CMYK") or image.size != (frame.width, frame.height):
-        raise UnsupportedVariant(image.mode, kind="jpeg", variant=variant)
+        raise UnsupportedVariant(detail=image.mode, kind=Kind.JPEG, reason=reason, value=value)
     return _pillow.encode(image, icc)
 
 
 def _details(
-    parsed: jpeg_format.JpegFile, exif: ExifFacts | None, trailing: int, reason: str | None
+    parsed: jpeg_format.JpegFile,
+    exif: ExifFacts | None,
+    trailing: int,
+    why: tuple[Reason, int | None] | None,
 ) -> dict[str, Any]:
     frame = parsed.frame
     components = len(frame.components)
@@ -197,5 +196,5 @@ def _details(
         "metadata_removed": list(parsed.removed),
         "stray_bytes": parsed.stray_bytes,
         "trailing_bytes": trailing,
-        "embedded": "DCTDecode (as it is)" if reason is None else f"FlateDecode ({reason})",
+        "embedded": "DCTDecode (as it is)" if why is None else f"FlateDecode ({why[0]})",
     }

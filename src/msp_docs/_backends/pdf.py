@@ -18,13 +18,16 @@ from msp_docs._backends.scrub import (
     scrub_page,
     tidy_form,
 )
+from msp_docs._formats.pdf import declared_objects
 from msp_docs._model import Note, PdfResult
 from msp_docs.errors import (
     CorruptPdf,
     DecompressionBomb,
     NoPages,
     PageTooComplex,
+    Part,
     PasswordRequired,
+    Reason,
     TooManyObjects,
     TooManyPages,
     UnsafeContent,
@@ -35,16 +38,18 @@ from msp_docs.options import Options
 
 __all__ = ["corrupt_reason", "count_problems", "open_pdf", "trailing_bytes"]
 
-# qpdf's messages for damage it cannot repair -> what we tell the user (pure data).
+# qpdf's messages for damage it cannot repair -> why, for the user (pure data). qpdf reports
+# damage with messages only (pikepdf gives no code): they choose the words of the reason,
+# never what happens to the file, which is refused as corrupt-pdf whatever they say.
 _REASONS = (
-    ("loop detected in /pages", "its page tree loops back on itself"),
-    ("too deeply nested", "its page tree is nested too deeply"),
-    ("unable to find trailer", "its structure cannot be found"),
-    ("unable to find /root", "its structure cannot be found"),
-    ("can't find pdf header", "it has no PDF header"),
-    ("root of pages tree", "its page tree is missing"),
-    ("/count is wrong", "its page tree is inconsistent"),
-    ("unsupported encryption", "it uses an unknown kind of encryption"),
+    ("loop detected in /pages", Reason.PAGE_TREE_LOOP),
+    ("too deeply nested", Reason.PAGE_TREE_DEEP),
+    ("unable to find trailer", Reason.NO_STRUCTURE),
+    ("unable to find /root", Reason.NO_STRUCTURE),
+    ("can't find pdf header", Reason.NO_PDF_HEADER),
+    ("root of pages tree", Reason.NO_PAGE_TREE),
+    ("/count is wrong", Reason.PAGE_TREE_INCONSISTENT),
+    ("unsupported encryption", Reason.UNKNOWN_ENCRYPTION),
 )
 
 # What qpdf raises on damage it cannot get past: PdfError, and QpdfRuntimeError (a
@@ -79,25 +84,31 @@ def open_pdf(data: bytes, *, offset: int, limits: Limits, options: Options) -> P
         TooManyPages: more pages than ``limits.max_pages``.
         PasswordRequired: a user password is needed and none was given.
         WrongPassword: the password given does not open it.
-        TooManyObjects: more objects than ``limits.max_pdf_objects``.
+        TooManyObjects: more objects than ``limits.max_pdf_objects``, as the raw structure
+            declares them (checked before the file is parsed) or as parsed.
         PageTooComplex: a page's content has more operators than allowed.
         ImageTooLarge: an image declares more pixels than ``limits.max_image_pixels``.
         UnsafeContent: an XFA-only form.
-        DecompressionBomb: a page content stream, or a stream qpdf decodes when it writes the
-            output (LZW, RunLength), would decode beyond ``limits.max_stream_bytes``.
+        DecompressionBomb: the page content inflates beyond ``limits.max_content_bytes``
+            (all pages together), or a stream qpdf decodes (LZW, RunLength) could decode beyond
+            ``limits.max_stream_bytes``.
     """
     body = data[offset:] if offset else data
     actions: list[Note] = []
     warnings: list[Note] = []
     if offset:
         actions.append(Note("leading-junk-removed", {"bytes": offset}))
-    pdf, password_used = _open(body, options.password)
+    # Counted before qpdf parses anything: building every object of a hostile file is what
+    # takes the time and the memory (a million packed dictionaries: 500 MB).
+    declared = declared_objects(body, enough=limits.max_pdf_objects)
+    if declared.objects > limits.max_pdf_objects:
+        raise TooManyObjects(objects=declared.objects, limit=limits.max_pdf_objects)
+    pdf, password_used = _open(body, options.password, limits)
     try:
         removed, details = _sanitise(pdf, limits)
     except _DAMAGE as exc:
         pdf.close()
-        detail = _clean(str(exc))
-        raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
+        raise _corrupt(exc) from exc
     except BaseException:
         pdf.close()
         raise
@@ -120,23 +131,38 @@ def open_pdf(data: bytes, *, offset: int, limits: Limits, options: Options) -> P
 
 
 # --- opening ------------------------------------------------------------------------------------
-def _open(body: bytes, password: str | None) -> tuple[pikepdf.Pdf, bool]:
-    """Open with an empty password, then with ``password``; return (pdf, password was needed)."""
+def _open(body: bytes, password: str | None, limits: Limits) -> tuple[pikepdf.Pdf, bool]:
+    """Open with an empty password, then with ``password``; return (pdf, password was needed).
+
+    The page tree's declared ``/Count`` is checked first, on a copy opened without pushing
+    inherited page attributes down the tree: qpdf's opening walks every page for that (50 000
+    pages: half a second and 150 MB).
+    """
+    pdf, used = _open_once(body, password, inherit=False)
     try:
-        return pikepdf.open(io.BytesIO(body)), False
+        declared = _declared_pages(pdf)
+    finally:
+        pdf.close()
+    if declared > limits.max_pages:
+        raise TooManyPages(pages=declared, limit=limits.max_pages)
+    return _open_once(body, password if used else None, inherit=True)
+
+
+def _open_once(body: bytes, password: str | None, *, inherit: bool) -> tuple[pikepdf.Pdf, bool]:
+    try:
+        return pikepdf.open(io.BytesIO(body), inherit_page_attributes=inherit), False
     except pikepdf.PasswordError as exc:
         if password is None:
             raise PasswordRequired() from exc
     except _DAMAGE as exc:
-        detail = _clean(str(exc))
-        raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
+        raise _corrupt(exc) from exc
     try:
-        return pikepdf.open(io.BytesIO(body), password=password), True
+        pdf = pikepdf.open(io.BytesIO(body), password=password, inherit_page_attributes=inherit)
+        return pdf, True
     except pikepdf.PasswordError as exc:
         raise WrongPassword() from exc
     except _DAMAGE as exc:
-        detail = _clean(str(exc))
-        raise CorruptPdf(detail, reason=corrupt_reason(detail)) from exc
+        raise _corrupt(exc) from exc
 
 
 def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Removed, dict[str, Any]]:
@@ -156,17 +182,14 @@ def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Removed, dict[str, Any]
         max_image_pixels=limits.max_image_pixels,
     )
     if removed.xfa_only:
-        raise UnsafeContent(
-            "XFA-only form",
-            reason="XFA-only form",
-            reason_fr="formulaire uniquement XFA",
-        )
+        raise UnsafeContent(reason=Reason.XFA_ONLY)
     tidy_form(pdf, max_depth=limits.max_depth)
     sizes: list[list[float]] = []
     destinations = Destinations(pdf)
+    content = _Content(limits)
     for index, page in enumerate(pdf.pages):
         scrub_page(page.obj, removed, destinations)
-        _check_content(page.obj, index + 1, limits)
+        content.check(page.obj, index + 1)
         size = _size(page.obj)
         if size is not None and size not in sizes:
             sizes.append(size)
@@ -181,23 +204,17 @@ def _sanitise(pdf: pikepdf.Pdf, limits: Limits) -> tuple[Removed, dict[str, Any]
     return removed, details
 
 
+def _declared_pages(pdf: pikepdf.Pdf) -> int:
+    """The page count the root of the page tree declares (0 when it declares none)."""
+    try:
+        tree = pdf.Root.get("/Pages")
+        count = tree.get("/Count") if isinstance(tree, Dictionary) else None
+    except (*_DAMAGE, AttributeError, TypeError):
+        return 0
+    return count if isinstance(count, int) else 0
+
+
 # --- page content -------------------------------------------------------------------------------
-def _check_content(page: Dictionary, number: int, limits: Limits) -> None:
-    """Check that every content stream of a page decodes, within the size and operator limits."""
-    contents = page.get("/Contents")
-    if contents is None:
-        return
-    streams = list(contents) if isinstance(contents, Array) else [contents]
-    counter = _OperatorCounter(number, limits.max_content_operators)
-    for stream in streams:
-        if not isinstance(stream, Stream):
-            raise CorruptPdf(
-                f"page {number}: content is not a stream",
-                reason=f"the content of page {number} is missing",
-            )
-        _decode(stream, number, limits.max_stream_bytes, counter)
-
-
 # An upper bound of the content operators: runs of up to four letters (operators are one to three
 # letters and a star, or ' and "). Words in text strings, hex strings and inline image data count
 # too, which only makes the limit a little stricter for pages that are absurd anyway; in
@@ -207,6 +224,102 @@ _OPERATOR = re.compile(rb"[A-Za-z'\"][A-Za-z0-9*]{0,3}")
 _CHUNK = 1 << 20
 
 
+class _Content:
+    """Checks the content of every page of one document against the content limits.
+
+    Every content stream must decode. Its operators count against the page's
+    ``max_content_operators``, its inflated size against the document's ``max_content_bytes``:
+    together they bound the work of the whole check, whatever the number of pages (a stream
+    shared by many pages is decoded once). Decoding stops as soon as a bound is crossed.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.remaining = limits.max_content_bytes
+        self.operators: dict[tuple[int, int], int] = {}  # per content stream, counted once
+
+    def check(self, page: Dictionary, number: int) -> None:
+        """Check that every content stream of a page decodes, within the limits."""
+        contents = page.get("/Contents")
+        if contents is None:
+            return
+        streams = list(contents) if isinstance(contents, Array) else [contents]
+        counter = _OperatorCounter(number, self.limits.max_content_operators)
+        for stream in streams:
+            if not isinstance(stream, Stream):
+                raise CorruptPdf(reason=Reason.PAGE_CONTENT_MISSING, value=number)
+            known = self.operators.get(stream.objgen)
+            if known is not None:
+                counter.add(known)
+                continue
+            before = counter.count
+            self._decode(stream, number, counter)
+            self.operators[stream.objgen] = counter.count - before
+
+    def _bomb(self, number: int) -> DecompressionBomb:
+        limit = self.limits.max_content_bytes
+        return DecompressionBomb(what=Part.PAGE_CONTENT, value=number, limit=limit)
+
+    def _decode(self, stream: Stream, number: int, counter: _OperatorCounter) -> None:
+        filters = stream.get("/Filter")
+        if filters is None:
+            self._charge(len(stream.read_raw_bytes()), number)
+            counter.feed(stream.read_raw_bytes())
+            return
+        chain = list(filters) if isinstance(filters, Array) else [filters]
+        names = [name_text(f) or "" for f in chain]
+        if names in (["FlateDecode"], ["Fl"]) and self._inflate(stream, number, counter):
+            return
+        # Other filters are decoded by qpdf, in memory: only when the worst case is bounded.
+        if worst_case_size(len(stream.read_raw_bytes()), names) > self.limits.max_stream_bytes:
+            raise self._bomb(number)
+        try:
+            decoded = stream.read_bytes()
+        except _DAMAGE as exc:
+            raise CorruptPdf(
+                detail=_clean(str(exc)), reason=Reason.PAGE_CONTENT_UNDECODABLE, value=number
+            ) from exc
+        self._charge(len(decoded), number)
+        counter.feed(decoded)
+
+    def _charge(self, size: int, number: int) -> None:
+        self.remaining -= size
+        if self.remaining < 0:
+            raise self._bomb(number)
+
+    def _inflate(self, stream: Stream, number: int, counter: _OperatorCounter) -> bool:
+        """Inflate a Flate content stream a megabyte at a time, keeping none of it.
+
+        Returns False when zlib refuses the data, to let qpdf judge it (qpdf tolerates a wrong
+        checksum at the end, as viewers do); what was counted until then is taken back. Memory
+        stays at one chunk whatever the stream declares; the size and the operators are counted
+        as it goes, and inflating stops at the first chunk past a bound.
+        """
+        remaining, operators = self.remaining, counter.count
+        inflater = zlib.decompressobj()
+        pending = stream.read_raw_bytes()
+        tail = b""
+        try:
+            while pending:
+                chunk = inflater.decompress(pending, _CHUNK)
+                pending = inflater.unconsumed_tail
+                self._charge(len(chunk), number)
+                # Keep a few bytes across the cut so an operator split in two is seen once.
+                cut = max(chunk.rfind(b" "), chunk.rfind(b"\n"))
+                text = tail + (chunk[:cut] if cut >= 0 else chunk)
+                tail = chunk[cut:] if cut >= 0 else b""
+                counter.feed(text)
+                if not chunk and not pending:
+                    break
+            rest = inflater.flush()
+            self._charge(len(rest), number)
+            counter.feed(tail + rest)
+        except zlib.error:
+            self.remaining, counter.count = remaining, operators
+            return False
+        return True
+
+
 class _OperatorCounter:
     """Counts the operators of one page's content, chunk by chunk, against the limit."""
 
@@ -214,59 +327,12 @@ class _OperatorCounter:
         self.page, self.limit, self.count = page, limit, 0
 
     def feed(self, data: bytes) -> None:
-        self.count += len(_OPERATOR.findall(data))
+        self.add(len(_OPERATOR.findall(data)))
+
+    def add(self, operators: int) -> None:
+        self.count += operators
         if self.count > self.limit:
             raise PageTooComplex(page=self.page, operators=self.count, limit=self.limit)
-
-
-def _decode(stream: Stream, number: int, limit: int, counter: _OperatorCounter) -> None:
-    filters = stream.get("/Filter")
-    if filters is None:
-        counter.feed(stream.read_raw_bytes())
-        return
-    chain = list(filters) if isinstance(filters, Array) else [filters]
-    names = [name_text(f) or "" for f in chain]
-    if names in (["FlateDecode"], ["Fl"]) and _inflate(stream, number, limit, counter):
-        return
-    if worst_case_size(len(stream.read_raw_bytes()), names) > limit:
-        raise DecompressionBomb(what=f"content of page {number}", limit=limit)
-    try:
-        counter.feed(stream.read_bytes())
-    except _DAMAGE as exc:
-        raise CorruptPdf(
-            _clean(str(exc)), reason=f"the content of page {number} cannot be decoded"
-        ) from exc
-
-
-def _inflate(stream: Stream, number: int, limit: int, counter: _OperatorCounter) -> bool:
-    """Inflate a Flate content stream a megabyte at a time, keeping none of it.
-
-    Returns False when zlib refuses the data, to let qpdf judge it (qpdf tolerates a wrong
-    checksum at the end, as viewers do). Memory stays at one chunk whatever the stream
-    declares; the size and the operators are counted as it goes.
-    """
-    inflater = zlib.decompressobj()
-    pending = stream.read_raw_bytes()
-    size = 0
-    tail = b""
-    try:
-        while pending:
-            chunk = inflater.decompress(pending, _CHUNK)
-            pending = inflater.unconsumed_tail
-            size += len(chunk)
-            if size > limit:
-                raise DecompressionBomb(what=f"content of page {number}", limit=limit)
-            # Keep a few bytes across the cut so an operator split in two is seen once.
-            cut = max(chunk.rfind(b" "), chunk.rfind(b"\n"))
-            text = tail + (chunk[:cut] if cut >= 0 else chunk)
-            tail = chunk[cut:] if cut >= 0 else b""
-            counter.feed(text)
-            if not chunk and not pending:
-                break
-        counter.feed(tail + inflater.flush())
-    except zlib.error:
-        return False
-    return True
 
 
 def _field_count(pdf: pikepdf.Pdf) -> int:
@@ -314,13 +380,18 @@ def count_problems(warnings: list[str]) -> int:
     return len(seen)
 
 
-def corrupt_reason(message: str) -> str | None:
-    """Words for a citizen from qpdf's message about a PDF it cannot open (or ``None``)."""
+def corrupt_reason(message: str) -> Reason | None:
+    """Why, for a citizen, from qpdf's message about a PDF it cannot open (or ``None``)."""
     lowered = message.lower()
     for needle, reason in _REASONS:
         if needle in lowered:
             return reason
     return None
+
+
+def _corrupt(exc: Exception) -> CorruptPdf:
+    detail = _clean(str(exc))
+    return CorruptPdf(detail=detail, reason=corrupt_reason(detail))
 
 
 def _clean(message: str) -> str:

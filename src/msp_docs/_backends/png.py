@@ -16,7 +16,7 @@ from msp_docs._formats.common import (
     reencoded_note,
     trailing_note,
 )
-from msp_docs._formats.exif import ExifFacts, read_exif
+from msp_docs._formats.exif import ExifFacts, exif_warning, read_exif
 from msp_docs._geometry import oriented_size
 from msp_docs._model import (
     DeviceColour,
@@ -25,10 +25,11 @@ from msp_docs._model import (
     ImageResult,
     IndexedColour,
     InputSpans,
+    Kind,
     Note,
     RasterImage,
 )
-from msp_docs.errors import DecompressionBomb, TooManyFrames
+from msp_docs.errors import DecompressionBomb, Part, Reason, TooManyFrames
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
@@ -43,8 +44,8 @@ _PERSONAL = {
     b"tEXt": "text",
     b"zTXt": "text",
     b"iTXt": "text",
-    b"eXIf": "EXIF",
-    b"tIME": "modification time",
+    b"eXIf": "exif",
+    b"tIME": "modification-time",
 }
 #: Image data that inflates to at most this is checked in one call, and kept for decoding.
 _FAST_CHECK_BYTES = 64 * 1024 * 1024
@@ -104,7 +105,7 @@ def normalise_png(data: bytes, *, offset: int, limits: Limits, options: Options)
     context.idat = parsed.image_data(data)[: checked.used]
     context.idat_spans = _spans(parsed, checked.used)
     if checked.extra:
-        extra = trailing_note(checked.extra, "PNG image data", "flux d'image PNG")
+        extra = trailing_note(checked.extra, "png-image-data")
         assert extra is not None
         context.actions.append(extra)
 
@@ -161,7 +162,7 @@ def _animation(context: _Context) -> int:
         return 1
     frames: int = struct.unpack(">II", control)[0]
     if frames > context.limits.max_frames:
-        raise TooManyFrames(kind="png", frames=frames, limit=context.limits.max_frames)
+        raise TooManyFrames(kind=Kind.PNG, frames=frames, limit=context.limits.max_frames)
     if frames > 1:
         context.warnings.append(Note("animation-first-frame", {"frames": frames}))
     return max(frames, 1)
@@ -181,12 +182,10 @@ def _measure_text(context: _Context) -> None:
         if stream is None:
             continue
         try:
-            size = png_format.inflated_size(stream, budget, what="text chunks")
+            size = png_format.inflated_size(stream, budget, what=Part.TEXT_CHUNKS)
         except DecompressionBomb:
             limit = context.limits.max_metadata_bytes
-            raise DecompressionBomb(
-                kind="png", what="text chunks", what_fr="blocs de texte", limit=limit
-            ) from None
+            raise DecompressionBomb(kind=Kind.PNG, what=Part.TEXT_CHUNKS, limit=limit) from None
         except zlib.error:
             continue  # damaged text is dropped with the rest of the text
         budget -= size
@@ -214,17 +213,15 @@ def _colour_profile(context: _Context) -> None:
         return
     name_end = body.find(b"\x00")
     if name_end < 1 or len(body) < name_end + 2 or body[name_end + 1] != 0:
-        context.warnings.append(Note("icc-profile-ignored", {"reason": "malformed iCCP chunk"}))
+        context.warnings.append(Note("icc-profile-ignored", {"reason": Reason.ICC_MALFORMED_CHUNK}))
         return
     limit = context.limits.max_metadata_bytes
     try:
-        profile = png_format.inflate_limited(body[name_end + 2 :], limit, what="ICC profile")
+        profile = png_format.inflate_limited(body[name_end + 2 :], limit, what=Part.ICC_PROFILE)
     except DecompressionBomb:
-        raise DecompressionBomb(
-            kind="png", what="ICC profile", what_fr="profil de couleur ICC", limit=limit
-        ) from None
+        raise DecompressionBomb(kind=Kind.PNG, what=Part.ICC_PROFILE, limit=limit) from None
     except zlib.error:
-        context.warnings.append(Note("icc-profile-ignored", {"reason": "corrupt compressed data"}))
+        context.warnings.append(Note("icc-profile-ignored", {"reason": Reason.ICC_COMPRESSED_DATA}))
         return
     components = 1 if context.header.colour_type in (0, 4) else 3
     context.icc, ignored = _pillow.icc_colour(profile, components)
@@ -240,7 +237,7 @@ def _exif(context: _Context) -> ExifFacts | None:
         body = body[6:]
     exif = read_exif(body)
     if exif.problem is not None:
-        context.warnings.append(Note("exif-unreadable", {"reason": exif.problem}))
+        context.warnings.append(exif_warning(exif))
     return exif
 
 
@@ -366,12 +363,7 @@ def _palette_image(context: _Context) -> RasterImage:
         assert decoded is not None
         image = _pillow.encode(_with_palette(decoded, lookup), colour)
         context.actions.append(
-            reencoded_note(
-                "PNG palette, interlaced",
-                "Flate",
-                "a PDF image cannot be interlaced",
-                "une image PDF ne peut pas être entrelacée",
-            )
+            reencoded_note("PNG palette, interlaced", "Flate", Reason.INTERLACED)
         )
     else:
         decoded = _decode(context) if needs_smask else None
@@ -435,8 +427,9 @@ def _decode(context: _Context, rawmode: str | None = None) -> Image.Image:
     big-endian data gives the low bytes where Pillow's default ``RGB;16B`` gives the high ones:
     two decodes give all 16 bits that Pillow would otherwise reduce to 8.
     """
-    with _pillow.pillow_errors("png", context.limits):
-        image = _pillow.open_image(_clean_png(context), "PNG")
+    size = (context.header.width, context.header.height)
+    with _pillow.pillow_errors(Kind.PNG, context.limits, size) as decoding:
+        image = decoding.open(_clean_png(context), "PNG")
         if rawmode is not None:
             tiles = image.tile  # type: ignore[attr-defined]
             image.tile = [tiles[0]._replace(args=rawmode)]  # type: ignore[attr-defined]
@@ -491,15 +484,7 @@ def _reencoded(context: _Context) -> RasterImage:
     """Decode (interlaced, alpha, or a colour key to flatten) and re-encode losslessly."""
     header = context.header
     samples = _decode_samples(context)
-    if header.interlace:
-        reason = ("a PDF image cannot be interlaced", "une image PDF ne peut pas être entrelacée")
-    elif header.has_alpha:
-        reason = (
-            "a PDF image keeps alpha in a separate soft mask",
-            "une image PDF garde la transparence dans un masque à part",
-        )
-    else:
-        reason = ("the transparent colour was made white", "la couleur transparente a été blanchie")
+
     if samples.alpha is not None and _opaque(samples.alpha):
         samples.alpha = None  # an alpha channel that hides nothing
     key = _colour_key(context)
@@ -508,6 +493,16 @@ def _reencoded(context: _Context) -> RasterImage:
         # Pillow scales 2- and 4-bit grey to 0..255: scale the key the same way.
         key = tuple(v * 255 // ((1 << header.bit_depth) - 1) for v in key)
     flattened = context.options.flatten and (samples.alpha is not None or key is not None)
+    # Why it was decoded at all, as the output shows it: flattening changes the pixels (and
+    # leaves no alpha to keep), so it comes first.
+    if flattened:
+        reason = Reason.TRANSPARENCY_FLATTENED if key is None else Reason.COLOUR_KEY_FLATTENED
+    elif header.interlace:
+        reason = Reason.INTERLACED
+    elif samples.alpha is not None:
+        reason = Reason.ALPHA_CHANNEL
+    else:
+        reason = Reason.ALPHA_UNUSED
     if flattened:
         samples = _flattened(context, samples, key)
         key = None
@@ -517,7 +512,7 @@ def _reencoded(context: _Context) -> RasterImage:
         reencoded_note(
             f"PNG {_COLOUR_TYPES[header.colour_type]}, {header.bit_depth}-bit",
             "Flate" + (" + soft mask" if smask is not None else ""),
-            *reason,
+            reason,
         )
     )
     if flattened:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from msp_docs._backends import _pillow
 from msp_docs._fit import Step
+from msp_docs._model import Kind
 from msp_docs.limits import Limits
 
 if TYPE_CHECKING:
@@ -103,8 +104,9 @@ def prepare(source: Source, dpi: float, limits: Limits) -> Prepared:
 
     factor = min(1.0, dpi / source.native_dpi)
     size = (max(1, round(source.width * factor)), max(1, round(source.height * factor)))
-    with _pillow.pillow_errors(source.form, limits):
-        image = _decode(source, size)
+    kind = _KINDS[source.form]
+    with _pillow.pillow_errors(kind, limits, (source.width, source.height)) as decoding:
+        image = _decode(source, size, decoding)
     mode = "L" if source.components == 1 else "RGB"
     if image.mode != mode:
         image = image.convert(mode)
@@ -136,16 +138,20 @@ def candidates(source: Source, steps: Sequence[Step], limits: Limits) -> list[Ca
     return [encode(prepared, step.quality) for step in steps]
 
 
-def _decode(source: Source, wanted: tuple[int, int]) -> Image.Image:
+#: What each form of source is, for the errors its decode may raise.
+_KINDS = {"jpeg": Kind.JPEG, "png": Kind.PNG, "dct": Kind.PDF, "flate": Kind.PDF}
+
+
+def _decode(source: Source, wanted: tuple[int, int], decoding: _pillow.Decoding) -> Image.Image:
     from PIL import Image
 
     if source.form in ("jpeg", "dct"):
-        image = _pillow.open_image(source.data, "JPEG")
+        image = decoding.open(source.data, "JPEG")
         image.draft("L" if source.components == 1 else "RGB", wanted)
         image.load()
         return image
     if source.form == "png":
-        image = _pillow.open_image(source.data, "PNG")
+        image = decoding.open(source.data, "PNG")
         image.load()
         if image.mode in ("RGBA", "LA", "PA"):  # the alpha stays in the soft mask as it was
             image = image.convert("RGB" if image.mode != "LA" else "L")

@@ -307,36 +307,13 @@ class Removed:
             warnings.append(Note("signature-invalidated"))
         if self.usage_rights:
             actions.append(Note("usage-rights-removed"))
-        what = self._metadata_parts()
-        if what:
-            actions.append(
-                Note(
-                    "pdf-metadata-removed",
-                    {
-                        "what": ", ".join(en for en, _ in what),
-                        "what_fr": ", ".join(fr for _, fr in what),
-                    },
-                )
-            )
+        metadata = {
+            "info": self.info,
+            "xmp": self.xmp,
+            "objects": self.object_metadata,
+            "private": self.piece_info,
+            "dates": self.page_dates,
+        }
+        if any(metadata.values()):
+            actions.append(Note("pdf-metadata-removed", metadata))
         return actions, warnings
-
-    def _metadata_parts(self) -> list[tuple[str, str]]:
-        parts: list[tuple[str, str]] = []
-        if self.info:
-            parts.append(("document information", "informations du document"))
-        if self.xmp:
-            parts.append(("XMP metadata", "métadonnées XMP"))
-        if self.object_metadata:
-            n = self.object_metadata
-            parts.append((f"metadata of {n} objects", f"métadonnées de {n} objets"))
-        if self.piece_info:
-            n = self.piece_info
-            parts.append(
-                (f"private application data ({n})", f"données privées d'applications ({n})")
-            )
-        if self.page_dates:
-            n = self.page_dates
-            parts.append(
-                (f"page modification dates ({n})", f"dates de modification des pages ({n})")
-            )
-        return parts

@@ -34,7 +34,7 @@ from msp_docs._backends.sanitize import (
     decoded_on_write,
     worst_case_size,
 )
-from msp_docs.errors import CorruptPdf, DecompressionBomb, ImageTooLarge
+from msp_docs.errors import CorruptPdf, DecompressionBomb, ImageTooLarge, Part, Reason
 
 __all__ = [
     "Destinations",
@@ -112,7 +112,9 @@ def _check_image_size(stream: Stream, max_pixels: int) -> None:
     except (TypeError, ValueError):
         return  # not a usable image; a viewer draws nothing
     if w * h > max_pixels:
-        raise ImageTooLarge(f"image object {stream.objgen[0]}", width=w, height=h, limit=max_pixels)
+        raise ImageTooLarge(
+            detail=f"image object {stream.objgen[0]}", width=w, height=h, limit=max_pixels
+        )
 
 
 def scrub_page(page: Dictionary, removed: Removed, destinations: Destinations) -> None:
@@ -263,9 +265,7 @@ class _Walker:
         while stack:
             obj, depth = stack.pop()
             if depth > self.max_depth:
-                raise CorruptPdf(
-                    "objects nested too deeply", reason="its objects are nested too deeply"
-                )
+                raise CorruptPdf(reason=Reason.OBJECTS_TOO_DEEP)
             if isinstance(obj, Array):
                 values: list[Any] = list(obj)
             else:
@@ -288,9 +288,7 @@ class _Walker:
         while stack:
             node, depth = stack.pop()
             if depth > self.max_depth:
-                raise CorruptPdf(
-                    "actions nested too deeply", reason="its actions are nested too deeply"
-                )
+                raise CorruptPdf(reason=Reason.ACTIONS_TOO_DEEP)
             if "/A" in node:
                 action = node["/A"]
                 if _removable(action):
@@ -383,9 +381,7 @@ class _Walker:
             raw, names = _unwrap_ascii(stream, raw, names)
         if decoded_on_write(names) and worst_case_size(len(raw), names) > self.max_stream_bytes:
             raise DecompressionBomb(
-                f"stream {stream.objgen}",
-                what=f"a compressed stream (object {stream.objgen[0]})",
-                limit=self.max_stream_bytes,
+                what=Part.STREAM, value=stream.objgen[0], limit=self.max_stream_bytes
             )
 
     def _count(self, d: Any, kind: str) -> None:

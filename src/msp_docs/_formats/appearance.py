@@ -8,12 +8,12 @@ content of an appearance stream; the backend wraps it in a Form XObject.
 Decisions:
 
 - Text is drawn in the standard Helvetica font (Courier when ``/DA`` names a Courier font) with
-  WinAnsiEncoding whenever it can print the whole value, which covers French: é è à ç ù â ê î ô
-  û ë ï ü ÿ œ Œ æ Æ € « » and the typographic apostrophe; nothing is embedded, so the output
-  stays small. Other values (Łukasz, Nguyễn, Greek, Cyrillic) are drawn in the embedded font
-  of :mod:`msp_docs._formats.textfont`; a character no font can draw is refused
-  (:class:`Unencodable`) rather than drawn as a wrong glyph. The chosen font's own metrics
-  drive the layout.
+  WinAnsiEncoding whenever it can print the whole value, which covers French (every accented
+  letter, the oe and ae ligatures, the euro sign, guillemets and the typographic apostrophe);
+  nothing is embedded, so the output stays small. Other values (Łukasz, Nguyễn, Greek,
+  Cyrillic) are drawn in the embedded font of :mod:`msp_docs._formats.textfont`; a character
+  no font can draw is refused (:class:`Unencodable`) rather than drawn as a wrong glyph. The
+  chosen font's own metrics drive the layout.
 - The ``/DA`` font size is used as it is. Size 0 means automatic: the size that fills the box's
   height, at most 12 pt, shrunk until the text fits. When a fixed size would overflow the box,
   the text is shrunk to fit instead of being cut off (what a printed form needs), down to

@@ -5,7 +5,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-__all__ = ["ExifFacts", "read_exif"]
+from msp_docs._model import Note
+from msp_docs.errors import Reason
+
+__all__ = ["ExifFacts", "exif_warning", "read_exif"]
 
 _ORIENTATION = 0x0112
 _X_RESOLUTION = 0x011A
@@ -25,11 +28,13 @@ class ExifFacts:
         orientation: The Orientation value as stored (may be invalid, e.g. 0 or 9), or ``None``.
         dpi: X and Y resolution in dots per inch, when both are declared and positive.
         problem: Why (part of) the block could not be read, or ``None``.
+        problem_tag: The tag that could not be read, when that is the problem.
     """
 
     orientation: int | None = None
     dpi: tuple[float, float] | None = None
-    problem: str | None = None
+    problem: Reason | None = None
+    problem_tag: str | None = None
 
 
 def read_exif(tiff: bytes) -> ExifFacts:
@@ -38,27 +43,28 @@ def read_exif(tiff: bytes) -> ExifFacts:
     Damaged data gives what could be read and a ``problem``; this function never raises.
     """
     if len(tiff) < 8 or tiff[:4] not in (b"II*\x00", b"MM\x00*"):
-        return ExifFacts(problem="not a TIFF structure")
+        return ExifFacts(problem=Reason.EXIF_NOT_TIFF)
     order = "<" if tiff[:2] == b"II" else ">"
     (ifd,) = struct.unpack_from(order + "I", tiff, 4)
     if ifd < 8 or ifd + 2 > len(tiff):
-        return ExifFacts(problem="IFD0 outside the block")
+        return ExifFacts(problem=Reason.EXIF_IFD_OUTSIDE)
     (count,) = struct.unpack_from(order + "H", tiff, ifd)
     if count > _MAX_ENTRIES:
-        return ExifFacts(problem="implausible IFD0 entry count")
+        return ExifFacts(problem=Reason.EXIF_IFD_COUNT)
     values: dict[int, tuple[float, ...]] = {}
-    problem: str | None = None
+    problem: Reason | None = None
+    problem_tag: str | None = None
     for index in range(count):
         at = ifd + 2 + 12 * index
         if at + 12 > len(tiff):
-            problem = "IFD0 cut short"
+            problem = Reason.EXIF_IFD_CUT
             break
         tag, kind, number = struct.unpack_from(order + "HHI", tiff, at)
         if tag not in (_ORIENTATION, _X_RESOLUTION, _Y_RESOLUTION, _RESOLUTION_UNIT):
             continue
         read = _values(tiff, order, kind, number, at + 8)
         if read is None:
-            problem = f"unreadable tag 0x{tag:04x}"
+            problem, problem_tag = Reason.EXIF_TAG, f"0x{tag:04x}"
             continue
         values[tag] = read
     orientation = values.get(_ORIENTATION, (None,))[0]
@@ -66,6 +72,7 @@ def read_exif(tiff: bytes) -> ExifFacts:
         orientation=int(orientation) if orientation is not None else None,
         dpi=_dpi(values),
         problem=problem,
+        problem_tag=problem_tag if problem is Reason.EXIF_TAG else None,
     )
 
 
@@ -105,3 +112,11 @@ def _dpi(values: dict[int, tuple[float, ...]]) -> tuple[float, float] | None:
     if x <= 0 or y <= 0:
         return None
     return (x, y)
+
+
+def exif_warning(exif: ExifFacts) -> Note:
+    """The ``exif-unreadable`` warning for EXIF data that could be read only in part."""
+    facts: dict[str, object] = {"reason": exif.problem}
+    if exif.problem_tag is not None:
+        facts["value"] = exif.problem_tag
+    return Note("exif-unreadable", facts)

@@ -6,7 +6,8 @@ import struct
 from dataclasses import dataclass, field
 
 from msp_docs._formats.common import check_dimensions
-from msp_docs.errors import CorruptImage, InvalidDimensions, TooManyFrames, TruncatedInput
+from msp_docs._model import Kind
+from msp_docs.errors import CorruptImage, InvalidDimensions, Reason, TooManyFrames, TruncatedInput
 from msp_docs.limits import Limits
 
 __all__ = ["Control", "Frame", "GifFile", "parse"]
@@ -106,9 +107,9 @@ def parse(data: bytes, limits: Limits) -> GifFile:
         TooManyFrames: more frames than ``limits.max_frames``.
     """
     if len(data) < 13:
-        raise TruncatedInput("header", kind="gif", reason="the header is cut short")
+        raise TruncatedInput(kind=Kind.GIF, reason=Reason.HEADER_CUT)
     if data[:6] not in _VERSIONS:
-        raise CorruptImage("version", kind="gif", reason="not a GIF87a or GIF89a file")
+        raise CorruptImage(kind=Kind.GIF, reason=Reason.GIF_VERSION)
     width, height, packed, background, _aspect = struct.unpack_from("<HHBBB", data, 6)
     check_dimensions(width, height, limits)
     pos = 13
@@ -128,28 +129,24 @@ def parse(data: bytes, limits: Limits) -> GifFile:
     while True:
         if pos >= len(data):
             if not gif.frames:
-                raise TruncatedInput(
-                    "no image", kind="gif", reason="the data stops before any image"
-                )
+                raise TruncatedInput(kind=Kind.GIF, reason=Reason.NO_IMAGE_BEFORE_END)
             gif.trailer = False  # every image is complete; only the final byte is missing
             return gif
         introducer = data[pos]
         if introducer == _TRAILER:
             gif.end = pos + 1
             if not gif.frames:
-                raise CorruptImage("no image", kind="gif", reason="no image in the file")
+                raise CorruptImage(kind=Kind.GIF, reason=Reason.NO_IMAGE)
             return gif
         if introducer == _IMAGE:
             frame, pos = _frame(data, pos, control, gif, limits)
             gif.frames.append(frame)
             if len(gif.frames) > limits.max_frames:
-                raise TooManyFrames(
-                    kind="gif", frames=f"> {limits.max_frames}", limit=limits.max_frames
-                )
+                raise TooManyFrames(kind=Kind.GIF, frames=len(gif.frames), limit=limits.max_frames)
             control = None
         elif introducer == _EXTENSION:
             if pos + 2 > len(data):
-                raise TruncatedInput("extension", kind="gif", reason="extension cut short")
+                raise TruncatedInput(kind=Kind.GIF, reason=Reason.EXTENSION_CUT)
             label = data[pos + 1]
             start = pos + 2
             pos = _skip_sub_blocks(data, start)
@@ -164,14 +161,17 @@ def parse(data: bytes, limits: Limits) -> GifFile:
                 control = None  # a control extension applies to the plain text, not an image
         else:
             raise CorruptImage(
-                "block", kind="gif", reason=f"unknown block 0x{introducer:02X} at byte {pos}"
+                detail=f"at byte {pos}",
+                kind=Kind.GIF,
+                reason=Reason.UNKNOWN_BLOCK,
+                value=f"0x{introducer:02X}",
             )
 
 
 def _table(data: bytes, pos: int, packed: int) -> tuple[bytes, int]:
     size = 3 << ((packed & 7) + 1)
     if pos + size > len(data):
-        raise TruncatedInput("colour table", kind="gif", reason="colour table cut short")
+        raise TruncatedInput(kind=Kind.GIF, reason=Reason.COLOUR_TABLE_CUT)
     return data[pos : pos + size], pos + size
 
 
@@ -180,7 +180,7 @@ def _skip_sub_blocks(data: bytes, pos: int) -> int:
     end = len(data)
     while True:
         if pos >= end:
-            raise TruncatedInput("sub-blocks", kind="gif", reason="the data stops inside a block")
+            raise TruncatedInput(kind=Kind.GIF, reason=Reason.BLOCK_CUT)
         size = data[pos]
         if size == 0:
             return pos + 1
@@ -203,10 +203,10 @@ def _frame(
     data: bytes, pos: int, control: Control | None, gif: GifFile, limits: Limits
 ) -> tuple[Frame, int]:
     if pos + 10 > len(data):
-        raise TruncatedInput("descriptor", kind="gif", reason="image descriptor cut short")
+        raise TruncatedInput(kind=Kind.GIF, reason=Reason.DESCRIPTOR_CUT)
     left, top, width, height, packed = struct.unpack_from("<HHHHB", data, pos + 1)
     if width == 0 or height == 0:
-        raise InvalidDimensions(kind="gif", width=width, height=height)
+        raise InvalidDimensions(kind=Kind.GIF, width=width, height=height)
     # The canvas a viewer needs to show this frame: the screen, or more if it sticks out.
     check_dimensions(max(gif.width, left + width), max(gif.height, top + height), limits)
     pos += 10
@@ -214,14 +214,14 @@ def _frame(
     if packed & 0x80:
         palette, pos = _table(data, pos, packed)
     if pos >= len(data):
-        raise TruncatedInput("LZW", kind="gif", reason="image data missing")
+        raise TruncatedInput(kind=Kind.GIF, reason=Reason.NO_IMAGE_DATA)
     code_size = data[pos]
     if not 2 <= code_size <= 8:
-        raise CorruptImage("code size", kind="gif", reason=f"LZW code size {code_size}")
+        raise CorruptImage(kind=Kind.GIF, reason=Reason.LZW_CODE_SIZE, value=code_size)
     start = pos + 1
     end = _skip_sub_blocks(data, start)
     if end == start + 1:
-        raise CorruptImage("no data", kind="gif", reason="an image without data")
+        raise CorruptImage(kind=Kind.GIF, reason=Reason.NO_IMAGE_DATA)
     frame = Frame(
         left=left,
         top=top,

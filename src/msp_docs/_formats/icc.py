@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import struct
 
+from msp_docs.errors import Reason
+
 __all__ = ["icc_components"]
 
 _SPACES = {b"GRAY": 1, b"RGB ": 3, b"CMYK": 4}
@@ -11,21 +13,27 @@ _SPACES = {b"GRAY": 1, b"RGB ": 3, b"CMYK": 4}
 _CLASSES = {b"scnr", b"mntr", b"prtr", b"spac"}
 
 
-def icc_components(profile: bytes) -> tuple[int | None, str | None]:
-    """Return (number of components, problem) for ``profile``, read from its header (pure).
+def icc_components(profile: bytes) -> tuple[int | None, Reason | None, str | None]:
+    """Return (components, problem, its value) for ``profile``, read from its header (pure).
 
-    ``None`` components come with the reason the profile cannot be used.
+    ``None`` components come with the reason the profile cannot be used, and the value that
+    reason names (the class or colour space found), if any.
     """
     if len(profile) < 132:
-        return None, "profile shorter than its header"
+        return None, Reason.ICC_SHORT, None
     if profile[36:40] != b"acsp":
-        return None, "not an ICC profile"
+        return None, Reason.ICC_NOT_A_PROFILE, None
     (declared,) = struct.unpack_from(">I", profile, 0)
     if declared > len(profile) or declared < 132:
-        return None, "profile truncated"
+        return None, Reason.ICC_TRUNCATED, None
     if profile[12:16] not in _CLASSES:
-        return None, f"profile class {profile[12:16].decode('latin-1')!r}"
+        return None, Reason.ICC_CLASS, _printable(profile[12:16])
     components = _SPACES.get(profile[16:20])
     if components is None:
-        return None, f"colour space {profile[16:20].decode('latin-1')!r}"
-    return components, None
+        return None, Reason.ICC_COLOUR_SPACE, _printable(profile[16:20])
+    return components, None, None
+
+
+def _printable(raw: bytes) -> str:
+    """A four-character code from the file as text that cannot disturb a terminal."""
+    return "".join(chr(b) if 0x20 < b < 0x7F else "?" for b in raw.rstrip(b" "))

@@ -6,7 +6,8 @@ import re
 import struct
 from dataclasses import dataclass, field
 
-from msp_docs.errors import CorruptImage, TruncatedInput, UnsupportedVariant
+from msp_docs._model import Kind
+from msp_docs.errors import CorruptImage, Reason, TruncatedInput, UnsupportedVariant
 
 __all__ = ["Component", "Frame", "Jfif", "JpegFile", "parse"]
 
@@ -93,20 +94,21 @@ class Frame:
         """True for the lossless (predictive) processes."""
         return self.marker in _LOSSLESS
 
-    def embeddable(self) -> str | None:
+    def embeddable(self) -> tuple[Reason, int | None] | None:
         """Why a PDF's DCTDecode cannot carry this frame as it is, or ``None`` if it can.
 
-        PDF readers decode baseline, extended (8-bit) and progressive Huffman JPEGs with 1, 3 or
-        4 components; 12-bit, arithmetic and lossless JPEGs are outside what they must support.
+        The reason comes with the number it names (bits, components), if any. PDF readers
+        decode baseline, extended (8-bit) and progressive Huffman JPEGs with 1, 3 or 4
+        components; 12-bit, arithmetic and lossless JPEGs are outside what they must support.
         """
         if self.lossless:
-            return "lossless JPEG"
+            return Reason.LOSSLESS_JPEG, None
         if self.arithmetic:
-            return "arithmetic coding"
+            return Reason.ARITHMETIC_CODING, None
         if self.precision != 8:
-            return f"{self.precision}-bit precision"
+            return Reason.JPEG_PRECISION, self.precision
         if len(self.components) not in (1, 3, 4):
-            return f"{len(self.components)} colour components"
+            return Reason.JPEG_COMPONENTS, len(self.components)
         return None
 
 
@@ -146,7 +148,8 @@ class JpegFile:
         exif: The TIFF payload of the first EXIF APP1 segment, if any.
         icc: The ICC profile reassembled from its APP2 chunks, if complete.
         icc_problem: Why the APP2 chunks did not give a profile, if they did not.
-        removed: Names of the metadata removed (``EXIF``, ``XMP``, ``comment``...), in order.
+        removed: Codes of the metadata removed (``exif``, ``xmp``, ``comment``, ``APP12``...), in
+            order; ``msp_docs._messages`` names them.
         stray_bytes: Bytes between segments that are not part of any (decoders skip them).
         mpf: Whether a multi-picture (MPF) segment was present.
     """
@@ -160,7 +163,7 @@ class JpegFile:
     adobe_transform: int | None = None
     exif: bytes | None = None
     icc: bytes | None = None
-    icc_problem: str | None = None
+    icc_problem: Reason | None = None
     removed: list[str] = field(default_factory=list)
     stray_bytes: int = 0
     mpf: bool = False
@@ -199,7 +202,7 @@ def parse(data: bytes) -> JpegFile:
         UnsupportedVariant: a hierarchical or JPEG-LS file.
     """
     if not data.startswith(SOI):
-        raise CorruptImage("no SOI", kind="jpeg", reason="no start-of-image marker")
+        raise CorruptImage(kind=Kind.JPEG, reason=Reason.NO_SOI)
     return _Parser(data).run()
 
 
@@ -225,11 +228,11 @@ class _Parser:
             at, marker = self._next_marker(pos)
             if marker == _EOI:
                 if self.frame is None or self.scans == 0:
-                    raise CorruptImage("no scan", kind="jpeg", reason="no image data")
+                    raise CorruptImage(kind=Kind.JPEG, reason=Reason.NO_IMAGE_DATA)
                 self._keep(at, at + 2)
                 return self._result(at + 2)
             if marker == 0xD8:
-                raise CorruptImage("second SOI", kind="jpeg", reason="second start-of-image marker")
+                raise CorruptImage(kind=Kind.JPEG, reason=Reason.SECOND_SOI)
             if 0xD0 <= marker <= 0xD7 or marker == 0x01:
                 # A restart or TEM marker outside a scan carries nothing; decoders skip it.
                 self.stray += 2
@@ -246,22 +249,20 @@ class _Parser:
     def _next_marker(self, pos: int) -> tuple[int, int]:
         found = _MARKER.search(self.data, pos)
         if found is None:
-            raise TruncatedInput(
-                "no EOI", kind="jpeg", reason="the data stops before the end-of-image marker"
-            )
+            raise TruncatedInput(kind=Kind.JPEG, reason=Reason.NO_EOI)
         skipped = self.data[pos : found.start()]
         self.stray += len(skipped.rstrip(b"\xff"))  # FF fill bytes before a marker are legal
         return found.start(), self.data[found.start() + 1]
 
     def _segment_end(self, at: int) -> int:
         if at + 4 > len(self.data):
-            raise TruncatedInput("segment header cut", kind="jpeg", reason="segment cut short")
+            raise TruncatedInput(kind=Kind.JPEG, reason=Reason.SEGMENT_CUT)
         length = int.from_bytes(self.data[at + 2 : at + 4], "big")
         if length < 2:
-            raise CorruptImage("segment length", kind="jpeg", reason="invalid segment length")
+            raise CorruptImage(kind=Kind.JPEG, reason=Reason.SEGMENT_LENGTH)
         end = at + 2 + length
         if end > len(self.data):
-            raise TruncatedInput("segment cut", kind="jpeg", reason="segment cut short")
+            raise TruncatedInput(kind=Kind.JPEG, reason=Reason.SEGMENT_CUT)
         return end
 
     def _keep(self, start: int, end: int) -> None:
@@ -277,9 +278,9 @@ class _Parser:
 
     def _segment(self, marker: int, at: int, end: int, payload: bytes) -> None:
         if marker in _HIERARCHICAL:
-            raise UnsupportedVariant("hierarchical", kind="jpeg", variant="hierarchical JPEG")
+            raise UnsupportedVariant(kind=Kind.JPEG, reason=Reason.HIERARCHICAL_JPEG)
         if marker == 0xF7:
-            raise UnsupportedVariant("JPEG-LS", kind="jpeg", variant="JPEG-LS image")
+            raise UnsupportedVariant(kind=Kind.JPEG, reason=Reason.JPEG_LS)
         if marker in _SOF_NAMES:
             self._frame(marker, payload)
             self._keep(at, end)
@@ -288,20 +289,20 @@ class _Parser:
         elif marker in _TABLES:
             if marker == _DRI:
                 if len(payload) < 2:
-                    raise CorruptImage("DRI", kind="jpeg", reason="invalid restart interval")
+                    raise CorruptImage(kind=Kind.JPEG, reason=Reason.RESTART_INTERVAL)
                 (self.restart_interval,) = struct.unpack_from(">H", payload)
             self._keep(at, end)
         elif 0xE0 <= marker <= 0xEF or marker == 0xFE:
             self._application(marker, at, end, payload)
         else:
             raise CorruptImage(
-                "unknown marker", kind="jpeg", reason=f"unexpected marker 0xFF{marker:02X}"
+                kind=Kind.JPEG, reason=Reason.UNEXPECTED_MARKER, value=f"0xFF{marker:02X}"
             )
 
     def _application(self, marker: int, at: int, end: int, payload: bytes) -> None:
         if marker == 0xE0 and payload.startswith(b"JFIF\x00") and len(payload) >= 14:
             if self.jfif is not None:
-                self._remove("JFIF")
+                self._remove("jfif")
                 return
             units = payload[7]
             x_density, y_density = struct.unpack_from(">HH", payload, 8)
@@ -310,7 +311,7 @@ class _Parser:
             if thumbnail or len(payload) > 14:
                 # Keep the header decoders read, without the thumbnail (a picture of its own).
                 self.parts.append(b"\xff\xe0\x00\x10" + payload[:12] + b"\x00\x00")
-                self._remove("JFIF thumbnail")
+                self._remove("jfif-thumbnail")
             else:
                 self._keep(at, end)
         elif marker == 0xE2 and payload.startswith(b"ICC_PROFILE\x00") and len(payload) >= 14:
@@ -322,14 +323,14 @@ class _Parser:
         elif marker == 0xE1 and payload.startswith(b"Exif\x00"):
             if self.exif is None:
                 self.exif = payload[6:]
-            self._remove("EXIF")
+            self._remove("exif")
         elif marker == 0xE1 and payload.startswith(_XMP_PREFIXES):
-            self._remove("XMP")
+            self._remove("xmp")
         elif marker == 0xE2 and payload.startswith(b"MPF\x00"):
             self.mpf = True
-            self._remove("MPF")
+            self._remove("mpf")
         elif marker == 0xED:
-            self._remove("IPTC/Photoshop")
+            self._remove("iptc")
         elif marker == 0xFE:
             self._remove("comment")
         else:
@@ -338,43 +339,41 @@ class _Parser:
     # --- frame and scans ------------------------------------------------------------------------
     def _frame(self, marker: int, payload: bytes) -> None:
         if self.frame is not None:
-            raise CorruptImage("two SOF", kind="jpeg", reason="more than one frame header")
+            raise CorruptImage(kind=Kind.JPEG, reason=Reason.TWO_FRAMES)
         if len(payload) < 6:
-            raise CorruptImage("SOF", kind="jpeg", reason="frame header cut short")
+            raise CorruptImage(kind=Kind.JPEG, reason=Reason.FRAME_HEADER_CUT)
         precision, height, width, count = struct.unpack_from(">BHHB", payload)
         if count == 0 or len(payload) < 6 + 3 * count:
-            raise CorruptImage("SOF", kind="jpeg", reason="invalid frame header")
+            raise CorruptImage(kind=Kind.JPEG, reason=Reason.FRAME_HEADER)
         components = []
         for index in range(count):
             ident, sampling, table = payload[6 + 3 * index : 9 + 3 * index]
             h, v = sampling >> 4, sampling & 15
             if not (1 <= h <= 4 and 1 <= v <= 4) or table > 3:
-                raise CorruptImage("SOF", kind="jpeg", reason="invalid component parameters")
+                raise CorruptImage(kind=Kind.JPEG, reason=Reason.COMPONENTS)
             components.append(Component(ident, h, v, table))
         lossless = marker in _LOSSLESS
         if (lossless and not 2 <= precision <= 16) or (not lossless and precision not in (8, 12)):
-            raise CorruptImage("precision", kind="jpeg", reason=f"{precision}-bit samples")
+            raise CorruptImage(kind=Kind.JPEG, reason=Reason.PRECISION, value=precision)
         self.frame = Frame(marker, precision, height, width, tuple(components))
 
     def _scan(self, header: bytes, start: int) -> int:
         frame = self.frame
         if frame is None:
-            raise CorruptImage("SOS before SOF", kind="jpeg", reason="scan before frame header")
+            raise CorruptImage(kind=Kind.JPEG, reason=Reason.SCAN_BEFORE_FRAME)
         count = header[0] if header else 0
         if not 1 <= count <= 4 or len(header) < 4 + 2 * count:
-            raise CorruptImage("SOS", kind="jpeg", reason="invalid scan header")
+            raise CorruptImage(kind=Kind.JPEG, reason=Reason.SCAN_HEADER)
         by_id = {c.ident: c for c in frame.components}
         selected = []
         for index in range(count):
             component = by_id.get(header[1 + 2 * index])
             if component is None:
-                raise CorruptImage("SOS", kind="jpeg", reason="scan names an unknown component")
+                raise CorruptImage(kind=Kind.JPEG, reason=Reason.SCAN_COMPONENT)
             selected.append(component)
         found = _ECS_END.search(self.data, start)
         if found is None:
-            raise TruncatedInput(
-                "ECS to end", kind="jpeg", reason="the image data stops before its end"
-            )
+            raise TruncatedInput(kind=Kind.JPEG, reason=Reason.DATA_CUT)
         end = found.start()
         if self.restart_interval:
             self._check_restarts(frame, selected, start, end)
@@ -389,15 +388,14 @@ class _Parser:
         codes = b"".join(_RESTART.findall(self.data, start, end))
         if len(codes) < intervals - 1:
             raise TruncatedInput(
-                "scan cut short",
-                kind="jpeg",
-                reason=f"scan data incomplete ({len(codes) + 1} of {intervals} restart intervals)",
+                detail=f"{len(codes) + 1} of {intervals} restart intervals",
+                kind=Kind.JPEG,
+                reason=Reason.SCAN_INCOMPLETE,
+                value=len(codes) + 1,
             )
         cycle = _RESTART_CYCLE * (len(codes) // 8 + 1)
         if len(codes) > intervals or codes != cycle[: len(codes)]:
-            raise CorruptImage(
-                "restart markers", kind="jpeg", reason="restart markers out of order"
-            )
+            raise CorruptImage(kind=Kind.JPEG, reason=Reason.RESTART_ORDER)
 
     def _result(self, end: int) -> JpegFile:
         assert self.frame is not None
@@ -432,14 +430,16 @@ def _mcu_count(frame: Frame, selected: list[Component]) -> int:
     return -(-frame.width // (unit * h_max)) * -(-frame.height // (unit * v_max))
 
 
-def _assemble_icc(chunks: list[tuple[int, int, bytes]]) -> tuple[bytes | None, str | None]:
+def _assemble_icc(
+    chunks: list[tuple[int, int, bytes]],
+) -> tuple[bytes | None, Reason | None]:
     """Reassemble an ICC profile split over APP2 segments (sequence numbers 1..count)."""
     if not chunks:
         return None, None
     count = chunks[0][1]
     if count == 0 or any(c[1] != count for c in chunks):
-        return None, "inconsistent ICC chunk count"
+        return None, Reason.ICC_CHUNK_COUNT
     ordered = sorted(chunks, key=lambda c: c[0])
     if [c[0] for c in ordered] != list(range(1, count + 1)):
-        return None, "missing or repeated ICC chunks"
+        return None, Reason.ICC_CHUNKS_MISSING
     return b"".join(c[2] for c in ordered), None

@@ -7,11 +7,14 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from msp_docs._model import Kind
 from msp_docs.errors import (
     ChecksumMismatch,
     CorruptImage,
     DecompressionBomb,
     InvalidDimensions,
+    Part,
+    Reason,
     TruncatedInput,
 )
 
@@ -171,8 +174,8 @@ def parse(data: bytes) -> PngFile:
     """
     if not data.startswith(SIGNATURE):
         if len(data) < len(SIGNATURE) and SIGNATURE.startswith(data):
-            raise TruncatedInput("signature", kind="png", reason="the signature is cut short")
-        raise CorruptImage("signature", kind="png", reason="bad PNG signature")
+            raise TruncatedInput(kind=Kind.PNG, reason=Reason.SIGNATURE_CUT)
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.PNG_SIGNATURE)
     view = memoryview(data)
     chunks: list[Chunk] = []
     header: Header | None = None
@@ -185,40 +188,40 @@ def parse(data: bytes) -> PngFile:
         name = kind.decode("latin-1")
         if header is None and kind != b"IHDR":
             if kind in _CRITICAL or _is_critical(kind):
-                raise CorruptImage("IHDR", kind="png", reason=f"{name} before the header chunk")
+                raise CorruptImage(kind=Kind.PNG, reason=Reason.CHUNK_BEFORE_HEADER, value=name)
             before.append(name)
             pos = chunk.data_end + 4
             continue
         if kind == b"IHDR":
             if header is not None:
-                raise CorruptImage("IHDR", kind="png", reason="two header chunks")
+                raise CorruptImage(kind=Kind.PNG, reason=Reason.TWO_HEADERS)
             header = _header(chunk.body(data))
         elif kind == b"PLTE":
             if seen_palette:
-                raise CorruptImage("PLTE", kind="png", reason="two palettes")
+                raise CorruptImage(kind=Kind.PNG, reason=Reason.TWO_PALETTES)
             if seen_data:
-                raise CorruptImage("PLTE", kind="png", reason="palette after the image data")
+                raise CorruptImage(kind=Kind.PNG, reason=Reason.PALETTE_AFTER_DATA)
             if chunk.length % 3 or not 3 <= chunk.length <= 768:
-                raise CorruptImage("PLTE", kind="png", reason="invalid palette length")
+                raise CorruptImage(kind=Kind.PNG, reason=Reason.PALETTE_LENGTH)
             seen_palette = True
         elif kind == b"IDAT":
             if data_ended:
-                raise CorruptImage("IDAT", kind="png", reason="image data split by other chunks")
+                raise CorruptImage(kind=Kind.PNG, reason=Reason.DATA_SPLIT)
             seen_data = True
         elif kind == b"IEND":
             chunks.append(chunk)
             break
         elif _is_critical(kind):
-            raise CorruptImage("chunk", kind="png", reason=f"unknown critical chunk {name}")
+            raise CorruptImage(kind=Kind.PNG, reason=Reason.UNKNOWN_CRITICAL_CHUNK, value=name)
         if seen_data and kind != b"IDAT":
             data_ended = True
         chunks.append(chunk)
         pos = chunk.data_end + 4
     assert header is not None
     if not seen_data:
-        raise CorruptImage("no IDAT", kind="png", reason="no image data")
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.NO_IMAGE_DATA)
     if header.colour_type == 3 and not seen_palette:
-        raise CorruptImage("no PLTE", kind="png", reason="palette image without a palette")
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.NO_PALETTE)
     return PngFile(header=header, chunks=chunks, end=chunks[-1].data_end + 4, before_header=before)
 
 
@@ -228,52 +231,71 @@ def _is_critical(kind: bytes) -> bool:
 
 def _chunk_at(data: bytes, view: memoryview, pos: int) -> Chunk:
     if pos + 8 > len(data):
-        raise TruncatedInput("IEND", kind="png", reason="the data stops before the end chunk")
+        raise TruncatedInput(kind=Kind.PNG, reason=Reason.NO_END_CHUNK)
     length, kind = struct.unpack_from(">I4s", data, pos)
     if length > MAX_CHUNK_LENGTH:
-        raise CorruptImage("length", kind="png", reason="chunk length over 2^31-1")
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.CHUNK_LENGTH)
     if not kind.isalpha() or not kind.isascii():
-        raise CorruptImage("type", kind="png", reason="invalid chunk type")
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.CHUNK_TYPE)
     chunk = Chunk(kind, pos, length)
     if chunk.data_end + 4 > len(data):
         name = kind.decode("latin-1")
-        raise TruncatedInput("chunk", kind="png", chunk=name, reason=f"{name} chunk cut short")
+        raise TruncatedInput(kind=Kind.PNG, reason=Reason.CHUNK_CUT, value=name)
     (stored,) = struct.unpack_from(">I", data, chunk.data_end)
     if zlib.crc32(view[pos + 4 : chunk.data_end]) != stored:
-        raise ChecksumMismatch("crc", kind="png", chunk=kind.decode("latin-1"))
+        raise ChecksumMismatch(kind=Kind.PNG, chunk=kind.decode("latin-1"))
     return chunk
 
 
 def _header(body: bytes) -> Header:
     if len(body) != 13:
-        raise CorruptImage("IHDR", kind="png", reason="invalid header chunk")
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.HEADER_CHUNK)
     width, height, depth, colour, compression, filtering, interlace = struct.unpack(
         ">IIBBBBB", body
     )
     if width == 0 or height == 0 or width > _MAX_SIDE or height > _MAX_SIDE:
-        raise InvalidDimensions(kind="png", width=width, height=height)
+        raise InvalidDimensions(kind=Kind.PNG, width=width, height=height)
     if colour not in _DEPTHS:
-        raise CorruptImage("colour type", kind="png", reason=f"invalid colour type {colour}")
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.COLOUR_TYPE, value=colour)
     if depth not in _DEPTHS[colour]:
-        raise CorruptImage("bit depth", kind="png", reason=f"invalid bit depth {depth}")
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.BIT_DEPTH, value=depth)
     if compression != 0 or filtering != 0 or interlace not in (0, 1):
-        raise CorruptImage("IHDR", kind="png", reason="unknown compression, filter or interlace")
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.HEADER_METHODS)
     return Header(width, height, depth, colour, interlace)
 
 
 # --- inflation ----------------------------------------------------------------------------------
 class _Inflater:
-    """A zlib stream fed piece by piece, giving output in bounded steps."""
+    """A zlib stream fed piece by piece, giving output in bounded steps.
+
+    The two-byte zlib header is read here and the deflate data inflated raw, its Adler-32
+    computed as the output comes: whether the stream ends with the right checksum is then a
+    fact (:meth:`checksum_matches`), never a reading of zlib's error messages.
+    """
 
     def __init__(self) -> None:
-        self.stream = zlib.decompressobj()
+        self.stream = zlib.decompressobj(-zlib.MAX_WBITS)
+        self.header = b""
+        self.adler = 1
 
     def feed(self, piece: bytes | memoryview, room: int) -> Iterator[bytes]:
-        """Inflate ``piece``, yielding at most ``room + 1`` bytes (one more shows an excess)."""
+        """Inflate ``piece``, yielding at most ``room + 1`` bytes (one more shows an excess).
+
+        Raises:
+            zlib.error: a bad zlib header, or deflate data that is corrupt.
+        """
         pending: bytes | memoryview = piece
+        if len(self.header) < 2:
+            need = 2 - len(self.header)
+            self.header += bytes(pending[:need])
+            pending = pending[need:]
+            if len(self.header) < 2:
+                return
+            _check_zlib_header(self.header)
         while not self.stream.eof:
             step = min(_INFLATE_STEP, room + 1)
             out = self.stream.decompress(pending, step)
+            self.adler = zlib.adler32(out, self.adler)
             room -= len(out)
             yield out
             if room < 0:
@@ -282,30 +304,41 @@ class _Inflater:
             if not pending and len(out) < step:
                 return
 
+    def checksum_matches(self, trailer: bytes) -> bool:
+        """Whether ``trailer`` (what follows the deflate data) starts with the right Adler-32."""
+        return trailer[:4] == self.adler.to_bytes(4, "big")
 
-def inflate_limited(stream: bytes, limit: int, *, what: str) -> bytes:
+
+def _check_zlib_header(header: bytes) -> None:
+    """Deflate (method 8, window up to 32 KiB), a valid check value, no preset dictionary."""
+    cmf, flg = header
+    if cmf & 0x0F != 8 or cmf >> 4 > 7 or (cmf * 256 + flg) % 31 or flg & 0x20:
+        raise zlib.error("invalid zlib header")
+
+
+def inflate_limited(stream: bytes, limit: int, *, what: Part) -> bytes:
     """Inflate a zlib ``stream`` but never past ``limit`` bytes (pure).
 
     Raises:
         DecompressionBomb: the stream inflates to more than ``limit`` bytes (facts: ``what``).
-        zlib.error: the stream is corrupt or incomplete.
+        zlib.error: the stream is corrupt, incomplete or fails its checksum.
     """
     out: list[bytes] = []
     _inflate_counted(stream, limit, what, out)
     return b"".join(out)
 
 
-def inflated_size(stream: bytes, limit: int, *, what: str) -> int:
+def inflated_size(stream: bytes, limit: int, *, what: Part) -> int:
     """The size ``stream`` inflates to, measured in bounded steps and dropped as it comes.
 
     Raises:
         DecompressionBomb: more than ``limit`` bytes.
-        zlib.error: the stream is corrupt or incomplete.
+        zlib.error: the stream is corrupt, incomplete or fails its checksum.
     """
     return _inflate_counted(stream, limit, what, None)
 
 
-def _inflate_counted(stream: bytes, limit: int, what: str, keep: list[bytes] | None) -> int:
+def _inflate_counted(stream: bytes, limit: int, what: Part, keep: list[bytes] | None) -> int:
     inflater = _Inflater()
     total = 0
     for piece in inflater.feed(stream, limit):
@@ -314,8 +347,8 @@ def _inflate_counted(stream: bytes, limit: int, what: str, keep: list[bytes] | N
             raise DecompressionBomb(what=what, limit=limit)
         if keep is not None:
             keep.append(piece)
-    if not inflater.stream.eof:
-        raise zlib.error("incomplete compressed stream")
+    if not inflater.stream.eof or not inflater.checksum_matches(inflater.stream.unused_data):
+        raise zlib.error("incomplete compressed stream, or a wrong checksum")
     return total
 
 
@@ -352,24 +385,23 @@ def check_image_data(png: PngFile, data: bytes) -> ImageData:
         for index, piece in enumerate(pieces):
             for out in inflater.feed(piece, expected - produced):
                 if produced + len(out) > expected:
-                    raise CorruptImage(
-                        "too much data", kind="png", reason="more image data than the size declares"
-                    )
+                    raise CorruptImage(kind=Kind.PNG, reason=Reason.TOO_MUCH_DATA)
                 if not _filters_valid(out, produced, layout):
-                    raise CorruptImage("filter", kind="png", reason="invalid row filter type")
+                    raise CorruptImage(kind=Kind.PNG, reason=Reason.ROW_FILTER)
                 produced += len(out)
             if inflater.stream.eof:
                 ended_in = index
                 break
     except zlib.error as exc:
-        if "incorrect data check" in str(exc):
-            raise ChecksumMismatch(str(exc), kind="png", chunk="IDAT") from exc
-        raise CorruptImage(str(exc), kind="png", reason="corrupt compressed image data") from exc
-    if not inflater.stream.eof:
-        raise TruncatedInput("IDAT", kind="png", reason="the image data stops before its end")
+        raise CorruptImage(detail=str(exc), kind=Kind.PNG, reason=Reason.COMPRESSED_DATA) from exc
+    trailer = inflater.stream.unused_data + b"".join(bytes(p) for p in pieces[ended_in + 1 :])
+    if not inflater.stream.eof or len(trailer) < 4:
+        raise TruncatedInput(kind=Kind.PNG, reason=Reason.DATA_CUT)
+    if not inflater.checksum_matches(trailer):
+        raise ChecksumMismatch(kind=Kind.PNG, chunk="IDAT")
     if produced < expected:
-        raise CorruptImage("short", kind="png", reason="less image data than the size declares")
-    extra = len(inflater.stream.unused_data) + sum(len(p) for p in pieces[ended_in + 1 :])
+        raise CorruptImage(kind=Kind.PNG, reason=Reason.TOO_LITTLE_DATA)
+    extra = len(trailer) - 4
     return ImageData(used=sum(len(p) for p in pieces) - extra, extra=extra)
 
 

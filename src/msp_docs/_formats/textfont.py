@@ -4,10 +4,11 @@ Two kinds, chosen per value by :func:`choose_font` (pure, no PDF or font library
 
 - :class:`StandardFont`: standard Helvetica (or Courier) with WinAnsiEncoding. Nothing is
   embedded, so it is the choice whenever it can print the whole value: everything French needs
-  (é è à ç ù â ê î ô û ë ï ü ÿ œ Œ æ € « » ’) and most of Western Europe.
+  (every accented letter, the oe and ae ligatures, the euro sign, guillemets, the typographic
+  apostrophe) and most of Western Europe.
 - :class:`CidFont`: an embedded TrueType font (Liberation Sans, metric-compatible with
   Helvetica) used as a Type0 font with Identity-H encoding, for the values WinAnsiEncoding
-  cannot hold (Łukasz, Őzil, Nguyễn, Šťastný, Ğül, Greek, Cyrillic). Its character codes are
+  cannot hold (Łukasz, Őzil, Nguyễn, Šťastný, Ğökay, Greek, Cyrillic). Its character codes are
   the characters' own Unicode code points (CIDs, two bytes, mapped to glyphs by a
   ``/CIDToGIDMap``), so the ``/ToUnicode`` map gives back exactly the text that was written,
   even for two characters drawn with one glyph.

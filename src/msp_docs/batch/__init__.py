@@ -28,19 +28,22 @@ from msp_docs.batch._jobs import (
     read_job_list,
 )
 from msp_docs.batch._model import (
-    BatchError,
     ErrorRecord,
     InputRecord,
     Job,
-    JobListError,
     JobResult,
-    PoolError,
-    SchedulerError,
     Status,
     Summary,
 )
 from msp_docs.batch._report import REPORT_NAME, SCHEMA, load_previous, options_fingerprint
 from msp_docs.batch._runner import default_workers, run
+from msp_docs.errors import (
+    BatchError,
+    JobListError,
+    PoolError,
+    SchedulerError,
+    UnguardedMainError,
+)
 
 __all__ = [
     "REPORT_NAME",
@@ -56,6 +59,7 @@ __all__ = [
     "SchedulerError",
     "Status",
     "Summary",
+    "UnguardedMainError",
     "clean_output",
     "default_workers",
     "jobs_from_directory",

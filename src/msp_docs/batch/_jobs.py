@@ -11,11 +11,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from msp_docs.batch._model import Job, JobListError
-from msp_docs.errors import CannotReadInput
+from msp_docs.batch._model import Job
+from msp_docs.errors import CannotReadInput, JobListError, Reason, _os_reason
 
 __all__ = [
     "ListFormat",
+    "UnsafeOutput",
     "clean_output",
     "jobs_from_directory",
     "list_format",
@@ -41,11 +42,7 @@ def list_format(path: str | os.PathLike[str]) -> ListFormat:
     """
     suffix = Path(path).suffix.lower()
     if suffix not in _SUFFIXES:
-        raise JobListError(
-            "cannot tell the job list's format from its name: use .csv or .jsonl, or give the "
-            "format",
-            source=os.fspath(path),
-        )
+        raise JobListError(source=os.fspath(path), reason=Reason.LIST_FORMAT_UNKNOWN)
     return _SUFFIXES[suffix]
 
 
@@ -78,9 +75,10 @@ def read_job_list(
         with open(path, encoding="utf-8-sig", newline="") as fh:
             text = fh.read()
     except OSError as exc:
-        raise CannotReadInput(input_name=source, reason=exc.strerror or str(exc)) from exc
+        reason, value = _os_reason(exc)
+        raise CannotReadInput(input_name=source, reason=reason, value=value) from exc
     except UnicodeDecodeError as exc:
-        raise JobListError(f"not UTF-8 text ({exc.reason})", source=source) from exc
+        raise JobListError(detail=exc.reason, source=source, reason=Reason.NOT_UTF8) from exc
     root = os.fspath(base) if base is not None else os.path.dirname(source)
     return parse_job_list(text.splitlines(keepends=True), format=fmt, source=source, base=root)
 
@@ -106,13 +104,15 @@ def parse_job_list(
         name = _output_or_error(output, source, line)
         if name in seen:
             raise JobListError(
-                f"output {name!r} is already the output of line {seen[name]}",
+                detail=name,
                 source=source,
                 line=line,
+                reason=Reason.OUTPUT_OF_LINE,
+                value=seen[name],
             )
         seen[name] = line
         if not inputs:
-            raise JobListError("no input file", source=source, line=line)
+            raise JobListError(source=source, line=line, reason=Reason.NO_INPUT)
         paths = tuple(p if os.path.isabs(p) else os.path.join(base, p) for p in inputs)
         jobs.append(Job(output=name, inputs=paths, title=title or None))
     return jobs
@@ -129,28 +129,23 @@ def _csv_rows(
         columns = [c.strip().lower() for c in header]
         input_columns = _input_columns(columns, source)
         if "output" not in columns:
-            raise JobListError(
-                "the header row has no 'output' column (expected e.g. "
-                "'output,input1,input2,title')",
-                source=source,
-                line=1,
-            )
+            raise JobListError(source=source, line=1, reason=Reason.NO_OUTPUT_COLUMN)
         for row in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(columns):
                 raise JobListError(
-                    f"{len(row)} cells but the header names {len(columns)} columns",
-                    source=source,
-                    line=line,
+                    source=source, line=line, reason=Reason.TOO_MANY_CELLS, value=len(row)
                 )
             cells = dict(zip(columns, row, strict=False))
             inputs = [cells[c].strip() for c in input_columns if cells.get(c, "").strip()]
             title = cells.get("title", "").strip() or None
             yield line, cells.get("output", ""), inputs, title
     except csv.Error as exc:
-        raise JobListError(f"not valid CSV ({exc})", source=source, line=reader.line_num) from exc
+        raise JobListError(
+            source=source, line=reader.line_num, reason=Reason.NOT_CSV, value=str(exc)
+        ) from exc
 
 
 def _input_columns(columns: list[str], source: str) -> list[str]:
@@ -160,14 +155,10 @@ def _input_columns(columns: list[str], source: str) -> list[str]:
             continue
         match = _INPUT_COLUMN.fullmatch(column)
         if match is None:
-            raise JobListError(
-                f"unknown column {column!r} (columns: output, input1, input2..., title)",
-                source=source,
-                line=1,
-            )
+            raise JobListError(source=source, line=1, reason=Reason.UNKNOWN_COLUMN, value=column)
         numbered.append((int(match.group(1) or 0), column))
     if len({n for n, _ in numbered}) != len(numbered):
-        raise JobListError("two input columns have the same number", source=source, line=1)
+        raise JobListError(source=source, line=1, reason=Reason.DUPLICATE_INPUT_COLUMN)
     return [column for _, column in sorted(numbered)]
 
 
@@ -180,15 +171,18 @@ def _jsonl_rows(
         try:
             item = json.loads(text)
         except ValueError as exc:
-            raise JobListError(f"not valid JSON ({exc})", source=source, line=line) from exc
+            raise JobListError(
+                source=source, line=line, reason=Reason.NOT_JSON, value=str(exc)
+            ) from exc
         if not isinstance(item, dict):
-            raise JobListError("each line must be a JSON object", source=source, line=line)
+            raise JobListError(source=source, line=line, reason=Reason.NOT_AN_OBJECT)
         unknown = set(item) - _JSON_KEYS
         if unknown:
             raise JobListError(
-                f"unknown key(s) {sorted(unknown)} (keys: output, inputs, title)",
                 source=source,
                 line=line,
+                reason=Reason.UNKNOWN_KEYS,
+                value=", ".join(sorted(repr(k) for k in unknown)),
             )
         yield (
             line,
@@ -200,32 +194,32 @@ def _jsonl_rows(
 
 def _inputs(item: dict[str, Any], source: str, line: int) -> list[str]:
     if "inputs" in item and "input" in item:
-        raise JobListError("give 'inputs' or 'input', not both", source=source, line=line)
+        raise JobListError(source=source, line=line, reason=Reason.INPUTS_AND_INPUT)
     raw = item.get("inputs", [item["input"]] if "input" in item else [])
     if not isinstance(raw, list) or not all(isinstance(p, str) and p for p in raw):
-        raise JobListError("'inputs' must be a list of file paths", source=source, line=line)
+        raise JobListError(source=source, line=line, reason=Reason.INPUTS_NOT_A_LIST)
     return list(raw)
 
 
 def _string(item: dict[str, Any], key: str, source: str, line: int) -> str:
     value = item.get(key)
     if not isinstance(value, str):
-        raise JobListError(f"'{key}' must be a string", source=source, line=line)
+        raise JobListError(source=source, line=line, reason=Reason.NOT_A_STRING, value=key)
     return value
 
 
 def _optional_string(item: dict[str, Any], key: str, source: str, line: int) -> str | None:
     value = item.get(key)
     if value is not None and not isinstance(value, str):
-        raise JobListError(f"'{key}' must be a string", source=source, line=line)
+        raise JobListError(source=source, line=line, reason=Reason.NOT_A_STRING, value=key)
     return value
 
 
 def _output_or_error(raw: str, source: str, line: int) -> str:
     try:
         return clean_output(raw)
-    except ValueError as exc:
-        raise JobListError(str(exc), source=source, line=line) from exc
+    except UnsafeOutput as exc:
+        raise JobListError(source=source, line=line, reason=exc.reason, value=exc.value) from exc
 
 
 def clean_output(raw: str) -> str:
@@ -235,21 +229,31 @@ def clean_output(raw: str) -> str:
     component, no backslash or control character. ``.pdf`` is appended when missing.
 
     Raises:
-        ValueError: the path is unsafe or empty.
+        ValueError: the path is unsafe or empty (an :class:`UnsafeOutput`, whose ``reason``
+            says why).
     """
     text = raw.strip()
     if not text:
-        raise ValueError("the output name is empty")
+        raise UnsafeOutput(Reason.OUTPUT_EMPTY, raw)
     if _CONTROL.search(text):
-        raise ValueError(f"the output name {raw!r} holds a backslash or a control character")
+        raise UnsafeOutput(Reason.OUTPUT_CONTROL_CHARACTER, repr(raw)[1:-1])
     if text.startswith("/"):
-        raise ValueError(f"the output name {raw!r} must be relative to the output directory")
+        raise UnsafeOutput(Reason.OUTPUT_ABSOLUTE, raw)
     parts = text.split("/")
     if any(part in ("", ".", "..") for part in parts):
-        raise ValueError(f"the output name {raw!r} must stay inside the output directory")
+        raise UnsafeOutput(Reason.OUTPUT_OUTSIDE, raw)
     if not text.lower().endswith(".pdf"):
         text += ".pdf"
     return text
+
+
+class UnsafeOutput(ValueError):
+    """An output path of a job that is unsafe or empty: why, and the path as given."""
+
+    def __init__(self, reason: Reason, value: str) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.value = value
 
 
 # --- directories --------------------------------------------------------------------------------
@@ -268,7 +272,7 @@ def jobs_from_directory(root: str | os.PathLike[str]) -> list[Job]:
     """
     source = os.fspath(root)
     if not os.path.isdir(source):
-        raise JobListError("not a directory", source=source)
+        raise JobListError(source=source, reason=Reason.SOURCE_NOT_A_DIRECTORY)
     relative = list(_walk(source))
     return [
         Job(output=output, inputs=(os.path.join(source, *name.split("/")),))
@@ -304,9 +308,8 @@ def _entries(directory: str) -> Iterator[os.DirEntry[str]]:
         with os.scandir(directory) as it:
             return iter(sorted(it, key=lambda e: e.name))
     except OSError as exc:
-        raise CannotReadInput(
-            input_name=directory, reason=exc.strerror or type(exc).__name__
-        ) from exc
+        reason, value = _os_reason(exc)
+        raise CannotReadInput(input_name=directory, reason=reason, value=value) from exc
 
 
 def plan_directory(files: Sequence[str]) -> list[tuple[str, str]]:

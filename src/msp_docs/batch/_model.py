@@ -1,65 +1,24 @@
-"""The values of a batch: jobs, per-job results as report lines, the summary, batch-level errors."""
+"""The values of a batch: jobs, per-job results as report lines, the summary.
+
+The errors of a batch that cannot run are in :mod:`msp_docs.errors` (``BatchError`` and its
+subclasses), with every other error.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 __all__ = [
-    "BatchError",
     "ErrorRecord",
     "InputRecord",
     "Job",
-    "JobListError",
     "JobResult",
-    "PoolError",
-    "SchedulerError",
     "Status",
     "Summary",
 ]
 
 Status = Literal["done", "skipped", "failed"]
-
-
-class BatchError(Exception):
-    """The batch itself cannot run (as opposed to one job failing, which is only reported).
-
-    These concern the batch's own set-up, never a document, so they are not
-    :class:`msp_docs.MspDocsError` (which describes a citizen's file, in two languages).
-    Unreadable job lists and unwritable reports raise ``CannotReadInput`` / ``OutputError``.
-
-    Attributes:
-        exit_code: Exit status of ``msp-docs batch`` for this error.
-    """
-
-    exit_code: ClassVar[int] = 2
-
-
-class JobListError(BatchError):
-    """A job list (or a planned directory) that cannot be turned into jobs.
-
-    Attributes:
-        source: The job list's path, or the directory.
-        line: 1-based line of the job list, when one line is at fault.
-        reason: What is wrong, in words.
-    """
-
-    def __init__(self, reason: str, *, source: str, line: int | None = None) -> None:
-        self.source = source
-        self.line = line
-        self.reason = reason
-        where = f"{source}:{line}" if line is not None else source
-        super().__init__(f"{where}: {reason}")
-
-
-class SchedulerError(BatchError):
-    """The Dask scheduler cannot be used (not installed, unreachable, no workers)."""
-
-
-class PoolError(BatchError):
-    """The local worker processes die as soon as they start, so no job can run."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from msp_docs.batch._model import JobResult
-from msp_docs.errors import CannotReadInput, OutputError
+from msp_docs.errors import CannotReadInput, OutputError, Reason, _os_reason
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
@@ -83,15 +83,14 @@ class ReportWriter:
             os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC)
         except OSError as exc:
-            raise OutputError(target=self.path, reason=exc.strerror or str(exc)) from exc
+            raise _output_error(self.path, exc) from exc
         try:
             _lock(self._fd)
         except OSError as exc:
             os.close(self._fd)
-            reason = exc.strerror or str(exc)
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-                reason = "another batch is running with this report"
-            raise OutputError(target=self.path, reason=reason) from exc
+                raise OutputError(target=self.path, reason=Reason.REPORT_LOCKED) from exc
+            raise _output_error(self.path, exc) from exc
         if not _ends_with_newline(self.path):
             self._write(b"\n")
 
@@ -107,7 +106,7 @@ class ReportWriter:
             while view:
                 view = view[os.write(self._fd, view) :]
         except OSError as exc:
-            raise OutputError(target=self.path, reason=exc.strerror or str(exc)) from exc
+            raise _output_error(self.path, exc) from exc
 
     def close(self) -> None:
         """Flush to disk and release the lock."""
@@ -120,6 +119,11 @@ class ReportWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _output_error(path: str, exc: OSError) -> OutputError:
+    reason, value = _os_reason(exc)
+    return OutputError(detail=str(exc), target=path, reason=reason, value=value)
 
 
 def _lock(fd: int) -> None:
@@ -156,7 +160,8 @@ def load_previous(path: str | os.PathLike[str]) -> dict[str, JobResult]:
     except FileNotFoundError:
         return latest
     except OSError as exc:
-        raise CannotReadInput(input_name=os.fspath(path), reason=exc.strerror or str(exc)) from exc
+        reason, value = _os_reason(exc)
+        raise CannotReadInput(input_name=os.fspath(path), reason=reason, value=value) from exc
     with fh:
         for raw in fh:
             try:

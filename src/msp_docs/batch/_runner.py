@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import multiprocessing
 import os
+import sys
 import time
 import uuid
 from collections import deque
@@ -26,18 +27,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from msp_docs._version import __version__
-from msp_docs.batch._jobs import clean_output
-from msp_docs.batch._model import (
-    Job,
-    JobListError,
-    JobResult,
-    PoolError,
-    SchedulerError,
-    Summary,
-)
+from msp_docs.batch._jobs import UnsafeOutput, clean_output
+from msp_docs.batch._model import Job, JobResult, Summary
 from msp_docs.batch._report import ReportWriter, load_previous, options_fingerprint
 from msp_docs.batch._work import Task, execute, failed_result, ignore_interrupts, ping
-from msp_docs.errors import InternalError, MspDocsError, UnprocessableInput
+from msp_docs.errors import (
+    InternalError,
+    JobListError,
+    MspDocsError,
+    PoolError,
+    Reason,
+    SchedulerError,
+    UnguardedMainError,
+    UnprocessableInput,
+    UsageError,
+)
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
@@ -52,6 +56,8 @@ _PER_WORKER = 2
 _PRELOAD = ["__main__", "msp_docs.batch._work", "PIL.Image", "pikepdf"]
 #: Seconds a new process pool may take to answer its first call.
 _START_SECONDS = 120
+#: The ``source`` of errors about jobs given in code rather than read from a job list.
+_JOBS = "<jobs>"
 
 
 def default_workers() -> int:
@@ -100,10 +106,20 @@ def run(
         JobListError: two jobs share an output, an output path is unsafe, or an output would
             overwrite an input.
         SchedulerError: the Dask scheduler cannot be used.
+        PoolError: the local worker processes die as they start.
+        UnguardedMainError: called while a worker process imports the caller's script (a
+            script without an ``if __name__ == "__main__":`` guard).
+        UsageError: both an executor and a scheduler were given.
         CannotReadInput: the report exists but cannot be read.
         OutputError: the report cannot be written, or another batch holds it.
         KeyboardInterrupt: after the running jobs are cancelled and the summary line written.
     """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A worker process is importing the caller's main module, which calls run() at import
+        # time: it would start a batch of its own (and find the report locked by the real one).
+        raise UnguardedMainError()
+    if executor is not None and scheduler is not None:
+        raise UsageError(reason=Reason.CALL_EXECUTOR_AND_SCHEDULER)
     job_list = list(jobs)
     out_root = os.path.abspath(output_dir)
     targets = _check_jobs(job_list, out_root)
@@ -180,24 +196,24 @@ def _check_jobs(jobs: Sequence[Job], out_root: str) -> list[str]:
     for job in jobs:
         try:
             clean = clean_output(job.output)
-        except ValueError as exc:
-            raise JobListError(str(exc), source="<jobs>") from exc
+        except UnsafeOutput as exc:
+            raise JobListError(source=_JOBS, reason=exc.reason, value=exc.value) from exc
         if clean != job.output:
-            raise JobListError(
-                f"output {job.output!r} is not a clean relative path ending in .pdf",
-                source="<jobs>",
-            )
+            raise JobListError(source=_JOBS, reason=Reason.OUTPUT_NOT_CLEAN, value=job.output)
         if job.output in seen:
-            raise JobListError(f"two jobs write {job.output!r}", source="<jobs>")
+            raise JobListError(source=_JOBS, reason=Reason.OUTPUT_TWICE, value=job.output)
         if not job.inputs:
-            raise JobListError(f"job {job.output!r} has no input", source="<jobs>")
+            raise JobListError(detail=f"job {job.output}", source=_JOBS, reason=Reason.NO_INPUT)
         seen.add(job.output)
         targets.append(os.path.join(out_root, *job.output.split("/")))
     inputs = {os.path.abspath(p) for job in jobs for p in job.inputs}
     for job, target in zip(jobs, targets, strict=True):
         if target in inputs:
             raise JobListError(
-                f"output {job.output!r} would overwrite an input ({target})", source="<jobs>"
+                detail=target,
+                source=_JOBS,
+                reason=Reason.OUTPUT_OVERWRITES_INPUT,
+                value=job.output,
             )
     return targets
 
@@ -247,8 +263,6 @@ class _Pool:
     def open(
         cls, executor: Executor | None, scheduler: str | None, workers: int | None, jobs: int
     ) -> _Pool:
-        if executor is not None and scheduler is not None:
-            raise ValueError("give an executor or a scheduler, not both")
         if scheduler is not None:
             return _dask_pool(scheduler, workers)
         if executor is not None:
@@ -299,7 +313,7 @@ def _process_pool(size: int) -> ProcessPoolExecutor:
         pool.submit(ping).result(timeout=_START_SECONDS)
     except (BrokenExecutor, TimeoutError) as exc:
         pool.shutdown(wait=False, cancel_futures=True)
-        raise PoolError(f"the worker processes cannot start ({exc})") from exc
+        raise PoolError(detail=f"{type(exc).__name__}: {exc}") from exc
     return pool
 
 
@@ -308,13 +322,13 @@ def _dask_pool(address: str, workers: int | None) -> _Pool:
         # Typed as Any: distributed ships without type information.
         distributed: Any = importlib.import_module("distributed")
     except ImportError as exc:
-        raise SchedulerError(
-            "running on a Dask cluster needs the 'dask' extra: pip install 'msp-docs[dask]'"
-        ) from exc
+        raise SchedulerError(address=address, reason=Reason.DASK_MISSING) from exc
     try:
         client = distributed.Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        raise SchedulerError(
+            address=address, reason=Reason.SCHEDULER_UNREACHABLE, value=str(exc)
+        ) from exc
     try:
         threads = sum(client.nthreads().values())
         if threads == 0:
@@ -322,7 +336,7 @@ def _dask_pool(address: str, workers: int | None) -> _Pool:
             threads = sum(client.nthreads().values())
     except (OSError, TimeoutError) as exc:
         client.close()
-        raise SchedulerError(f"the Dask cluster at {address} has no worker: {exc}") from exc
+        raise SchedulerError(detail=str(exc), address=address, reason=Reason.NO_WORKERS) from exc
     # pure=False: two jobs with equal arguments are still two jobs (Dask would merge them).
     executor = client.get_executor(pure=False)
     size = workers or threads
@@ -410,8 +424,25 @@ def _is_broken(executor: Executor) -> bool:
 def _lost(task: Task, cause: BaseException) -> JobResult:
     """The result of a job whose worker gave no answer."""
     error: MspDocsError
-    if isinstance(cause, BrokenExecutor) or type(cause).__name__ == "KilledWorker":
-        error = UnprocessableInput(reason="the worker process running it died")
+    if isinstance(cause, BrokenExecutor | _killed_worker()):
+        error = UnprocessableInput(detail=type(cause).__name__, reason=Reason.WORKER_DIED)
     else:
-        error = InternalError(f"{type(cause).__name__}: {cause}")
+        error = InternalError(detail=f"{type(cause).__name__}: {cause}")
     return failed_result(task.job, error, lang=task.options.lang.value)
+
+
+class _NeverRaised(Exception):
+    """Stands for Dask's KilledWorker where Dask is not loaded: no job can raise it there."""
+
+
+def _killed_worker() -> type[BaseException]:
+    """Dask's exception for a task whose workers kept dying, when a Dask cluster is in use.
+
+    Looked up among the modules already loaded: a batch that uses Dask has imported it, and one
+    that does not must not import it for this.
+    """
+    distributed = sys.modules.get("distributed")
+    killed = getattr(distributed, "KilledWorker", None)
+    return (
+        killed if isinstance(killed, type) and issubclass(killed, BaseException) else _NeverRaised
+    )

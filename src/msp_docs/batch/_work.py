@@ -23,7 +23,14 @@ from msp_docs._sources import Input
 from msp_docs._write import write_output
 from msp_docs.batch._model import ErrorRecord, InputRecord, Job, JobResult
 from msp_docs.batch._report import job_key
-from msp_docs.errors import CannotReadInput, InternalError, MspDocsError, OutputError
+from msp_docs.errors import (
+    CannotReadInput,
+    InternalError,
+    MspDocsError,
+    OutputError,
+    Reason,
+    _os_reason,
+)
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 from msp_docs.report import Report
@@ -90,7 +97,7 @@ def execute(task: Task) -> JobResult:
     try:
         result = _run(task)
     except Exception as exc:  # a bug of ours: this job fails, the batch goes on
-        error = InternalError(f"{type(exc).__name__}: {exc}")
+        error = InternalError(detail=f"{type(exc).__name__}: {exc}")
         result = failed_result(task.job, error, lang=task.options.lang.value)
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
@@ -168,7 +175,8 @@ def _write(path: str, data: bytes, *, durable: bool) -> None:
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
     except OSError as exc:
-        raise OutputError(target=path, reason=exc.strerror or str(exc)) from exc
+        reason, value = _os_reason(exc)
+        raise OutputError(detail=str(exc), target=path, reason=reason, value=value) from exc
     write_output(path, data, durable=durable)
 
 
@@ -191,10 +199,10 @@ def _read_inputs(
         try:
             content = _read_file(path, budget - total + 1)
         except OSError as exc:
-            reason = "not a regular file" if isinstance(exc, _NotRegular) else exc.strerror
-            error = CannotReadInput(
-                input_name=name, input_index=index, reason=reason or type(exc).__name__
+            reason, value = (
+                (Reason.NOT_REGULAR, None) if isinstance(exc, _NotRegular) else _os_reason(exc)
             )
+            error = CannotReadInput(input_name=name, input_index=index, reason=reason, value=value)
             records.extend(_blank(task.job, i) for i in range(index, len(task.inputs)))
             return records, data, error
         total += len(content)
@@ -288,7 +296,7 @@ def _error_record(error: MspDocsError, lang: str) -> ErrorRecord:
     described = error.to_dict(lang)
     return ErrorRecord(
         code=error.code,
-        exit_code=error.exit_code,
+        exit_code=int(error.exit_code),
         message=described["message"],
         input=error.input_name,
         input_index=error.input_index,

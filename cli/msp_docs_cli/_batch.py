@@ -4,35 +4,25 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from msp_docs.errors import EXIT_JOBS_FAILED
+from msp_docs.errors import ExitCode
 from msp_docs.options import Lang, Options, PageSize
-from msp_docs_cli.app import (
-    EXIT_OK,
-    LangOpt,
-    MaxFilesOpt,
-    MaxSizeOpt,
-    PasswordFileOpt,
-    StrictOpt,
-    _limits,
-    _password,
-    app,
-)
+from msp_docs_cli import _display as display
+from msp_docs_cli import _options as opts
+from msp_docs_cli._text import agree, count, say
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from msp_docs.batch import Job, JobResult, ListFormat, Summary
 
-__all__ = ["ListFormatChoice", "Progress", "batch", "progress_text"]
-
-#: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
-EXIT_INTERRUPTED = 130
+__all__ = ["BatchProgress", "ListFormatChoice", "batch", "progress_text"]
 
 
 class ListFormatChoice(StrEnum):
@@ -46,7 +36,6 @@ _TTY_REFRESH = 0.1  # seconds between two redraws of the bar
 _LINE_EVERY = 60.0  # seconds without a progress line before one is printed anyway (not a TTY)
 
 
-@app.command()
 def batch(
     source: Annotated[
         Path,
@@ -66,8 +55,8 @@ def batch(
         str | None,
         typer.Option(
             "--scheduler",
-            help="Run on a Dask cluster, tcp://HOST:PORT (needs msp-docs[dask]; paths must be "
-            "the same on every worker).",
+            help="Run on a Dask cluster, tcp://HOST:PORT (needs the 'dask' extra; paths must "
+            "be the same on every worker).",
         ),
     ] = None,
     report: Annotated[
@@ -94,20 +83,14 @@ def batch(
             file_okay=False,
         ),
     ] = None,
-    page_size: Annotated[
-        PageSize, typer.Option("--page-size", help="Page size for images.")
-    ] = PageSize.A4,
-    flatten: Annotated[
-        bool, typer.Option("--flatten", help="Composite transparency onto white.")
-    ] = False,
-    all_frames: Annotated[
-        bool, typer.Option("--all-frames", help="Every frame of an animated GIF as a page.")
-    ] = False,
-    password_file: PasswordFileOpt = None,
-    max_files: MaxFilesOpt = 4,
-    max_size: MaxSizeOpt = "10MiB",
-    strict: StrictOpt = False,
-    lang: LangOpt = Lang.EN,
+    page_size: opts.PageSizeOpt = PageSize.A4,
+    flatten: opts.FlattenOpt = False,
+    all_frames: opts.AllFramesOpt = False,
+    password_file: opts.PasswordFileOpt = None,
+    max_files: opts.MaxFilesOpt = 4,
+    max_size: opts.MaxSizeOpt = "10MiB",
+    strict: opts.StrictOpt = False,
+    lang: opts.LangOpt = Lang.EN,
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="Print nothing but errors of the batch itself.")
     ] = False,
@@ -123,22 +106,23 @@ def batch(
     from msp_docs import batch as batch_api
     from msp_docs.errors import MspDocsError
 
+    words = lang.value
     if scheduler is not None and jobs is not None:
-        raise typer.BadParameter("--jobs sets the local pool; a Dask cluster has its own workers")
-    limits = _limits(max_files, max_size)
+        raise typer.BadParameter(say("jobs-and-scheduler", words))
+    limits = opts.limits(max_files, max_size, words)
     options = Options(
         page_size=page_size,
         flatten=flatten,
         all_frames=all_frames,
-        password=_password(password_file),
+        password=opts.password(password_file, words),
         strict=strict,
         lang=lang,
     )
     report_path = report if report is not None else output / batch_api.REPORT_NAME
-    progress: Progress | None = None
+    progress: BatchProgress | None = None
     try:
-        job_list = _plan(source, output, report_path, base, list_format)
-        progress = Progress(len(job_list), sys.stderr, lang=lang.value, quiet=quiet)
+        job_list = _plan(source, output, report_path, base, list_format, words)
+        progress = BatchProgress(len(job_list), lang=words, quiet=quiet)
         summary = batch_api.run(
             job_list,
             output_dir=output,
@@ -150,19 +134,17 @@ def batch(
             force=force,
             on_result=progress.update,
         )
-    except batch_api.BatchError as error:
-        _err(f"error: {error}")
-        raise typer.Exit(error.exit_code) from error
     except MspDocsError as error:
-        _err(f"error [{error.code}]: {error.message(lang.value)}")
-        raise typer.Exit(error.exit_code) from error
+        if progress is not None:
+            progress.stop()
+        display.err(say("error", words, code=error.code, message=error.message(words)))
+        raise typer.Exit(int(error.exit_code)) from error
     except KeyboardInterrupt:
         if progress is not None:
-            progress.abort()
-        _err("batch interrupted; run the same command again to resume")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+            progress.interrupted()
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     progress.close(summary)
-    raise typer.Exit(EXIT_OK if summary.failed == 0 else EXIT_JOBS_FAILED)
+    raise typer.Exit(int(ExitCode.OK if summary.failed == 0 else ExitCode.JOBS_FAILED))
 
 
 def _plan(
@@ -171,19 +153,18 @@ def _plan(
     report: Path,
     base: Path | None,
     list_format: ListFormatChoice | None,
+    lang: str,
 ) -> list[Job]:
     from msp_docs import batch as batch_api
 
     if source.is_dir():
         if base is not None or list_format is not None:
-            raise typer.BadParameter("--base and --format are for job lists, not directories")
+            raise typer.BadParameter(say("list-options", lang))
         root = source.resolve()
-        for path, what in ((output, "the output directory"), (report, "the report")):
+        for path, what in ((output, "the-output"), (report, "the-report")):
             target = path.resolve()
             if target == root or root in target.parents or target in root.parents:
-                raise typer.BadParameter(
-                    f"{what} ({path}) must not be inside the input directory, nor contain it"
-                )
+                raise typer.BadParameter(say("inside-input", lang, what=say(what, lang), path=path))
         return batch_api.jobs_from_directory(source)
     fmt: ListFormat | None = None
     if list_format is not None:
@@ -191,13 +172,16 @@ def _plan(
     return batch_api.read_job_list(source, base=base, format=fmt)
 
 
-def _err(text: str) -> None:
-    typer.echo(text, err=True)
-
-
 # --- progress -----------------------------------------------------------------------------------
 def progress_text(
-    *, total: int, done: int, skipped: int, failed: int, seconds: float, width: int | None = None
+    *,
+    total: int,
+    done: int,
+    skipped: int,
+    failed: int,
+    seconds: float,
+    width: int | None = None,
+    lang: str = "en",
 ) -> str:
     """One progress report: counts, rate and time left; with ``width``, a bar that fits (pure).
 
@@ -206,9 +190,16 @@ def progress_text(
     finished = done + skipped + failed
     rate = finished / seconds if seconds > 0 else 0.0
     eta = _clock((total - finished) / rate) if rate > 0 else "?"
-    counts = (
-        f"{finished}/{total}  done {done}  skipped {skipped}  failed {failed}  "
-        f"{rate:.1f}/s  ETA {eta}"
+    counts = say(
+        "batch-line",
+        lang,
+        finished=finished,
+        total=total,
+        done=done,
+        skipped=skipped,
+        failed=failed,
+        rate=rate,
+        eta=eta,
     )
     if width is None:
         return counts
@@ -226,31 +217,56 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-class Progress:
+def counts_text(done: int, skipped: int, failed: int, lang: str) -> str:
+    """``3 done, 0 skipped, 1 failed`` in ``lang``."""
+    return say(
+        "batch-counts",
+        lang,
+        done=done,
+        d=agree(done, lang),
+        skipped=skipped,
+        s=agree(skipped, lang),
+        failed=failed,
+    )
+
+
+class BatchProgress:
     """Shows a batch's progress on ``stream``: a bar on a terminal, plain lines otherwise.
 
-    On a terminal the bar is redrawn in place (at most ten times a second) and failed jobs are
-    printed above it. Elsewhere (a CI log, a file), one line is printed at each tenth of the
-    batch and at its end, or after a minute without one, and one line per failed job: nothing
-    is overwritten.
+    On a terminal, rich draws a bar redrawn in place (at most ten times a second, when a job
+    finishes: no thread) and failed jobs are printed above it. Elsewhere (a CI log, a file),
+    one line is printed at each tenth of the batch and at its end, or after a minute without
+    one, and one line per failed job: nothing is overwritten.
     """
 
     def __init__(
-        self, total: int, stream: TextIO, *, lang: str = "en", quiet: bool = False
+        self,
+        total: int,
+        stream: TextIO | None = None,
+        *,
+        lang: str = "en",
+        quiet: bool = False,
+        force_terminal: bool = False,
     ) -> None:
-        self.total = total
-        self.stream = stream
-        self.lang = lang
-        self.quiet = quiet
+        import sys
+
         from msp_docs.batch import Summary
 
-        self.tty = _isatty(stream)
+        self.total = total
+        self.stream = stream if stream is not None else sys.stderr
+        self.lang = lang
+        self.quiet = quiet
+        self.tty = force_terminal or display.is_terminal(self.stream)
         self.counts = Summary(jobs=total)  # the runner's own tally, kept as results arrive
         self.started = time.monotonic()
+        self._bar: Progress | None = None
+        self._task: Any = None
         self._last_draw = 0.0
         self._last_line = self.started
         self._step = max(1, math.ceil(total / 10))
         self._next_line = self._step
+        if self.tty and not quiet:
+            self._start_bar(force_terminal)
 
     @property
     def finished(self) -> int:
@@ -265,10 +281,16 @@ class Progress:
         now = time.monotonic()
         if result.error is not None:
             error = result.error
-            self._clear()
-            self.stream.write(f"failed: {result.output} [{error.code}] {error.message}\n")
-            self._last_draw = 0.0
-        if self.tty:
+            self._print(
+                say(
+                    "batch-failed",
+                    self.lang,
+                    output=result.output,
+                    code=error.code,
+                    message=error.message,
+                )
+            )
+        if self._bar is not None:
             if now - self._last_draw >= _TTY_REFRESH or self.finished == self.total:
                 self._draw(now)
         elif (
@@ -281,58 +303,111 @@ class Progress:
 
     def close(self, summary: Summary) -> None:
         """End the display with the batch's summary."""
+        self.stop()
         if self.quiet:
             return
-        self._clear()
         rate = summary.finished / summary.seconds if summary.seconds > 0 else 0.0
-        report = f"; report {summary.report}" if summary.report else ""
+        report = say("batch-report", self.lang, path=summary.report) if summary.report else ""
+        counts = counts_text(summary.done, summary.skipped, summary.failed, self.lang)
         self.stream.write(
-            f"batch: {summary.jobs} jobs in {summary.seconds:.1f} s ({rate:.1f}/s): "
-            f"{summary.done} done, {summary.skipped} skipped, {summary.failed} failed{report}\n"
+            say(
+                "batch-summary",
+                self.lang,
+                jobs=count(summary.jobs, "job", self.lang),
+                seconds=summary.seconds,
+                rate=rate,
+                counts=counts,
+                report=report,
+            )
+            + "\n"
         )
         self.stream.flush()
 
-    def abort(self) -> None:
-        """End the display early (interrupted): leave the terminal on a fresh line."""
-        if self.tty and not self.quiet:
-            self.stream.write("\n")
-            self.stream.flush()
+    def interrupted(self) -> None:
+        """End the display early (Ctrl-C) with what was done, and how to resume."""
+        self.stop()
+        counts = counts_text(self.counts.done, self.counts.skipped, self.counts.failed, self.lang)
+        self.stream.write(
+            say(
+                "batch-interrupted",
+                self.lang,
+                finished=self.finished,
+                jobs=count(self.total, "job", self.lang),
+                counts=counts,
+            )
+            + "\n"
+        )
+        self.stream.flush()
 
-    def _text(self, now: float, width: int | None) -> str:
-        return progress_text(
+    def stop(self) -> None:
+        """Take the bar off the terminal (the summary or an error follows)."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def _start_bar(self, force_terminal: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        console = Console(
+            file=self.stream, force_terminal=force_terminal or None, width=_width(self.stream)
+        )
+        self._bar = Progress(
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            console=console,
+            auto_refresh=False,  # redrawn as results arrive: no thread
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._task = self._bar.add_task("", total=self.total, counts=self._counts_now(0.0))
+        self._bar.start()
+
+    def _counts_now(self, seconds: float) -> str:
+        text = progress_text(
+            total=self.total,
+            done=self.counts.done,
+            skipped=self.counts.skipped,
+            failed=self.counts.failed,
+            seconds=seconds,
+            lang=self.lang,
+        )
+        return text.split("  ", 1)[1] if "  " in text else text  # the bar shows the N/M part
+
+    def _draw(self, now: float) -> None:
+        assert self._bar is not None
+        self._bar.update(
+            self._task, completed=self.finished, counts=self._counts_now(now - self.started)
+        )
+        self._bar.refresh()
+        self._last_draw = now
+
+    def _print(self, text: str) -> None:
+        if self._bar is not None:
+            self._bar.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            self.stream.write(text + "\n")
+
+    def _line(self, now: float) -> None:
+        text = progress_text(
             total=self.total,
             done=self.counts.done,
             skipped=self.counts.skipped,
             failed=self.counts.failed,
             seconds=now - self.started,
-            width=width,
+            lang=self.lang,
         )
-
-    def _draw(self, now: float) -> None:
-        width = _width(self.stream)
-        self.stream.write("\r" + self._text(now, width - 1) + "\x1b[K")
-        self._last_draw = now
-
-    def _line(self, now: float) -> None:
-        self.stream.write("batch: " + self._text(now, None) + "\n")
+        self.stream.write(say("batch-progress", self.lang, text=text) + "\n")
         self._last_line = now
         while self._next_line <= self.finished:
             self._next_line += self._step
 
-    def _clear(self) -> None:
-        if self.tty:
-            self.stream.write("\r\x1b[K")
 
-
-def _isatty(stream: TextIO) -> bool:
+def _width(stream: TextIO) -> int | None:
+    """The width of the terminal ``stream`` is (rich would take the environment's word for it)."""
     try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _width(stream: TextIO) -> int:
-    try:
-        return os.get_terminal_size(stream.fileno()).columns or 80
+        return os.get_terminal_size(stream.fileno()).columns or None
     except (AttributeError, ValueError, OSError):
-        return 80
+        return None

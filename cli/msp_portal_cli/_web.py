@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from msp_portal_cli.app import EXIT_PORTAL_ERROR, EXIT_USAGE, app
+from msp_portal_cli._common import EXIT_PORTAL_ERROR, EXIT_USAGE
+
+__all__ = ["serve"]
 
 
-@app.command()
 def serve(
     host: Annotated[
         str, typer.Option(help="Address to listen on (loopback by default).")

@@ -36,7 +36,6 @@ from pikepdf import Array, Dictionary, Name, Stream, String
 from msp_docs._backends import _truetype
 from msp_docs._backends.assemble import PRODUCER, _content_id
 from msp_docs._backends.pdf import open_pdf
-from msp_docs._detect import detect
 from msp_docs._formats.appearance import (
     Box,
     DefaultAppearance,
@@ -49,21 +48,22 @@ from msp_docs._formats.appearance import (
     text_appearance,
 )
 from msp_docs._formats.textfont import StandardFont, TextFont, choose_font
-from msp_docs._model import Kind, Note
+from msp_docs._forms_model import FieldKind, FieldValue, FormField, Widget
+from msp_docs._model import Note
 from msp_docs.errors import (
     CorruptPdf,
     InvalidFieldValue,
     NotFillable,
+    Reason,
     UnknownField,
-    UnsupportedKind,
+    Value,
     ValueTooLong,
     XfaOnlyForm,
 )
-from msp_docs.forms import FieldKind, FieldValue, FormField, Widget
 from msp_docs.limits import Limits
 from msp_docs.options import Options
 
-__all__ = ["A4", "Prepared", "Request", "Result", "describe", "prepare", "process"]
+__all__ = ["A4", "Prepared", "Request", "Result", "Upload", "describe", "prepare", "process"]
 
 #: A4 in points, portrait.
 A4 = (595.276, 841.89)
@@ -148,6 +148,14 @@ class _Field:
 
 # --- entry points --------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
+class Upload:
+    """A form file's bytes, not sanitised yet: a PDF whose header is at ``offset``."""
+
+    data: bytes
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """A form read and sanitised, with the notes of what sanitising did.
 
@@ -159,13 +167,13 @@ class Prepared:
     warnings: tuple[Note, ...]
 
 
-def prepare(data: bytes, *, limits: Limits) -> Prepared:
-    """Open and sanitise the form in ``data`` as any upload; return it saved, with the notes.
+def prepare(upload: Upload, *, limits: Limits) -> Prepared:
+    """Open and sanitise the form as any upload; return it saved, with the notes.
 
     This is the costly part of filling (repair, removal of active content, the check of every
     page's content); its result can be kept and filled many times.
     """
-    pdf, actions, warnings = _open(data, limits)
+    pdf, actions, warnings = _open(upload, limits)
     try:
         buffer = io.BytesIO()
         try:
@@ -177,13 +185,13 @@ def prepare(data: bytes, *, limits: Limits) -> Prepared:
                 object_stream_mode=pikepdf.ObjectStreamMode.preserve,
             )
         except _PDF_DAMAGE as exc:
-            raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
+            raise CorruptPdf(detail=str(exc), reason=Reason.FORM_UNPROCESSABLE) from exc
     finally:
         pdf.close()
     return Prepared(buffer.getvalue(), tuple(actions), tuple(warnings))
 
 
-def describe(form: bytes | Prepared, *, limits: Limits) -> list[FormField]:
+def describe(form: Upload | Prepared, *, limits: Limits) -> list[FormField]:
     """The fields of a form: a file's bytes (sanitised first) or a prepared form."""
     pdf, _, _ = _open_form(form, limits)
     try:
@@ -194,7 +202,7 @@ def describe(form: bytes | Prepared, *, limits: Limits) -> list[FormField]:
         pdf.close()
 
 
-def process(form: bytes | Prepared, request: Request, *, limits: Limits) -> Result:
+def process(form: Upload | Prepared, request: Request, *, limits: Limits) -> Result:
     """Apply ``request`` to a form (a file's bytes, sanitised first, or a prepared form).
 
     A file's bytes are sanitised and processed in memory: for a single fill, saving and
@@ -206,13 +214,13 @@ def process(form: bytes | Prepared, request: Request, *, limits: Limits) -> Resu
         try:
             return _process(pdf, request, limits, actions, warnings)
         except _PDF_DAMAGE as exc:
-            raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
+            raise CorruptPdf(detail=str(exc), reason=Reason.FORM_UNPROCESSABLE) from exc
     finally:
         pdf.close()
 
 
 def _open_form(
-    form: bytes | Prepared, limits: Limits
+    form: Upload | Prepared, limits: Limits
 ) -> tuple[pikepdf.Pdf, list[Note], list[Note]]:
     if isinstance(form, Prepared):
         return _open_prepared(form.data), list(form.actions), list(form.warnings)
@@ -223,7 +231,7 @@ def _open_prepared(data: bytes) -> pikepdf.Pdf:
     try:
         return pikepdf.open(io.BytesIO(data))
     except _PDF_DAMAGE as exc:  # our own output: not expected
-        raise CorruptPdf(str(exc), reason="its form cannot be processed") from exc
+        raise CorruptPdf(detail=str(exc), reason=Reason.FORM_UNPROCESSABLE) from exc
 
 
 def _process(
@@ -275,17 +283,11 @@ def _process(
 
 
 # --- opening -------------------------------------------------------------------------------------
-def _open(data: bytes, limits: Limits) -> tuple[pikepdf.Pdf, list[Note], list[Note]]:
-    detected = detect(data)
-    if detected.kind is not Kind.PDF:
-        raise UnsupportedKind(
-            described_as=f"a {detected.kind.value.upper()} image",
-            described_as_fr=f"une image {detected.kind.value.upper()}",
-            advice="A form must be a PDF file.",
-            advice_fr="Un formulaire doit être un fichier PDF.",
-        )
-    _refuse_xfa_only(data[detected.offset :])
-    result = open_pdf(data, offset=detected.offset, limits=limits, options=Options(isolate=False))
+def _open(upload: Upload, limits: Limits) -> tuple[pikepdf.Pdf, list[Note], list[Note]]:
+    _refuse_xfa_only(upload.data[upload.offset :])
+    result = open_pdf(
+        upload.data, offset=upload.offset, limits=limits, options=Options(isolate=False)
+    )
     actions = [
         Note("form-usage-rights-removed") if n.code == "usage-rights-removed" else n
         for n in result.actions
@@ -309,7 +311,7 @@ def _refuse_xfa_only(body: bytes) -> None:
         fields = form.get("/Fields")
         has_fields = isinstance(fields, Array) and any(isinstance(f, Dictionary) for f in fields)
         if not has_fields or bool(pdf.Root.get("/NeedsRendering", False)):
-            raise XfaOnlyForm("dynamic XFA form", form="XFA")
+            raise XfaOnlyForm(detail="dynamic XFA form")
 
 
 # --- the field tree ------------------------------------------------------------------------------
@@ -446,28 +448,28 @@ def _value_text(f: _Field) -> str | None:
 
 
 # --- values --------------------------------------------------------------------------------------
-def _invalid(f: _Field, labels: Mapping[str, str], reason: str, reason_fr: str) -> NoReturn:
+def _invalid(f: _Field, labels: Mapping[str, str], reason: Reason, value: Value = None) -> NoReturn:
     raise InvalidFieldValue(
-        field=f.name, label=labels.get(f.name, f.name), reason=reason, reason_fr=reason_fr
+        field=f.name, label=labels.get(f.name, f.name), reason=reason, value=value
     )
 
 
 def _check(f: _Field, value: object, labels: Mapping[str, str]) -> str | None:
     """The value to set (text, or an on-state for buttons; None for empty/off), or raise."""
     if f.flags & _READ_ONLY:
-        _invalid(f, labels, "this field is read-only", "ce champ est en lecture seule")
+        _invalid(f, labels, Reason.FIELD_READ_ONLY)
     if f.kind in (FieldKind.SIGNATURE, FieldKind.BUTTON):
-        _invalid(f, labels, "this field cannot be filled here", "ce champ ne se remplit pas ici")
+        _invalid(f, labels, Reason.FIELD_NOT_FILLABLE)
     if f.kind in (FieldKind.CHECKBOX, FieldKind.RADIO):
         return _check_button(f, value, labels)
     if isinstance(value, bool):
-        _invalid(f, labels, "text is expected, not true or false", "un texte est attendu")
+        _invalid(f, labels, Reason.TEXT_NOT_BOOLEAN)
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        _invalid(f, labels, "text is expected", "un texte est attendu")
+        _invalid(f, labels, Reason.TEXT_EXPECTED)
     # Canonically the same text, with the precomposed letters fonts have (a name typed with
     # combining accents, as some keyboards and file names give it, is drawn and stored composed).
     value = unicodedata.normalize("NFC", value)
@@ -475,10 +477,7 @@ def _check(f: _Field, value: object, labels: Mapping[str, str]) -> str | None:
         return _check_choice(f, value, labels)
     multiline = bool(f.flags & _MULTILINE)
     if not multiline and ("\n" in value or "\r" in value):
-        _invalid(
-            f, labels, "line breaks are not allowed in this one-line field",
-            "les retours à la ligne ne sont pas permis dans ce champ d'une ligne",
-        )  # fmt: skip
+        _invalid(f, labels, Reason.LINE_BREAK)
     limit = f.max_length
     if limit is not None and len(value) > limit:
         raise ValueTooLong(
@@ -492,17 +491,11 @@ def _check_button(f: _Field, value: object, labels: Mapping[str, str]) -> str | 
         return None
     if value is True:
         if f.kind is FieldKind.RADIO:
-            _invalid(
-                f, labels, f"choose one of: {', '.join(f.states)}",
-                f"choisissez parmi : {', '.join(f.states)}",
-            )  # fmt: skip
+            _invalid(f, labels, Reason.CHOOSE_ONE, ", ".join(f.states))
         return f.states[0]
     if isinstance(value, str) and value in f.states:
         return value
-    _invalid(
-        f, labels, f"not one of its states ({', '.join(f.states)}; or true/false for a checkbox)",
-        f"ce n'est pas l'un de ses états ({', '.join(f.states)})",
-    )  # fmt: skip
+    _invalid(f, labels, Reason.NOT_A_STATE, ", ".join(f.states))
 
 
 def _check_choice(f: _Field, value: str, labels: Mapping[str, str]) -> str:
@@ -513,7 +506,7 @@ def _check_choice(f: _Field, value: str, labels: Mapping[str, str]) -> str:
     if f.flags & _EDIT or not options:
         return value
     choices = ", ".join(e for e, _ in options)
-    _invalid(f, labels, f"not one of its options ({choices})", f"pas parmi ses choix ({choices})")
+    _invalid(f, labels, Reason.NOT_AN_OPTION, choices)
 
 
 def _nfc(text: str) -> str:
@@ -646,10 +639,7 @@ def _draw(f: _Field, painter: _Painter, labels: Mapping[str, str], *, touched: b
             if not touched:
                 return False  # a value the form already had: its own appearance stays
             raise InvalidFieldValue(
-                field=f.name,
-                label=label,
-                reason=f"characters the form's font cannot print: {exc.chars}",
-                reason_fr=f"caractères que la police du formulaire ne peut imprimer : {exc.chars}",
+                field=f.name, label=label, reason=Reason.UNPRINTABLE, value=exc.chars
             ) from None
     shrunk = False
     for widget in f.widgets:

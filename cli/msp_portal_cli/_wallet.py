@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from msp_portal_cli.app import DATABASE_OPTION, EXIT_PORTAL_ERROR, EXIT_USAGE, app
+from msp_portal_cli._common import DATABASE_OPTION, EXIT_PORTAL_ERROR, EXIT_USAGE
 
 if TYPE_CHECKING:
     from msp_portal.ports import BlobStore
@@ -23,7 +23,6 @@ wallet_app = typer.Typer(
     help="The document wallet: export an account's documents, collect orphaned blobs.",
     no_args_is_help=True,
 )
-app.add_typer(wallet_app, name="wallet")
 
 BLOBS_OPTION = typer.Option(
     "--blobs",

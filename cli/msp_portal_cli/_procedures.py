@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
-from msp_portal_cli.app import DATABASE_OPTION, EXIT_PORTAL_ERROR, EXIT_USAGE, app
-from msp_portal_cli.wallet_cmd import BLOBS_OPTION, S3_ENDPOINT_OPTION, open_blob_store
+from msp_portal_cli._common import DATABASE_OPTION, EXIT_PORTAL_ERROR, EXIT_USAGE
+from msp_portal_cli._wallet import BLOBS_OPTION, S3_ENDPOINT_OPTION, open_blob_store
 
 procedures_app = typer.Typer(
     name="procedures",
@@ -26,7 +26,6 @@ procedures_app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.add_typer(procedures_app)
 
 CONFIG_OPTION = typer.Option(
     "--config",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from msp_portal_cli.app import EXIT_OK, EXIT_PORTAL_ERROR, app
+from msp_portal_cli._common import EXIT_OK, EXIT_PORTAL_ERROR
 
 if TYPE_CHECKING:
     from msp_portal.errors import PortalError
@@ -28,7 +28,6 @@ address_app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.add_typer(address_app)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of the messages: en or fr.")]

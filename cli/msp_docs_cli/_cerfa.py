@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from msp_docs.errors import ExitCode
 from msp_docs.options import Lang
-from msp_docs_cli.app import EXIT_USAGE, JsonOpt, LangOpt, _err, _open_output, app
+from msp_docs_cli import _display as display
+from msp_docs_cli import _options as opts
+from msp_docs_cli._text import count, say
 
 if TYPE_CHECKING:
     from msp_docs.cerfa import Catalogue
-    from msp_docs.errors import MspDocsError
     from msp_docs.forms import FilledForm
 
-__all__ = ["cerfa_app"]
+__all__ = ["FORMS_DIR_ENV", "MAPS_DIR_ENV", "cerfa_app"]
 
 cerfa_app = typer.Typer(
     name="cerfa",
@@ -28,7 +30,6 @@ cerfa_app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.add_typer(cerfa_app, name="cerfa")
 
 #: Environment variables an operator sets instead of the options.
 FORMS_DIR_ENV = "MSP_CERFA_DIR"
@@ -53,7 +54,6 @@ MapsOpt = Annotated[
 FormArg = Annotated[
     str, typer.Argument(help="A CERFA number (11580*05, 11580_05) or a PDF file.", metavar="FORM")
 ]
-OutputOpt = Annotated[str, typer.Option("-o", "--output", help="Output PDF; '-' for stdout.")]
 
 
 def _catalogue(forms_dir: Path | None, maps: list[Path] | None) -> Catalogue:
@@ -66,11 +66,6 @@ def _catalogue(forms_dir: Path | None, maps: list[Path] | None) -> Catalogue:
     return Catalogue.load(directory, maps=extra)
 
 
-def _fail(error: MspDocsError, lang: str) -> None:
-    _err(f"error [{error.code}]: {error.message(lang)}")
-    raise typer.Exit(error.exit_code)
-
-
 def _is_file(form: str) -> bool:
     return form.lower().endswith(".pdf") or os.sep in form or Path(form).is_file()
 
@@ -79,16 +74,17 @@ def _is_file(form: str) -> bool:
 def list_forms(
     forms_dir: FormsDirOpt = None,
     maps: MapsOpt = None,
-    lang: LangOpt = Lang.EN,
-    as_json: JsonOpt = False,
+    lang: opts.LangOpt = Lang.EN,
+    as_json: opts.JsonOpt = False,
 ) -> None:
     """List the catalogue: number, kind, receiving organisation, title, whether the PDF is there."""
     from msp_docs.errors import MspDocsError, UnknownForm
 
+    words = lang.value
     try:
         catalogue = _catalogue(forms_dir, maps)
     except MspDocsError as error:
-        _fail(error, lang.value)
+        display.fail(error, as_json=False, lang=words)
         return
     rows = []
     for form in catalogue:
@@ -101,7 +97,7 @@ def list_forms(
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
-        missing = "" if row["path"] else "  (PDF missing)"
+        missing = "" if row["path"] else say("pdf-missing", words)
         typer.echo(f"{row['number']}  {row['kind']:8}  {row['title']}{missing}")
         typer.echo(f"          {row['organisation']}")
 
@@ -111,8 +107,8 @@ def fields(
     form: FormArg,
     forms_dir: FormsDirOpt = None,
     maps: MapsOpt = None,
-    lang: LangOpt = Lang.EN,
-    as_json: JsonOpt = False,
+    lang: opts.LangOpt = Lang.EN,
+    as_json: opts.JsonOpt = False,
 ) -> None:
     """List the fields of FORM's PDF (name, kind, on-states, lengths, pages and rectangles).
 
@@ -121,6 +117,7 @@ def fields(
     from msp_docs import forms
     from msp_docs.errors import MspDocsError
 
+    words = lang.value
     try:
         if _is_file(form):
             found = forms.read_fields(form)
@@ -128,7 +125,7 @@ def fields(
             catalogue = _catalogue(forms_dir, maps)
             found = catalogue.fields(catalogue.get(form))
     except MspDocsError as error:
-        _fail(error, lang.value)
+        display.fail(error, as_json=False, lang=words)
         return
     if as_json:
         typer.echo(json.dumps([f.to_dict() for f in found], indent=2, ensure_ascii=False))
@@ -136,44 +133,54 @@ def fields(
     for f in found:
         extra = []
         if f.states:
-            extra.append("states " + "/".join(f.states))
+            extra.append(say("field-states", words, states="/".join(f.states)))
         if f.max_length:
-            extra.append(f"max {f.max_length}")
+            extra.append(say("field-max-length", words, most=f.max_length))
         if f.multiline:
-            extra.append("multiline")
+            extra.append(say("field-multiline", words))
         page = f.widgets[0].page if f.widgets else 0
         typer.echo(f"{f.name:24} {f.kind.value:9} p{page} {', '.join(extra)}")
-    _err(f"{len(found)} fields")
+    display.err(count(len(found), "field", words))
 
 
-def _read_values(path: str, what: str) -> dict[str, Any]:
+def _read_values(path: str, option: str, lang: str) -> dict[str, Any]:
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
         values = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise typer.BadParameter(f"cannot read {what} {path}: {exc}") from exc
+        raise typer.BadParameter(
+            say("values-unreadable", lang, option=option, path=path, reason=exc)
+        ) from exc
     if not isinstance(values, dict):
-        raise typer.BadParameter(f"{what} {path} must hold a JSON object (name -> value)")
+        raise typer.BadParameter(say("values-not-an-object", lang, option=option, path=path))
     return values
 
 
-def _done(result: FilledForm, as_json: bool, lang: str) -> None:
+def _done(result: FilledForm, *, as_json: bool, lang: str) -> None:
     report = result.report
     if as_json:
         typer.echo(report.to_json())
         return
     for note in report.actions:
-        _err(f"  done: {note.message(lang)}")
+        display.err(f"  {say('done', lang)}{note.message(lang)}")
     for note in report.warnings:
-        _err(f"  warning: {note.message(lang)}")
-    target = "standard output" if report.target == "<stream>" else report.target
-    _err(f"wrote {target}: {report.pages} page(s), {report.bytes} bytes")
+        display.err(f"  {say('warning', lang)}{note.message(lang)}")
+    target = say("standard-output", lang) if report.target == "<stream>" else report.target
+    display.err(
+        say(
+            "wrote",
+            lang,
+            target=target,
+            pages=count(report.pages, "page", lang),
+            size=count(report.bytes, "byte", lang),
+        )
+    )
 
 
 @cerfa_app.command()
 def fill(
     form: FormArg,
-    output: OutputOpt,
+    output: opts.OutputOpt,
     values: Annotated[
         str,
         typer.Option(
@@ -193,8 +200,8 @@ def fill(
     ] = False,
     forms_dir: FormsDirOpt = None,
     maps: MapsOpt = None,
-    lang: LangOpt = Lang.EN,
-    as_json: JsonOpt = False,
+    lang: opts.LangOpt = Lang.EN,
+    as_json: opts.JsonOpt = False,
 ) -> None:
     """Fill FORM with the values of a JSON file and write the PDF.
 
@@ -205,34 +212,32 @@ def fill(
     from msp_docs import forms
     from msp_docs.errors import MspDocsError
 
+    words = lang.value
     if output == "-" and as_json:
-        raise typer.BadParameter("--json and '-o -' both use standard output; choose one")
-    given = _read_values(values, "values")
-    profile = _read_values(prefill, "prefill") if prefill else None
-    target = _open_output(output)
+        raise typer.BadParameter(say("json-and-stdout", words))
+    given = _read_values(values, "--values", words)
+    profile = _read_values(prefill, "--prefill", words) if prefill else None
+    if profile and _is_file(form):
+        raise typer.BadParameter(say("prefill-needs-a-map", words))
+    target = opts.output(output, words)
     try:
         if _is_file(form):
-            if profile:
-                raise typer.BadParameter("--prefill needs a catalogue form (its map)")
-            result = forms.fill(form, given, flatten=flatten, output=target, lang=lang.value)
+            result = forms.fill(form, given, flatten=flatten, output=target, lang=words)
         else:
             catalogue = _catalogue(forms_dir, maps)
             result = catalogue.fill(
-                form, given, prefill=profile, flatten=flatten, output=target, lang=lang.value
+                form, given, prefill=profile, flatten=flatten, output=target, lang=words
             )
     except MspDocsError as error:
-        _fail(error, lang.value)
+        display.fail(error, as_json=False, lang=words)
         return
-    except ValueError as exc:  # unknown profile keys
-        _err(f"error: {exc}")
-        raise typer.Exit(EXIT_USAGE) from exc
-    _done(result, as_json, lang.value)
+    _done(result, as_json=as_json, lang=words)
 
 
 @cerfa_app.command()
 def blank(
     form: FormArg,
-    output: OutputOpt,
+    output: opts.OutputOpt,
     a4: Annotated[
         bool, typer.Option("--a4", help="Scale pages that are not A4 to fit A4 (printing).")
     ] = False,
@@ -241,53 +246,53 @@ def blank(
     ] = False,
     forms_dir: FormsDirOpt = None,
     maps: MapsOpt = None,
-    lang: LangOpt = Lang.EN,
-    as_json: JsonOpt = False,
+    lang: opts.LangOpt = Lang.EN,
+    as_json: opts.JsonOpt = False,
 ) -> None:
     """Write FORM with no value: as it is (sanitised), or flattened and fitted to A4 for print."""
     from msp_docs import forms
     from msp_docs.errors import MspDocsError
 
+    words = lang.value
     if output == "-" and as_json:
-        raise typer.BadParameter("--json and '-o -' both use standard output; choose one")
-    target = _open_output(output)
+        raise typer.BadParameter(say("json-and-stdout", words))
+    target = opts.output(output, words)
     try:
         if _is_file(form):
-            result = forms.blank(form, flatten=flatten, fit_a4=a4, output=target, lang=lang.value)
+            result = forms.blank(form, flatten=flatten, fit_a4=a4, output=target, lang=words)
         else:
             catalogue = _catalogue(forms_dir, maps)
-            result = catalogue.blank(
-                form, flatten=flatten, fit_a4=a4, output=target, lang=lang.value
-            )
+            result = catalogue.blank(form, flatten=flatten, fit_a4=a4, output=target, lang=words)
     except MspDocsError as error:
-        _fail(error, lang.value)
+        display.fail(error, as_json=False, lang=words)
         return
-    _done(result, as_json, lang.value)
+    _done(result, as_json=as_json, lang=words)
 
 
 @cerfa_app.command()
 def check(
     forms_dir: FormsDirOpt = None,
     maps: MapsOpt = None,
-    lang: LangOpt = Lang.EN,
+    lang: opts.LangOpt = Lang.EN,
 ) -> None:
     """Check every catalogue map against its PDF; list the PDF fields a map leaves out."""
     from msp_docs.errors import MspDocsError
 
+    words = lang.value
     try:
         catalogue = _catalogue(forms_dir, maps)
     except MspDocsError as error:
-        _fail(error, lang.value)
+        display.fail(error, as_json=False, lang=words)
         return
     failed: MspDocsError | None = None
     for form in catalogue:
         try:
             left_out = catalogue.check(form)
         except MspDocsError as error:
-            _err(f"{form.number}: error [{error.code}]: {error.message(lang.value)}")
+            message = say("error", words, code=error.code, message=error.message(words))
+            display.err(f"{form.number}: {message}")
             failed = failed or error
             continue
-        note = f" (not mapped: {', '.join(left_out)})" if left_out else ""
-        typer.echo(f"{form.number}: ok{note}")
-    if failed is not None:
-        raise typer.Exit(failed.exit_code)
+        note = say("not-mapped", words, fields=", ".join(left_out)) if left_out else ""
+        typer.echo(f"{form.number}: {say('form-ok', words)}{note}")
+    raise typer.Exit(int(failed.exit_code if failed is not None else ExitCode.OK))
