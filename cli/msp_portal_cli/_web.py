@@ -57,7 +57,8 @@ def serve(
         from msp_portal.web import WebSettings, create_app
     except ImportError as error:
         typer.echo(
-            f"error: the web extra is not installed ({error.name}): pip install 'msp-docs[web]'",
+            f"error: the web extra is not installed ({error.name}): pip install 'msp-docs[web]' "
+            "(from a checkout: pip install '.[web]', or scripts/setup.sh web)",
             err=True,
         )
         raise typer.Exit(EXIT_USAGE) from None
