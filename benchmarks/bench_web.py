@@ -301,12 +301,114 @@ def bench_memory(server: Server, route: str, clients: int, size: int) -> None:
     )
 
 
+def phone_photo(seed: int, target: int) -> bytes:
+    """A large phone photo (blur and sensor noise, JPEG quality 97) of about ``target`` bytes."""
+    import io
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter
+
+    scale = (target / (26.9 * MIB)) ** 0.5  # 7200 x 5400 gives about 26.9 MiB
+    size = (int(7200 * scale), int(5400 * scale))
+    rng = random.Random(seed)
+    scene = Image.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(scene)
+    for _ in range(30):
+        x, y, r = rng.randrange(size[0]), rng.randrange(size[1]), rng.randrange(150, 1500)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(256) for _ in range(3)))
+    scene = scene.filter(ImageFilter.GaussianBlur(3))
+    random.seed(seed)
+    scene = Image.blend(scene, Image.effect_noise(size, 60).convert("RGB"), 0.3)
+    out = io.BytesIO()
+    scene.save(out, "JPEG", quality=97)
+    return out.getvalue()
+
+
+def big_photos(work: Path, cap: int) -> list[Path]:
+    """Four photos of about 19 MiB: together just under the 80 MiB cap."""
+    paths: list[Path] = []
+    for seed in range(4):
+        path = work / f"big-{seed}.jpg"
+        path.write_bytes(phone_photo(seed, int(cap / 4 * 0.95)))
+        paths.append(path)
+    total = sum(p.stat().st_size for p in paths)
+    assert 60 * MIB < total <= cap, total
+    return paths
+
+
+def bench_big_upload(server: Server, work: Path, rounds: int) -> None:
+    wallet = WalletSettings(max_documents=10_000, max_bytes=2**40)
+    cap = wallet.max_upload_bytes
+    photos = big_photos(work, cap)
+    total = sum(p.stat().st_size for p in photos)
+    headers = http_account(server.url, "big")
+    request = httpx.Request(
+        "POST",
+        server.url + "/api/v1/wallet/documents",
+        data={"title": "Photos", "category": "other"},
+        files=[("files", (p.name, p.read_bytes(), "image/jpeg")) for p in photos],
+    )
+    body = request.read()
+    sent = {**headers, "content-type": request.headers["content-type"]}
+    store = SqlStore.open(f"sqlite:///{work / 'library-big.db'}")
+    portal = Portal(
+        store,
+        MemoryMailer(),
+        FakeCaptcha(),
+        blobs=LocalBlobStore(work / "lib-big-blobs"),
+        settings=PortalSettings(wallet=wallet),
+    )
+    portal.create_account("big", "big@example.org", PASSWORD)
+    session = portal.sign_in("big", PASSWORD)
+    assert isinstance(session, Session)
+    http_times: list[float] = []
+    library_times: list[float] = []
+    growths: list[float] = []
+    output = 0
+    for _ in range(rounds):
+        idle = server.rss_kib()
+        server.reset_peak()
+        start = time.perf_counter()
+        response = httpx.post(
+            server.url + "/api/v1/wallet/documents", content=body, headers=sent, timeout=TIMEOUT
+        )
+        http_times.append(time.perf_counter() - start)
+        assert response.status_code == 201, response.text
+        output = int(response.json()["size"])
+        growths.append((server.rss_kib("VmHWM") - idle) / 1024)
+        start = time.perf_counter()
+        with contextlib.ExitStack() as stack:
+            uploads = [Upload(stack.enter_context(p.open("rb")), p.name) for p in photos]
+            portal.add_document(session.token, uploads, title="Photos", category="other")
+        library_times.append(time.perf_counter() - start)
+    h, lib = statistics.median(http_times), statistics.median(library_times)
+    print(
+        f"\n== one upload of 4 photos, {total / MIB:.1f} MiB (cap {cap / MIB:.0f} MiB), made to "
+        f"fit {wallet.max_document_bytes / MIB:.0f} MiB ({output / MIB:.1f} MiB), "
+        f"{rounds} rounds interleaved"
+    )
+    print(f"HTTP add-document   {h:6.2f} s  (min {min(http_times):.2f}, max {max(http_times):.2f})")
+    print(
+        f"Portal.add_document {lib:6.2f} s  (min {min(library_times):.2f}, "
+        f"max {max(library_times):.2f})"
+    )
+    print(f"time ratio HTTP / library: {h / lib:.2f}")
+    print(
+        f"server peak RSS growth {statistics.median(growths):.0f} MiB "
+        f"(min {min(growths):.0f}, max {max(growths):.0f}) for {total / MIB:.0f} MiB uploaded"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--sign-ins", type=int, default=500)
     parser.add_argument("--documents", type=int, default=8)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--big-rounds", type=int, default=3)
+    parser.add_argument(
+        "--only", choices=["memory", "sign-in", "documents", "big"], action="append"
+    )
     args = parser.parse_args()
     subprocess.run(
         [sys.executable, str(HERE / "make_reference_set.py")], check=True, stdout=subprocess.DEVNULL
@@ -314,10 +416,16 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="msp-bench-web-"))
     server = Server(work / "server")
     try:
-        bench_memory(server, "/api/bench/spool", clients=20, size=10 * MIB)
-        bench_memory(server, "/api/v1/wallet/documents", clients=20, size=10 * MIB)
-        bench_sign_in(server, work, args.clients, args.sign_ins)
-        bench_add_document(server, work, args.documents, args.concurrency)
+        only = set(args.only or ["memory", "sign-in", "documents", "big"])
+        if "memory" in only:
+            bench_memory(server, "/api/bench/spool", clients=20, size=10 * MIB)
+            bench_memory(server, "/api/v1/wallet/documents", clients=20, size=10 * MIB)
+        if "sign-in" in only:
+            bench_sign_in(server, work, args.clients, args.sign_ins)
+        if "documents" in only:
+            bench_add_document(server, work, args.documents, args.concurrency)
+        if "big" in only:
+            bench_big_upload(server, work, args.big_rounds)
     finally:
         server.stop()
 

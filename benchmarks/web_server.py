@@ -38,9 +38,9 @@ def main() -> None:
 
     @app.post("/api/bench/spool")
     async def bench_spool(request: Request) -> dict[str, int]:
-        limit = web_context(request).settings.max_upload_bytes
+        web = web_context(request)
         with await read_upload_form(
-            request, max_files=4, max_file_bytes=limit, file_field="files"
+            request, max_files=web.upload_files, max_file_bytes=web.upload_cap, file_field="files"
         ) as form:
             return {"bytes": sum(f.size for f in form.files)}
 

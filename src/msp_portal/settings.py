@@ -82,6 +82,32 @@ class WalletSettings:
     fit: bool = True
     min_dpi: float = 150.0
 
+    @property
+    def max_upload_files(self) -> int:
+        """Files one addition may merge (``limits.max_files``, 4 by default: rule D2)."""
+        return self._limits().max_files
+
+    @property
+    def max_document_bytes(self) -> int:
+        """Bytes of one stored document (``limits.max_output_bytes``, 10 MiB: rule D2)."""
+        return self._limits().max_output_bytes
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """Bytes one addition may upload in all: what a web layer caps the request body at.
+
+        With ``fit``, ``limits.max_fit_input_bytes`` (80 MiB by default): the document is then
+        made to fit ``limits.max_output_bytes``. Without it, ``limits.max_total_bytes`` (10 MiB,
+        rule D2). Larger uploads are refused by msp_docs anyway; reading them would be waste.
+        """
+        limits = self._limits()
+        return limits.max_fit_input_bytes if self.fit else limits.max_total_bytes
+
+    def _limits(self) -> Limits:
+        from msp_docs.limits import Limits
+
+        return self.limits if self.limits is not None else Limits()
+
     def __post_init__(self) -> None:
         if self.max_documents < 1 or self.max_bytes < 1:
             raise ValueError("the wallet quota must allow at least one document and one byte")

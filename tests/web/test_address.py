@@ -1,13 +1,13 @@
-"""The change of address over HTTP (C1-C4): the move-date window from the injected clock,
-La Poste's form with the changes line by line, "Je refuse ces modifications", every error at
-once, contract numbers."""
+"""The change of address's helper API (C1-C4): the move-date window from the injected clock,
+La Poste's form with the changes line by line, contract numbers. The declaration itself is a
+procedure: tests/web/test_change_of_address.py."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from tests.web.helpers import api_session, create_account, csrf_of, error_summary, sign_in_page
+from tests.web.helpers import api_session, create_account
 from tests.web.test_api_accounts import assert_error
 
 pytestmark = pytest.mark.anyio
@@ -93,39 +93,3 @@ async def test_contract_numbers(client: httpx.AsyncClient) -> None:
         headers=headers,
     )
     assert_error(unknown, 422, "unknown-organisation")
-
-
-async def test_pages_show_every_error_then_the_lines_then_keep_what_was_typed(
-    client: httpx.AsyncClient,
-) -> None:
-    await create_account(client)
-    await sign_in_page(client)
-    form = await client.get("/changement-adresse")
-    assert "Au plus tôt le 06/12/2024" in form.text and "au plus tard le 06/04/2025" in form.text
-    both = await client.post(
-        "/changement-adresse",
-        data={"csrf": csrf_of(form.text), "move_date": "01/12/2024", "postcode": "75001"},
-    )
-    assert both.status_code == 422
-    summary = error_summary(both.text)
-    assert "Il y a 2 problèmes" in summary
-    assert 'href="#move_date"' in both.text and 'href="#street"' in both.text
-    assert both.text.count('aria-invalid="true"') == 2
-    check = await client.post(
-        "/changement-adresse",
-        data={"csrf": csrf_of(both.text), "move_date": "15/02/2025", **TYPED},
-    )
-    assert check.status_code == 200
-    assert "12 AVENUE DU GENERAL DE GAULLE" in check.text
-    assert "Je refuse ces modifications. Ma saisie sera conservée." in check.text
-    hidden = {"move_date": "15/02/2025", **TYPED}
-    refused = await client.post(
-        "/changement-adresse/valider",
-        data={"csrf": csrf_of(check.text), **hidden, "refuser": "oui"},
-    )
-    assert "votre saisie est conservée telle quelle" in refused.text
-    assert "12 Avenue du Général de Gaulle<br>75001 paris<br>" in refused.text
-    accepted = await client.post(
-        "/changement-adresse/valider", data={"csrf": csrf_of(check.text), **hidden}
-    )
-    assert "12 AVENUE DU GENERAL DE GAULLE<br>75001 PARIS<br>" in accepted.text

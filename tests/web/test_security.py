@@ -121,10 +121,10 @@ async def test_a_page_upload_over_the_cap_gets_a_french_page(client: httpx.Async
     response = await client.post(
         "/connexion",
         content=b"x",
-        headers={"content-type": "multipart/form-data; boundary=b", "content-length": "20000000"},
+        headers={"content-type": "multipart/form-data; boundary=b", "content-length": "90000000"},
     )
     assert response.status_code == 413
-    assert "10 Mo au plus" in response.text
+    assert "80 Mo au plus" in response.text
 
 
 class ExplodingPortal(Portal):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -171,7 +172,7 @@ async def _big_body(pulled: list[int]) -> AsyncIterator[bytes]:
     )
     pulled.append(len(head))
     yield head
-    for _ in range(64):
+    for _ in range(96):  # past the wallet's 80 MiB (it makes documents fit)
         pulled.append(MIB)
         yield b"%" * MIB
     yield b"\r\n--xx--\r\n"
@@ -189,8 +190,8 @@ async def test_an_oversize_upload_is_refused_early_and_nothing_is_kept(
         headers={**headers, "content-type": "multipart/form-data; boundary=xx"},
     )
     error = assert_error(response, 413, "body-too-large")
-    assert "10 Mo" in error["message"]["fr"]  # type: ignore[index]
-    assert sum(pulled) < 12 * MIB
+    assert "80 Mo" in error["message"]["fr"]  # type: ignore[index]
+    assert sum(pulled) < 82 * MIB
     assert (await client.get("/api/v1/wallet/documents", headers=headers)).json() == []
 
 
@@ -364,3 +365,38 @@ async def test_merges_run_at_most_max_concurrent_merges_at_once(
         )
     assert [r.status_code for r in responses] == [201] * 6
     assert most == 2
+
+
+async def test_photos_over_10_mib_are_made_to_fit_and_the_page_says_so(
+    client: httpx.AsyncClient,
+) -> None:
+    """Four phone photos over 10 MiB together (accepted: the cap is 80 MiB with fit): the
+    document fits 10 MiB, its page says which images were reduced, from what to what."""
+    from tests.portal.wallet.test_fit import _phone_photo
+
+    photos = [_phone_photo(seed) for seed in range(4)]
+    assert sum(map(len, photos)) > 10 * MIB
+    await create_account(client)
+    await sign_in_page(client)
+    form = await client.get("/porte-documents/ajouter")
+    assert "Jusqu'à 4 fichiers, 80 Mo au plus en tout" in form.text
+    done = await client.post(
+        "/porte-documents/ajouter",
+        data={"csrf": csrf_of(form.text), "titre": "Photos", "categorie": "other"},
+        files=[
+            ("fichiers", (f"photo-{n}.jpg", data, "image/jpeg")) for n, data in enumerate(photos)
+        ],
+    )
+    assert done.status_code == 200, done.text
+    assert "Images réduites pour tenir dans 10 Mo" in done.text
+    rows = re.findall(r'<th scope="row">(photo-\d\.jpg)</th>', done.text)
+    assert rows and set(rows) <= {f"photo-{n}.jpg" for n in range(4)}
+    assert "4000 × 3000 px" in done.text  # before; after, with its resolution and quality
+    assert re.search(r"\d+ × \d+ px \(\d+ ppp\), JPEG qualité \d+", done.text)
+    headers = await api_session(client)
+    [document] = (await client.get("/api/v1/wallet/documents", headers=headers)).json()
+    assert document["size"] <= 10 * MIB
+    notes = [n for s in document["sources"] for n in s["actions"]]
+    reduced = [n for n in notes if n["code"] == "fit-reduced"]
+    assert len(reduced) == len(rows)
+    assert all(n["facts"]["to_bytes"] < n["facts"]["from_bytes"] for n in reduced)

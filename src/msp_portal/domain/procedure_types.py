@@ -92,6 +92,12 @@ class FieldSpec:
         hooks: Names of field hooks, run in order on an answered value.
         computed: Name of the compute hook that gives the value at transmission; the citizen
             does not answer a computed field (sending one is ``answers-malformed``).
+        item_label: Group: what one item is called on a form (``Personne``: "Personne n° 2").
+        add_label: Group: the button that adds an item on a form (``Ajouter une personne``).
+        answered_by: Name of the procedure hook (one of the type's ``checks``) whose proposal
+            the citizen answers to set this field: a form does not ask it as a question, it
+            offers the proposal and saves the answer it carries (the change of address's
+            choice of La Poste's form). Top-level fields only.
     """
 
     id: str
@@ -110,6 +116,14 @@ class FieldSpec:
     prefill: str | None = None
     hooks: tuple[str, ...] = ()
     computed: str | None = None
+    answered_by: str | None = None
+    item_label: str = ""
+    add_label: str = ""
+
+    @property
+    def asked(self) -> bool:
+        """Whether a form asks this field (neither computed nor answered on a proposal)."""
+        return self.computed is None and self.answered_by is None
 
     def choice_label(self, value: str) -> str:
         """The label of the option ``value`` (the value itself when unknown)."""
@@ -309,6 +323,9 @@ def _field(r: _Reader, hooks: HookRegistry, *, in_group: bool = False) -> FieldS
         prefill=r.get("prefill", str, None),
         hooks=r.strings("hooks"),
         computed=r.get("computed", str, None),
+        answered_by=r.get("answered_by", str, None),
+        item_label=r.get("item_label", str, ""),
+        add_label=r.get("add_label", str, ""),
     )
     validator = r.get("validator", str, None)
     if validator is not None:
@@ -353,8 +370,8 @@ def _check_field(r: _Reader, spec: FieldSpec, hooks: HookRegistry, *, in_group: 
         ids = [f.id for f in spec.fields]
         if not ids or len(set(ids)) != len(ids):
             r.fail("a group needs sub-fields, each id once")
-    elif spec.fields:
-        r.fail("sub-fields are for group fields")
+    elif spec.fields or spec.item_label or spec.add_label:
+        r.fail("sub-fields, item_label and add_label are for group fields")
     if spec.multiline and kind is not FieldKind.TEXT:
         r.fail("multiline is for text fields")
     if spec.prefill is not None:
@@ -372,6 +389,11 @@ def _check_field(r: _Reader, spec: FieldSpec, hooks: HookRegistry, *, in_group: 
             r.fail("a computed field is not a group and not in a group")
         if spec.required or spec.prefill is not None or spec.hooks:
             r.fail("a computed field is not required, prefilled or checked by hooks")
+    if spec.answered_by is not None:
+        if in_group or kind is FieldKind.GROUP or spec.computed is not None:
+            r.fail("a field answered by a proposal is a top-level field, not computed")
+        if spec.required or spec.prefill is not None:
+            r.fail("a field answered by a proposal is not required or prefilled")
 
 
 def _fields(r: _Reader, key: str, hooks: HookRegistry) -> tuple[FieldSpec, ...]:
@@ -465,6 +487,12 @@ def load_procedure_type(
     for name in checks:
         if name not in hooks.procedure_hooks:
             r.fail(f"unknown procedure hook {name!r}", "checks")
+    for i, field_spec in enumerate(field_specs):
+        named = field_spec.answered_by
+        if named is not None and named not in checks:
+            r.fail(f"answered_by names {named!r}, not one of checks", f"fields[{i}]")
+    if any(s.answered_by is not None for o in offered for s in o.fields):
+        r.fail("an organisation's field is not answered by a proposal", "recipients")
     confirmation = r.get("confirmation", str, "")
     if confirmation and confirmation not in hooks.confirmation_hooks:
         r.fail(f"unknown confirmation hook {confirmation!r}", "confirmation")

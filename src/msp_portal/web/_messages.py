@@ -73,3 +73,27 @@ def size_text(size: int, lang: str) -> str:
         return f"{number} Mo".replace(".", ",") if lang.startswith("fr") else f"{number} MiB"
     kib = max(1, round(size / 1024))
     return f"{kib} Ko" if lang.startswith("fr") else f"{kib} KiB"
+
+
+# What the procedure engine's plain reasons mean, in French, for the field they concern (the
+# rules with a typed error bring their own message: ``problem.error.message("fr")``).
+PROBLEM_MESSAGES: dict[str, str] = {
+    "required": "Ce champ est obligatoire.",
+    "too-short": "Saisissez au moins {minimum} caractères.",
+    "too-long": "Saisissez au plus {maximum} caractères.",
+    "pattern": "Le format de cette réponse n'est pas reconnu.",
+    "unknown-choice": "Choisissez une des réponses proposées.",
+    "duplicate-choice": "Une même réponse est choisie deux fois.",
+    "too-few": "Choisissez-en au moins {minimum}.",
+    "too-many": "Choisissez-en au plus {maximum}.",
+    "date-in-future": "La date ne peut pas être postérieure au {latest}.",
+    "postcode-fr": "Le code postal compte 5 chiffres (par exemple 75001).",
+    "invalid-field-value": "Cette valeur ne peut pas être acceptée.",
+}
+ATTACHMENT_REQUIRED = "Joignez un document de votre porte-documents à « {label} »."
+
+
+def problem_message(reason: str, facts: dict[str, Any]) -> str:
+    """The French message of a plain problem ``reason`` with its ``facts``."""
+    template = PROBLEM_MESSAGES.get(reason, "Cette réponse ne peut pas être acceptée ({reason}).")
+    return template.format_map(_Facts({"reason": reason, **facts}))

@@ -38,13 +38,12 @@ from msp_portal.web.routers import (
     api_profile,
     api_wallet,
     pages_accounts,
-    pages_address,
     pages_cerfa,
     pages_procedures,
     pages_profile,
     pages_wallet,
 )
-from msp_portal.web.settings import WebSettings
+from msp_portal.web.settings import MULTIPART_OVERHEAD_BYTES, WebSettings
 from msp_portal.web.workers import MessageWorker
 
 if TYPE_CHECKING:
@@ -72,20 +71,29 @@ def create_app(
         captcha: The captcha questions shown by the recovery pages. It must be the object the
             portal verifies with; by default a :class:`QuestionCaptcha` signed with the secret.
         clock: The clock of the default portal and captcha (tests pass a fake one).
-        cerfa: The CERFA catalogue; by default ``msp_docs``' maps (and ``settings.cerfa_maps``)
-            over the PDFs of ``settings.cerfa_forms``.
+        cerfa: The CERFA catalogue of the default portal (``Portal(..., cerfa=...)``: its
+            fillable forms are sent online as dossiers, F3-F4); by default ``msp_docs``' maps
+            (and ``settings.cerfa_maps``) over the PDFs of ``settings.cerfa_forms``. A portal
+            passed in brings its own (``portal.cerfa``); one built without a catalogue still
+            gets blank and filled forms from this one, but no dossier.
 
     The application can be served alone (``msp-portal serve``, uvicorn) or mounted in a
     service's own ASGI application (``service.mount("/portail", create_app(settings))``): its
     links, redirects and cookies follow the mount path.
     """
     captcha = captcha or QuestionCaptcha(settings.secret_key.encode("utf-8"), clock)
-    if portal is None:
-        portal = _default_portal(settings, captcha, clock)
-    if cerfa is None:
-        from msp_docs.cerfa import Catalogue
+    if portal is not None and portal.cerfa is not None:
+        desk = portal.cerfa
+    else:
+        if cerfa is None:
+            from msp_docs.cerfa import Catalogue
 
-        cerfa = Catalogue.load(settings.cerfa_forms, maps=settings.cerfa_maps)
+            cerfa = Catalogue.load(settings.cerfa_forms, maps=settings.cerfa_maps)
+        if portal is None:
+            portal = _default_portal(settings, captcha, clock, cerfa)
+        desk = portal.cerfa if portal.cerfa is not None else CerfaDesk(portal, cerfa)
+    wallet = portal.ctx.settings.wallet
+    upload_cap = settings.upload_cap(wallet.max_upload_bytes)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
     templates.env.filters["date_fr"] = paris_date
@@ -121,14 +129,16 @@ def create_app(
         settings=settings,
         templates=templates,
         captcha=captcha,
-        cerfa=CerfaDesk(portal, cerfa),
+        cerfa=desk,
         merges=anyio.CapacityLimiter(settings.max_concurrent_merges),
+        upload_cap=upload_cap,
+        upload_files=wallet.max_upload_files,
     )
     handlers.install(app)
     api = [api_accounts, api_profile, api_partners, api_wallet, api_procedures]
     api += [api_address, api_cerfa]
     pages = [pages_accounts, pages_profile, pages_wallet, pages_procedures]
-    pages += [pages_address, pages_cerfa]
+    pages += [pages_cerfa]
     for router in [*api, *pages]:
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -136,7 +146,7 @@ def create_app(
     def limit_for(scope: Scope) -> tuple[int, int]:
         content_type = Headers(scope=scope).get("content-type", "")
         if content_type.lower().startswith("multipart/"):
-            return settings.max_upload_body_bytes, settings.max_upload_bytes
+            return upload_cap + MULTIPART_OVERHEAD_BYTES, upload_cap
         return settings.max_form_bytes, settings.max_form_bytes
 
     # Added innermost first: the security headers wrap everything, even the refusals.
@@ -149,7 +159,9 @@ def create_app(
     return app
 
 
-def _default_portal(settings: WebSettings, captcha: QuestionCaptcha, clock: Clock) -> Portal:
+def _default_portal(
+    settings: WebSettings, captcha: QuestionCaptcha, clock: Clock, cerfa: Catalogue | None
+) -> Portal:
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
@@ -165,11 +177,14 @@ def _default_portal(settings: WebSettings, captcha: QuestionCaptcha, clock: Cloc
             sms=DirectorySmsGateway(settings.messages_dir, clock),
             settings=settings.portal,
             blobs=blobs,
+            cerfa=cerfa,
         )
     if settings.smtp is None:
         raise ValueError("WebSettings needs smtp (an SMTP server) or messages_dir (files)")
     mailer: Mailer = SmtpMailer(settings.smtp)
-    return Portal(store, mailer, captcha, clock=clock, settings=settings.portal, blobs=blobs)
+    return Portal(
+        store, mailer, captcha, clock=clock, settings=settings.portal, blobs=blobs, cerfa=cerfa
+    )
 
 
 def _blob_store(settings: WebSettings) -> BlobStore:

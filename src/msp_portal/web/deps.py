@@ -43,6 +43,10 @@ class WebContext:
     captcha: QuestionCaptcha
     cerfa: CerfaDesk
     merges: anyio.CapacityLimiter
+    upload_cap: int
+    """Bytes the files of one upload may hold in all (what the wallet accepts, or less)."""
+    upload_files: int
+    """Files one upload may carry (the wallet's ``max_upload_files``)."""
 
     async def merge(self, call: Callable[[], T]) -> T:
         """Run a merging call in a worker thread, at most ``max_concurrent_merges`` at once.

@@ -14,6 +14,7 @@ CSRF token, an unknown route); its codes are listed in ``_messages.WEB_ERRORS``.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Any
 
@@ -109,18 +110,29 @@ class HttpProblem(Exception):
         return render_web_error(self.code, self.facts, lang)
 
 
+def _json_value(value: Any) -> Any:
+    """One fact as a JSON value: a dataclass (a form's ``FormProblem``) as an object."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return str(value)
+
+
 def json_facts(facts: dict[str, Any]) -> dict[str, Any]:
-    """Facts as JSON values: instants and dates in ISO 8601, other objects as text."""
+    """Facts as JSON values: instants and dates in ISO 8601, dataclasses as objects.
+
+    The problems of ``form-values-invalid`` are objects, each naming its field; other objects
+    are text.
+    """
     out: dict[str, Any] = {}
     for key, value in facts.items():
-        if isinstance(value, datetime | date):
-            out[key] = value.isoformat()
-        elif value is None or isinstance(value, str | int | float | bool):
-            out[key] = value
-        elif isinstance(value, list | tuple):
-            out[key] = [str(v) for v in value]
+        if isinstance(value, list | tuple):
+            out[key] = [_json_value(v) for v in value]
         else:
-            out[key] = str(value)
+            out[key] = _json_value(value)
     return out
 
 

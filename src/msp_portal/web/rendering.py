@@ -94,19 +94,23 @@ def render(
     error: PortalError | HttpProblem | MspDocsError | None = None,
     error_field: str | None = None,
     errors: list[tuple[PortalError, str | None]] | None = None,
+    problems: list[dict[str, str]] | None = None,
     values: dict[str, Any] | None = None,
     **context: Any,
 ) -> HTMLResponse:
     """Render a page with what every page needs (site name, CSRF token, notices, errors).
 
     ``error`` is one error (its field found from its code unless ``error_field`` says);
-    ``errors`` lists several, each with its field, for forms that report every field at once.
+    ``errors`` lists several, each with its field, for forms that report every field at once;
+    ``problems`` are messages already written, each ``{"field", "label", "message"}`` (the
+    label introduces it in the summary at the top; beside its field, the message alone).
     """
     web = web_context(request)
     session = session_cookie(request)
     notice = NOTICES.get(request.query_params.get("info", ""))
     views = [error_view(error, error_field)] if error is not None else []
     views += [error_view(each, field) for each, field in errors or []]
+    views += list(problems or [])
     if error is None and errors:
         error = errors[0][0]
     page = {

@@ -14,9 +14,9 @@ from msp_portal.settings import PortalSettings
 
 DEFAULT_DATA_DIR = Path("msp-portal-data")
 MIB = 1024 * 1024
-# D2: 10 MiB over the inputs of one merge. A multipart body carries those bytes plus part
-# headers and the form's small fields; 64 KiB covers them for 4 files with room to spare.
-DEFAULT_MAX_UPLOAD_BYTES = 10 * MIB
+# The files of one upload are capped at what the wallet accepts (WalletSettings.max_upload_bytes:
+# 80 MiB with fit, 10 MiB without, D2). A multipart body carries those bytes plus part headers
+# and the form's small fields; 64 KiB covers them for 4 files with room to spare.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 # JSON bodies and url-encoded forms hold identifiers, passwords (1024 characters at most),
 # contact details: 64 KiB is generous and keeps a flood of bodies from filling memory.
@@ -42,8 +42,10 @@ class WebSettings:
         secret_key: Signs CSRF tokens and captcha questions; at least 32 characters.
         cookie_secure: Cookies carry ``Secure`` (browsers still accept it on http://localhost
             and http://127.0.0.1). Turn off only for a test server reached by another name.
-        max_upload_bytes: Cap on the documents of one upload (D2); a larger body is refused
-            with 413 before it is read whole.
+        max_upload_bytes: Cap on the files of one upload; a larger body is refused with 413
+            before it is read whole. ``None`` (the default): what the portal's wallet accepts
+            (``WalletSettings.max_upload_bytes``: 80 MiB when it makes documents fit, 10 MiB
+            otherwise, rule D2). A number lowers that cap; it never raises it.
         max_form_bytes: Cap on any other request body (JSON, url-encoded forms).
         smtp: The SMTP server; ``None`` writes each email as a file in ``messages_dir``.
         messages_dir: When set, emails and SMS are written there as files instead of being
@@ -69,7 +71,7 @@ class WebSettings:
     s3_endpoint_url: str | None = None
     public_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = True
-    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    max_upload_bytes: int | None = None
     max_form_bytes: int = DEFAULT_MAX_FORM_BYTES
     smtp: SmtpConfig | None = None
     messages_dir: Path | None = None
@@ -89,7 +91,9 @@ class WebSettings:
             raise ValueError(f"public_url must be an http(s) address, not {self.public_url!r}")
         if self.max_concurrent_merges < 1:
             raise ValueError("max_concurrent_merges must be at least 1")
-        if self.max_upload_bytes < 1 or self.max_form_bytes < 1024:
+        if (self.max_upload_bytes is not None and self.max_upload_bytes < 1) or (
+            self.max_form_bytes < 1024
+        ):
             raise ValueError("max_upload_bytes must be positive and max_form_bytes >= 1024")
         if self.blob_url is not None and not self.blob_url.startswith("s3://"):
             raise ValueError(f"blob_url must be s3://BUCKET/PREFIX, not {self.blob_url!r}")
@@ -108,10 +112,11 @@ class WebSettings:
         """The CERFA forms directory actually used."""
         return self.cerfa_dir if self.cerfa_dir is not None else self.data_dir / "cerfa"
 
-    @property
-    def max_upload_body_bytes(self) -> int:
-        """The cap on a whole multipart body: the documents plus the form's overhead."""
-        return self.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+    def upload_cap(self, wallet_cap: int) -> int:
+        """The cap on the files of one upload, given what the wallet accepts."""
+        if self.max_upload_bytes is None:
+            return wallet_cap
+        return min(self.max_upload_bytes, wallet_cap)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> WebSettings:

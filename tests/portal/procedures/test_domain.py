@@ -334,6 +334,49 @@ MINIMAL: dict[str, Any] = {
         ),
         ({"attachments": [{"id": "a", "label": "A", "categories": ["tax"]}]}, "attachments[0]"),
         ({"checks": ["nope"]}, "checks"),
+        ({"fields": [{"id": "x", "label": "X", "type": "text", "item_label": "Y"}]}, "fields[0]"),
+        # answered_by names a hook the type does not run, or is put where no proposal answers
+        (
+            {"fields": [{"id": "x", "label": "X", "type": "text", "answered_by": "nope"}]},
+            "fields[0]",
+        ),
+        (
+            {
+                "checks": ["la-poste-address"],
+                "fields": [
+                    {
+                        "id": "x",
+                        "label": "X",
+                        "type": "text",
+                        "required": True,
+                        "answered_by": "la-poste-address",
+                    }
+                ],
+            },
+            "fields[0]",
+        ),
+        (
+            {
+                "checks": ["la-poste-address"],
+                "recipients": {
+                    "mode": "fixed",
+                    "organisations": [
+                        {
+                            "code": "caf",
+                            "fields": [
+                                {
+                                    "id": "x",
+                                    "label": "X",
+                                    "type": "text",
+                                    "answered_by": "la-poste-address",
+                                }
+                            ],
+                        }
+                    ],
+                },
+            },
+            "recipients",
+        ),
     ],
 )
 def test_a_wrong_definition_is_refused_with_its_place(change: dict[str, Any], path: str) -> None:
@@ -411,6 +454,21 @@ def test_the_shipped_definitions_load_with_their_organisations() -> None:
     assert all(o.fields[0].id == "contract_id" for o in ADDRESS.recipients.organisations)
     assert {"past-date", "birth-date", "french-postal-address"} <= set(default_hooks().field_hooks)
     assert not ADDRESS.recipients.send_document and BIRTH.recipients.send_document
+    # The choice of La Poste's form is answered on its proposal, not asked as a question; the
+    # lines sent are computed: a form asks neither.
+    not_asked = {spec.id for spec in ADDRESS.fields if not spec.asked}
+    assert not_asked == {
+        "new_address_choice",
+        "new_address_proposal",
+        "new_address_lines",
+        "new_address_normalised",
+        "new_address_warnings",
+    }
+    assert {s.answered_by for s in ADDRESS.fields if s.answered_by} == {"la-poste-address"}
+    assert all(spec.asked for spec in BIRTH.fields)
+    for offered in ADDRESS.recipients.organisations:
+        people = next(spec for spec in offered.fields if spec.id == "people")
+        assert (people.item_label, people.add_label) == ("Personne", "Ajouter une personne")
     load_organisations({"x": {"name": "X"}}, source="o")
     with pytest.raises(DefinitionInvalid):
         load_organisations({"x": {"nom": "X"}}, source="o")

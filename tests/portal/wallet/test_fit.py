@@ -96,3 +96,33 @@ def test_a_document_that_fits_already_is_stored_untouched(
     codes = {note.code for source in document.summary.sources for note in source.actions}
     assert "fit-reduced" not in codes
     assert "passthrough" in codes
+
+
+def test_the_upload_cap_follows_the_fit_setting() -> None:
+    """What a web layer caps an upload at (``WalletSettings.max_upload_bytes``): 80 MiB with
+    fit (the input cap of msp_docs' fit), 10 MiB without (rule D2), or the limits given."""
+    assert WalletSettings().max_upload_bytes == 80 * MiB == Limits().max_fit_input_bytes
+    assert WalletSettings(fit=False).max_upload_bytes == 10 * MiB == Limits().max_total_bytes
+    small = Limits(max_files=3, max_total_bytes=1 * MiB, max_fit_input_bytes=5 * MiB)
+    assert WalletSettings(limits=small).max_upload_bytes == 5 * MiB
+    assert WalletSettings(limits=small, fit=False).max_upload_bytes == 1 * MiB
+    assert WalletSettings(limits=small).max_upload_files == 3
+    assert WalletSettings().max_upload_files == 4
+    assert WalletSettings().max_document_bytes == 10 * MiB == Limits().max_output_bytes
+
+
+def test_uploads_over_the_cap_are_refused_by_the_wallet_itself(
+    store: SqlStore, clock: FakeClock, hasher: CountingHasher, blob_dir: object, photos: list[bytes]
+) -> None:
+    """The cap is the wallet's own: one byte more than ``max_upload_bytes`` is refused."""
+    from msp_portal import LocalBlobStore
+
+    cap = len(photos[0]) - 1
+    limits = Limits(max_fit_input_bytes=cap)
+    settings = PortalSettings(wallet=WalletSettings(limits=limits))
+    assert settings.wallet.max_upload_bytes == cap
+    portal = make_portal(store, clock, hasher, LocalBlobStore(blob_dir), settings)  # type: ignore[arg-type]
+    token = sign_up(portal)
+    with pytest.raises(UploadLimitExceeded) as info:
+        portal.add_document(token, [Upload(photos[0], "photo.jpg")], title="P", category="other")
+    assert info.value.facts["docs_code"] == "input-too-large"

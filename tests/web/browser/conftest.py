@@ -111,6 +111,8 @@ class LiveServer:
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     import uvicorn
 
+    from msp_docs.cerfa import Catalogue
+
     clock = FakeClock(START)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -135,6 +137,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         hasher=CountingHasher(),
         settings=settings.portal,
         blobs=LocalBlobStore(settings.blobs),
+        cerfa=Catalogue.load(CERFA),  # its fillable forms are sent online as dossiers
     )
     app = create_app(settings, portal=portal, captcha=captcha)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))

@@ -358,35 +358,98 @@ def test_wallet_add_a_four_file_document_and_download_it(visitor: Visitor) -> No
 
 
 def test_change_of_address_refusing_the_changes(visitor: Visitor) -> None:
+    """The change of address is a procedure: its form, each error beside its field, La Poste's
+    proposal line by line in the check, "Je refuse ces modifications", the confirmation (the
+    profile is not changed, and where to change it), a delivery per organisation in Mon suivi."""
     create_and_sign_in(visitor)
     visitor.page.click("text=Déclarer un changement d'adresse")
     visitor.check("changement-adresse")
-    visitor.fill_with_keyboard({"move_date": "01/12/2024", "postcode": "75001"}, submit="Continuer")
-    visitor.check("changement-adresse-erreurs")
-    assert "Il y a 2 problèmes" in visitor.page.inner_text(".resume-erreur")
+    visitor.tab_to(button="Commencer la déclaration")
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Enter")
+    visitor.check("changement-adresse-formulaire")
+    for code in ("caf", "impots"):
+        visitor.tab_to(field_id=f"org-{code}")
+        visitor.page.keyboard.press("Space")
     visitor.fill_with_keyboard(
         {
-            "move_date": "15/02/2025",
-            "recipient": "Jean Dupont",
-            "number": "12",
-            "street": "Avenue du Général de Gaulle",
-            "postcode": "75001",
-            "locality": "paris 1er",
+            "f-move_date": "01/12/2024",
+            "f-old_address-line1": "3 rue de l'Église",
+            "f-old_address-postcode": "75014",
+            "f-old_address-city": "Paris",
+            "f-new_number": "12",
+            "f-new_street": "Avenue du Général de Gaulle",
+            "f-new_postcode": "75001",
+            "f-new_locality": "paris 1er",
+            "o-caf-contract_id": "12",
+            "o-impots-contract_id": "1234567890066",
         },
         submit="Continuer",
     )
+    visitor.check("changement-adresse-erreurs")
+    summary = visitor.page.inner_text(".resume-erreur")
+    assert "Il y a 2 problèmes" in summary and "06/04/2025" in summary
+    assert visitor.page.get_attribute("#f-move_date", "aria-invalid") == "true"
+    visitor.fill_with_keyboard(
+        {"f-move_date": "15/02/2025", "o-caf-contract_id": "7654321"}, submit="Continuer"
+    )
     visitor.check("changement-adresse-verification")
-    table = visitor.page.inner_text("table")
+    table = visitor.page.inner_text(".proposition table")
     assert "12 AVENUE DU GENERAL DE GAULLE" in table and "75001 PARIS" in table
+    assert "12 Avenue du Général de Gaulle" in table  # before -> after, line by line
     visitor.tab_to(field_id="refuser")
     visitor.page.keyboard.press("Space")
     assert visitor.page.is_checked("#refuser")
     visitor.tab_to(button="Valider cette adresse")
     with visitor.page.expect_navigation():
         visitor.page.keyboard.press("Enter")
-    visitor.check("changement-adresse-retenue")
-    kept = visitor.page.inner_text("address")
-    assert "12 Avenue du Général de Gaulle" in kept and "75001 paris 1er" in kept
+    visitor.check("changement-adresse-refusee")
+    assert "Vous avez refusé ces modifications" in visitor.page.inner_text(".proposition")
+    visitor.fill_with_keyboard({}, submit="Transmettre ma demande")
+    visitor.check("changement-adresse-transmise")
+    text = visitor.page.inner_text("main")
+    reference = re.search(r"A-1-[0-9A-Z-]+", text)
+    assert reference, text
+    sent = visitor.page.inner_text("address")
+    assert "12 Avenue du Général de Gaulle" in sent and "75001 paris 1er" in sent
+    assert "ne met pas à jour les coordonnées de votre profil" in text
+    visitor.page.click("text=Mon profil > Mes coordonnées")
+    assert visitor.page.url.endswith("/mon-profil/mes-coordonnees")
+    visitor.check("changement-adresse-profil")
+    visitor.page.click("header >> text=Mon suivi")
+    visitor.check("changement-adresse-suivi")
+    tracking = visitor.page.inner_text("table")
+    assert reference.group(0) in tracking and tracking.count("envoi en cours") == 2
+
+
+def test_cerfa_sent_online_as_a_dossier(visitor: Visitor) -> None:
+    """A CERFA filled online and sent to its organisation: A-2 reference, in Mon suivi."""
+    from tests.conftest import CERFA, shared_file
+
+    shared_file(CERFA / "cerfa_11580_05.pdf")
+    create_and_sign_in(visitor)
+    visitor.page.goto("/formulaires/11580-05")
+    visitor.check("cerfa-dossier-formulaire")
+    nom = visitor.page.locator("label", has_text="Donateur : nom").get_attribute("for")
+    date = visitor.page.locator("label", has_text="Date du versement").get_attribute("for")
+    send = visitor.page.inner_text("button[formaction]")
+    visitor.fill_with_keyboard({nom: "Durand", date: "29/02/2024"}, submit=" ".join(send.split()))
+    if visitor.page.locator(".resume-erreur").count():  # fields the form requires, still empty
+        visitor.check("cerfa-dossier-a-completer")
+        required = visitor.page.eval_on_selector_all(
+            ".resume-erreur a", "links => links.map(a => a.hash.slice(1))"
+        )
+        visitor.fill_with_keyboard(dict.fromkeys(required, "X"), submit="Continuer")
+    visitor.check("cerfa-dossier-verification")
+    assert "Votre demande est complète" in visitor.page.inner_text("main")
+    assert "Durand" in visitor.page.inner_text("dl")
+    visitor.fill_with_keyboard({}, submit="Transmettre ma demande")
+    visitor.check("cerfa-dossier-transmis")
+    reference = re.search(r"A-2-[0-9A-Z-]+", visitor.page.inner_text("main"))
+    assert reference
+    visitor.page.click("header >> text=Mon suivi")
+    visitor.check("cerfa-dossier-suivi")
+    assert reference.group(0) in visitor.page.inner_text("table")
 
 
 def test_procedure_saved_resumed_and_transmitted(visitor: Visitor) -> None:

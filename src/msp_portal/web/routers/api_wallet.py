@@ -27,11 +27,17 @@ FILE_FIELD = "files"
 
 
 class NoteOut(BaseModel):
-    """What msp_docs did to an upload, or warns about, in both languages."""
+    """What msp_docs did to an upload, or warns about, in both languages, with its facts.
+
+    A ``fit-reduced`` note's facts say what was reduced, from what to what: ``from_width``,
+    ``from_height``, ``from_bytes``, ``to_width``, ``to_height``, ``to_bytes``, ``dpi``,
+    ``quality``.
+    """
 
     code: str
     message_en: str
     message_fr: str
+    facts: dict[str, Any]
 
 
 class SourceOut(BaseModel):
@@ -66,7 +72,12 @@ class DocumentOut(BaseModel):
 
         def notes(items: Any) -> list[NoteOut]:
             return [
-                NoteOut(code=n.code, message_en=n.message_en, message_fr=n.message_fr)
+                NoteOut(
+                    code=n.code,
+                    message_en=n.message_en,
+                    message_fr=n.message_fr,
+                    facts=dict(n.facts),
+                )
                 for n in items
             ]
 
@@ -184,11 +195,13 @@ async def add_document(request: Request, token: BearerToken, portal: PortalDep) 
     """Add a document: 1 to 4 files (multipart ``files``), a ``title``, a ``category``.
 
     The files are streamed to disk as they arrive (413 past the cap, before the body is read
-    whole) and merged by msp_docs into one PDF; what they are is msp_docs' decision.
+    whole) and merged by msp_docs into one PDF; what they are is msp_docs' decision. The cap
+    is the wallet's: 80 MiB in all when it makes documents fit (photos too large together are
+    reduced, each ``fit-reduced`` note saying how), 10 MiB otherwise.
     """
     web = web_context(request)
     form = await read_upload_form(
-        request, max_files=4, max_file_bytes=web.settings.max_upload_bytes, file_field=FILE_FIELD
+        request, max_files=web.upload_files, max_file_bytes=web.upload_cap, file_field=FILE_FIELD
     )
     with form, ExitStack() as files:
         # Streams, as the wallet asks of web routes (a path would be read from the server).

@@ -1,21 +1,34 @@
-"""Pages: online procedures (P1-P9).
+"""Pages: online procedures (P1-P9), the change of address among them (C1-C5).
 
-The catalogue, a dossier's form (answers kept exactly), the check before sending, "Enregistrer"
-(file number, password, resume link), "Transmettre ma demande" (the A-1/A-2 reference, the
-PDF), Mon suivi, resuming a draft from its link.
+The catalogue, a dossier's form (answers kept exactly; repeated groups grow and shrink with
+buttons, no script), the check before sending (each problem beside its field, in French; the
+proposals to accept or refuse, such as La Poste's form of a new address), "Enregistrer" (file
+number, password, resume link), "Transmettre ma demande" (the A-1/A-2 reference, the PDF), Mon
+suivi, resuming a draft from its link.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from msp_portal.errors import PortalError, UnknownProcedure
+from msp_portal.domain.hooks import Problem
+from msp_portal.errors import AnswersIncomplete, PortalError, UnknownProcedure
+from msp_portal.web._messages import ATTACHMENT_REQUIRED, problem_message
 from msp_portal.web.deps import CsrfChecked, PageSession, PortalDep, web_context
 from msp_portal.web.downloads import file_response
-from msp_portal.web.procedure_forms import ADDRESS_PARTS, answers_from_form, form_values
+from msp_portal.web.procedure_forms import (
+    ADDRESS_PARTS,
+    answers_from_form,
+    form_values,
+    input_id,
+    locate,
+    submitted_values,
+    without_row,
+)
 from msp_portal.web.rendering import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -35,21 +48,16 @@ STATUSES = {
     "accepted": "acceptée",
     "rejected": "refusée",
 }
-FormText = Annotated[str, Form(max_length=200)]
-
-
-REASONS = {
-    "required": "à renseigner",
-    "too-long": "trop long",
-    "too-short": "trop court",
-    "too-few": "pas assez d'éléments",
-    "too-many": "trop d'éléments",
-    "too-many-items": "trop d'éléments",
-    "pattern": "format non reconnu",
-    "invalid": "valeur non valable",
-    "date-in-future": "date dans le futur",
-    "postcode-fr": "code postal non valable",
+# What La Poste's form changed on a line, in the words of the page (docs/address.md, C3).
+ADDRESS_REASONS = {
+    "format": "mise en forme (majuscules, accents, ponctuation)",
+    "abbreviated": "abrégée pour tenir sur une ligne",
+    "number": "numéro séparé de la voie",
+    "hamlet": "lieu-dit ajouté",
+    "locality": "commune écrite comme La Poste l'achemine",
 }
+FormText = Annotated[str, Form(max_length=200)]
+PROPOSAL_ANCHOR = "proposition"
 
 
 def _type(request: Request, procedure: str) -> Any:
@@ -60,15 +68,55 @@ def _type(request: Request, procedure: str) -> Any:
     raise UnknownProcedure(procedure=procedure)
 
 
-def _labels(ptype: Any) -> dict[str, str]:
-    """What each answer's path is called on the page (``fields.x`` -> its label)."""
-    labels = {f"fields.{spec.id}": spec.label for spec in ptype.fields}
-    for offered in ptype.recipients.organisations:
-        for spec in offered.fields:
-            path = f"organisations.{offered.organisation.code}.{spec.id}"
-            labels[path] = f"{offered.organisation.name} : {spec.label}"
-    labels["organisations"] = "Organismes destinataires"
-    return labels
+def _problems(ptype: Any, details: Sequence[Problem]) -> tuple[list[dict[str, str]], ...]:
+    """The engine's problems as messages: those of the form's fields, and the others.
+
+    Each is ``{"field": input id, "label", "message"}``; the message is the rule's own French
+    text when it has a typed error (the move date's window with both dates, a contract number's
+    check...), else the plain reason's.
+    """
+    on_form: list[dict[str, str]] = []
+    elsewhere: list[dict[str, str]] = []
+    slots = {f"attachments.{a.id}": a.label for a in ptype.attachments}
+    for problem in details:
+        place = locate(ptype, problem.path)
+        if problem.error is not None:
+            message = problem.error.message("fr")
+        elif problem.path in slots and problem.reason == "required":
+            message = ATTACHMENT_REQUIRED.format(label=slots[problem.path])
+        else:
+            message = problem_message(problem.reason, dict(problem.facts))
+        if place.asked and place.id:
+            on_form.append({"field": place.id, "label": place.label, "message": message})
+        else:
+            field = PROPOSAL_ANCHOR if problem.path.startswith("fields.") else ""
+            label = slots.get(problem.path, "" if field else place.label)
+            elsewhere.append({"field": field, "label": label, "message": message})
+    return on_form, elsewhere
+
+
+def _form_page(
+    request: Request,
+    view: Any,
+    ptype: Any,
+    values: dict[str, Any],
+    *,
+    add_row: str | None = None,
+    **context: Any,
+) -> Response:
+    added = None
+    if add_row is not None and isinstance(values.get(f"{add_row}.count"), int):
+        added = input_id(f"{add_row}.{values[f'{add_row}.count'] - 1}")
+    return render(
+        request,
+        "dossier.html",
+        view=view,
+        ptype=ptype,
+        values=values,
+        address_parts=ADDRESS_PARTS,
+        added_row=added,
+        **context,
+    )
 
 
 @router.get("/demarches", name="page_procedures")
@@ -87,67 +135,202 @@ def start(
     except PortalError as error:
         if error.code == "session-invalid":
             raise
-        return render(request, "demarches.html", types=portal.procedure_types(), error=error)
+        in_progress = str(error.facts.get("dossier", "")) or None
+        return render(
+            request,
+            "demarches.html",
+            types=portal.procedure_types(),
+            error=error,
+            in_progress=in_progress,
+        )
     return redirect(request, "page_dossier", params={"dossier_id": view.dossier_id})
 
 
+@router.get("/changement-adresse", name="page_address")
+def change_of_address(request: Request, session: PageSession) -> Response:
+    """Where the change of address starts: what it does (C1-C5), then the procedure itself."""
+    ptype = _type(request, "changement-coordonnees")
+    return render(request, "changement_adresse.html", ptype=ptype)
+
+
 @router.get("/demarches/dossier/{dossier_id}", name="page_dossier")
-def dossier(request: Request, dossier_id: str, session: PageSession, portal: PortalDep) -> Response:
-    """The dossier: its form (answers kept), or its receipt once transmitted."""
+def dossier(
+    request: Request,
+    dossier_id: str,
+    session: PageSession,
+    portal: PortalDep,
+    ajouter: str | None = None,
+) -> Response:
+    """The dossier: its form (answers kept), or its receipt once transmitted.
+
+    ``ajouter`` names a repeated group shown with one empty row more.
+    """
     view = portal.view_dossier(session, dossier_id[:64])
     ptype = _type(request, view.procedure)
-    return render(
-        request,
-        "dossier.html",
-        view=view,
-        ptype=ptype,
-        values=form_values(ptype, view.answers),
-        address_parts=ADDRESS_PARTS,
-    )
+    if ptype.form and str(view.state) != "transmitted":
+        return redirect(request, "page_cerfa_dossier", params={"dossier_id": view.dossier_id})
+    add_row = ajouter[:200] if ajouter else None
+    values = form_values(ptype, view.answers, add_row=add_row)
+    return _form_page(request, view, ptype, values, add_row=add_row)
 
 
 @router.post("/demarches/dossier/{dossier_id}", dependencies=[CsrfChecked])
 async def answer(
     request: Request, dossier_id: str, session: PageSession, portal: PortalDep
 ) -> Response:
-    """Keep the answers typed; then the check before sending."""
+    """Keep the answers typed; then the check before sending (or a row more, or fewer).
+
+    The button pressed is ``action``: ``continuer`` (the default, also Enter in a field),
+    ``enregistrer`` (keep and save as a draft, P1), ``ajouter:<group>``, ``retirer:<row>``.
+    """
     submitted = await request.form()
     form = {key: [v for v in submitted.getlist(key) if isinstance(v, str)] for key in submitted}
+    action = (form.pop("action", None) or ["continuer"])[-1][:200]
     view = portal.view_dossier(session, dossier_id[:64])
     ptype = _type(request, view.procedure)
-    answers = answers_from_form(ptype, form)
+    group = ""
+    if action.startswith("retirer:"):
+        row = action.removeprefix("retirer:")
+        form = without_row(form, row)
+        group = row.rpartition(".")[0]
+    answers = answers_from_form(ptype, form, kept=view.answers)
     try:
-        portal.update_answers(session, dossier_id[:64], answers)
+        portal.update_answers(session, view.dossier_id, answers)
     except PortalError as error:
         if error.code == "session-invalid":
             raise
-        values: dict[str, Any] = {k: (v if len(v) > 1 else v[0]) for k, v in form.items() if v}
-        values["org"] = form.get("org", [])
-        return render(
-            request,
-            "dossier.html",
-            view=view,
-            ptype=ptype,
-            values=values,
-            address_parts=ADDRESS_PARTS,
-            error=error,
+        return _form_page(request, view, ptype, submitted_values(ptype, form), error=error)
+    if action == "enregistrer":
+        draft = portal.save_procedure(session, view.dossier_id)
+        return render(request, "dossier_enregistre.html", draft=draft)
+    if action.startswith("ajouter:"):
+        group = action.removeprefix("ajouter:")
+        moved = redirect(
+            request, "page_dossier", params={"dossier_id": view.dossier_id}, ajouter=group
         )
-    return redirect(request, "page_dossier_check", params={"dossier_id": dossier_id[:64]})
+        moved.headers["location"] += "#" + input_id(group)
+        return moved
+    if group:
+        moved = redirect(request, "page_dossier", params={"dossier_id": view.dossier_id})
+        moved.headers["location"] += "#" + input_id(group)
+        return moved
+    return redirect(request, "page_dossier_check", params={"dossier_id": view.dossier_id})
+
+
+def _summary(ptype: Any, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The answers as the citizen reads them back: (question, answer) for each answered one."""
+    rows: list[tuple[str, str]] = []
+
+    def text(spec: Any, value: Any) -> str:
+        kind = str(spec.kind)
+        if kind == "boolean":
+            return "Oui" if value else "Non"
+        if kind == "choice":
+            return str(spec.choice_label(value))
+        if kind == "multi-choice":
+            return ", ".join(spec.choice_label(v) for v in value)
+        if kind == "address" and isinstance(value, dict):
+            return ", ".join(str(value[p]) for p, _ in ADDRESS_PARTS if value.get(p))
+        if kind == "group" and isinstance(value, list):
+            items = [
+                ", ".join(text(s, i.get(s.id)) for s in spec.fields if i.get(s.id)) for i in value
+            ]
+            return " ; ".join(items)
+        return str(value)
+
+    fields = answers.get("fields") or {}
+    for spec in ptype.fields:
+        if spec.asked and fields.get(spec.id) not in (None, "", [], {}):
+            rows.append((spec.label, text(spec, fields[spec.id])))
+    chosen = answers.get("organisations") or {}
+    for offered in ptype.recipients.organisations:
+        own = chosen.get(offered.organisation.code)
+        if own is None:
+            continue
+        if str(ptype.recipients.mode) == "chosen":
+            rows.append(("Organisme destinataire", offered.organisation.name))
+        for spec in offered.fields:
+            if spec.asked and own.get(spec.id) not in (None, "", []):
+                label = f"{offered.organisation.name} : {spec.label}"
+                rows.append((label, text(spec, own[spec.id])))
+    return rows
+
+
+def _check_page(request: Request, view: Any, ptype: Any, result: Any, **context: Any) -> Response:
+    _, pending = _problems(ptype, result.details) if result is not None else ([], [])
+    return render(
+        request,
+        "dossier_verification.html",
+        view=view,
+        dossier_id=view.dossier_id,
+        ptype=ptype,
+        result=result,
+        pending=pending,
+        answers=_summary(ptype, view.answers),
+        reasons=ADDRESS_REASONS,
+        **context,
+    )
 
 
 @router.get("/demarches/dossier/{dossier_id}/verification", name="page_dossier_check")
 def check(request: Request, dossier_id: str, session: PageSession, portal: PortalDep) -> Response:
-    """What still blocks the sending, and what is proposed; then save or send."""
-    result = portal.check_procedure(session, dossier_id[:64])
+    """What still blocks the sending, and what is proposed; then save or send.
+
+    The form's fields in error are shown on the form again, each message beside its field;
+    otherwise the answers, the proposals to accept or refuse, and "Enregistrer" / "Transmettre
+    ma demande".
+    """
     view = portal.view_dossier(session, dossier_id[:64])
-    return render(
-        request,
-        "dossier_verification.html",
-        dossier_id=dossier_id[:64],
-        result=result,
-        labels=_labels(_type(request, view.procedure)),
-        reasons=REASONS,
-    )
+    ptype = _type(request, view.procedure)
+    if ptype.form and str(view.state) != "transmitted":
+        return redirect(request, "page_cerfa_check", params={"dossier_id": view.dossier_id})
+    result = portal.check_procedure(session, view.dossier_id)
+    on_form, _ = _problems(ptype, result.details)
+    if on_form:
+        values = form_values(ptype, view.answers)
+        return _form_page(request, view, ptype, values, problems=on_form)
+    return _check_page(request, view, ptype, result)
+
+
+@router.post(
+    "/demarches/dossier/{dossier_id}/proposition",
+    name="page_dossier_proposal",
+    dependencies=[CsrfChecked],
+)
+async def answer_proposal(
+    request: Request, dossier_id: str, session: PageSession, portal: PortalDep
+) -> Response:
+    """Accept a proposal, or refuse it ("Je refuse ces modifications. Ma saisie sera conservée").
+
+    The page carries the answers each choice saves (``accept.<field>``, ``refuse.<field>``:
+    the proposal's own ``accept`` and ``refuse``); the ticked box picks one set, merged into the
+    fields that type answers on proposals (``FieldSpec.answered_by``), nothing else. What the
+    citizen saw is what is saved: a proposal that changed since (the address edited in another
+    tab) is not accepted in its stead; the engine then asks again (``address-choice-needed``).
+    """
+    submitted = await request.form()
+    choice = "refuse" if submitted.get("refuser") == "oui" else "accept"
+    view = portal.view_dossier(session, dossier_id[:64])
+    ptype = _type(request, view.procedure)
+    allowed = {spec.id for spec in ptype.fields if spec.answered_by is not None}
+    chosen = {
+        key.removeprefix(choice + "."): value
+        for key, value in submitted.multi_items()
+        if isinstance(value, str)
+        and key.removeprefix(choice + ".") in allowed
+        and key.startswith(choice + ".")
+    }
+    answers = dict(view.answers)
+    answers["fields"] = {**(answers.get("fields") or {}), **chosen}
+    try:
+        portal.update_answers(session, view.dossier_id, answers)
+    except PortalError as error:
+        if error.code == "session-invalid":
+            raise
+        return render(request, "erreur.html", error=error)
+    moved = redirect(request, "page_dossier_check", params={"dossier_id": view.dossier_id})
+    moved.headers["location"] += "#" + PROPOSAL_ANCHOR
+    return moved
 
 
 @router.post("/demarches/dossier/{dossier_id}/enregistrer", dependencies=[CsrfChecked])
@@ -161,22 +344,34 @@ def save(request: Request, dossier_id: str, session: PageSession, portal: Portal
 def transmit(
     request: Request, dossier_id: str, session: PageSession, portal: PortalDep
 ) -> Response:
-    """Transmettre ma demande (P5): the reference and the PDF; a failure can be retried (P9)."""
+    """Transmettre ma demande (P5): the reference and the PDF; a failure can be retried (P9).
+
+    Refused (``answers-incomplete``): the fields in error on the form, each with its message;
+    or, when only a proposal's answer or an attachment is missing, the check page with them.
+    """
     try:
         receipt = portal.transmit_procedure(session, dossier_id[:64])
+    except AnswersIncomplete as error:
+        view = portal.view_dossier(session, dossier_id[:64])
+        ptype = _type(request, view.procedure)
+        on_form, elsewhere = _problems(ptype, tuple(error.facts.get("details", ())))
+        if on_form:
+            values = form_values(ptype, view.answers)
+            return _form_page(request, view, ptype, values, problems=on_form, status=422)
+        result = portal.check_procedure(session, view.dossier_id)
+        return _check_page(request, view, ptype, result, problems=elsewhere, status=422)
     except PortalError as error:
         if error.code == "session-invalid":
             raise
-        return render(
-            request,
-            "dossier_verification.html",
-            dossier_id=dossier_id[:64],
-            result=None,
-            labels={},
-            reasons=REASONS,
-            error=error,
-        )
-    return render(request, "dossier_transmis.html", receipt=receipt)
+        return render(request, "erreur.html", error=error)
+    view = portal.view_dossier(session, receipt.dossier_id)
+    return render(
+        request,
+        "dossier_transmis.html",
+        receipt=receipt,
+        view=view,
+        ptype=_type(request, view.procedure),
+    )
 
 
 @router.post("/demarches/dossier/{dossier_id}/abandonner", dependencies=[CsrfChecked])

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from msp_portal.domain.change_of_address import PROFILE_PATH
 from msp_portal.domain.contact import Civility, ContactDetails
 from msp_portal.domain.dates import DateProblem, format_date_fr, parse_date_fr
 from msp_portal.errors import (
@@ -54,8 +55,13 @@ def profile(request: Request, session: PageSession, portal: PortalDep) -> Respon
 
 # --- contact details -----------------------------------------------------------------------------
 @router.get("/profil/coordonnees", name="page_contact")
+@router.get(PROFILE_PATH, name="page_contact_link")
 def contact_form(request: Request, session: PageSession, portal: PortalDep) -> Response:
-    """The contact details form, filled with what is kept."""
+    """The contact details form, filled with what is kept.
+
+    Also served at ``PROFILE_PATH`` (``/mon-profil/mes-coordonnees``): the link of the change
+    of address's confirmation email ("this declaration does not update your profile", C5).
+    """
     contact = portal.view_account(session).contact
     values = {name: getattr(contact, name) or "" for name in CONTACT_LABELS}
     values["civility"] = contact.civility.value if contact.civility else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -25,6 +25,19 @@ router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form()]
 FILE_FIELD = "fichiers"
 CATEGORIES = [(c.value, c.label("fr")) for c in Category]
+
+
+def _terms(request: Request) -> dict[str, Any]:
+    """What the add page and the result say of the limits: the wallet's, shown as they are."""
+    web = web_context(request)
+    wallet = web.portal.ctx.settings.wallet
+    return {
+        "files": web.upload_files,
+        "upload_cap": web.upload_cap,
+        "fit": wallet.fit,
+        "document_cap": wallet.max_document_bytes,
+        "min_dpi": round(wallet.min_dpi),
+    }
 
 
 @router.get("/porte-documents", name="page_wallet")
@@ -45,7 +58,11 @@ def wallet(request: Request, session: PageSession, portal: PortalDep) -> Respons
 def add_form(request: Request, session: PageSession) -> Response:
     """Add a document: a title, a category, a file, then "Ajouter un autre fichier"."""
     return render(
-        request, "document_ajouter.html", categories=CATEGORIES, values={"categorie": "other"}
+        request,
+        "document_ajouter.html",
+        categories=CATEGORIES,
+        values={"categorie": "other"},
+        terms=_terms(request),
     )
 
 
@@ -64,8 +81,8 @@ async def add(request: Request, session: PageSession, portal: PortalDep) -> Resp
 
     form = await read_upload_form(
         request,
-        max_files=4,
-        max_file_bytes=web.settings.max_upload_bytes,
+        max_files=web.upload_files,
+        max_file_bytes=web.upload_cap,
         file_field=FILE_FIELD,
         before_first_file=check_csrf,
     )
@@ -83,9 +100,16 @@ async def add(request: Request, session: PageSession, portal: PortalDep) -> Resp
         except (InvalidInput, DocumentRefused, WalletQuotaExceeded) as error:
             values = {"titre": title, "categorie": category}
             return render(
-                request, "document_ajouter.html", error=error, categories=CATEGORIES, values=values
+                request,
+                "document_ajouter.html",
+                error=error,
+                categories=CATEGORIES,
+                values=values,
+                terms=_terms(request),
             )
-    return render(request, "document.html", document=document, just_added=True)
+    return render(
+        request, "document.html", document=document, just_added=True, terms=_terms(request)
+    )
 
 
 @router.get("/porte-documents/export", name="page_wallet_export")
@@ -100,7 +124,8 @@ def document(
     request: Request, document_id: str, session: PageSession, portal: PortalDep
 ) -> Response:
     """A document: what it holds and what was done to its files."""
-    return render(request, "document.html", document=portal.document(session, document_id[:64]))
+    found = portal.document(session, document_id[:64])
+    return render(request, "document.html", document=found, terms=_terms(request))
 
 
 @router.get("/porte-documents/{document_id}/telecharger", name="page_document_download")
