@@ -2,9 +2,16 @@
 
 A child process gets an address-space limit (``RLIMIT_AS``, set so that its resident memory stays
 within the budget whatever address space its parent reserved), a CPU-time limit (``RLIMIT_CPU``)
-and a wall-clock deadline enforced by the parent, which kills it with SIGKILL. Whatever the child
-does — a decoder bug in C, an endless loop, a memory blow-up — the caller gets a typed error
+and a deadline enforced by the parent, which kills it with SIGKILL. Whatever the child does — a
+decoder bug in C, an endless loop, a memory blow-up — the caller gets a typed error
 (:class:`ProcessingTimeout` or :class:`UnprocessableInput`) and the other inputs carry on.
+
+The deadline does not depend on how busy the machine is: a child is charged for its wall-clock
+time less the time it spent waiting for a processor (``/proc/PID/schedstat``), that is for the
+time it computed or waited for anything else (a sleep, a lock). The same input thus meets its
+budget, or not, on an idle machine and beside processes that keep every core busy. A backstop
+stops any child at :data:`WALL_FACTOR` times its budget in plain wall-clock time, so that an
+answer never waits longer than that, however loaded the machine is.
 
 Children are forked from the caller after the heavy libraries are imported, so a child starts in
 about a millisecond with everything loaded (copy-on-write); several run at once, one per core,
@@ -40,13 +47,15 @@ from msp_docs.errors import (
     UnprocessableInput,
 )
 
-__all__ = ["TICK", "Job", "Outcome", "available", "run_jobs"]
+__all__ = ["TICK", "WALL_FACTOR", "Job", "Outcome", "available", "run_jobs"]
 
 T = TypeVar("T")
 
 _HEADER = 8  # bytes of the length prefix of a child's answer
 #: Seconds between two calls of a ``tick`` while children work.
 TICK = 0.1
+#: However long a child waited for a processor, it is stopped at this many times its budget.
+WALL_FACTOR = 4
 
 
 def available() -> bool:
@@ -102,7 +111,9 @@ def run_jobs(
 
     Args:
         jobs: The calls to make.
-        seconds: Wall-clock budget of each job (CPU time is limited to the same, rounded up).
+        seconds: Time budget of each job: wall-clock time less the time spent waiting for a
+            processor (CPU time is limited to the same, rounded up; wall-clock time to
+            :data:`WALL_FACTOR` times it).
         memory_bytes: Address-space limit of each child.
         parallel: Children running at once (default: the number of usable CPUs).
         while_waiting: Called once, in this process, after the first children are started:
@@ -249,9 +260,13 @@ def _wait_some(
     seconds: float,
     at_most: float | None,
 ) -> None:
-    """Wait until a child ends, one runs out of time, or ``at_most`` seconds have passed."""
+    """Wait until a child ends, one runs out of time, or ``at_most`` seconds have passed.
+
+    A child's time left is re-read at each wake-up: one that waited for a processor meanwhile
+    has more of it, and this call returns for the caller to wait again.
+    """
     now = time.monotonic()
-    deadline = min(child.started + seconds for child in running.values())
+    deadline = now + min(_time_left(child, now, seconds) for child in running.values())
     if at_most is not None:
         deadline = min(deadline, now + at_most)
     # poll, not select: a caller with more than 1024 open files has pipe numbers select refuses.
@@ -262,10 +277,10 @@ def _wait_some(
     ready = [fd for fd, _ in poller.poll(timeout_ms)]
     for fd in ready:  # the child exited (the pipe's only writer is gone)
         child = running.pop(fd)
-        outcomes[child.index] = _finish(child)
+        outcomes[child.index] = _finish(child, seconds)
     now = time.monotonic()
     for fd, child in list(running.items()):
-        if now - child.started >= seconds:
+        if _time_left(child, now, seconds) <= 0:
             _kill(child)
             del running[fd]
             outcomes[child.index] = Outcome(
@@ -273,7 +288,26 @@ def _wait_some(
             )
 
 
-def _finish(child: _Child) -> Outcome[Any]:
+def _time_left(child: _Child, now: float, seconds: float) -> float:
+    """Seconds of its budget the child has left (0 or less: its time is up)."""
+    wall = now - child.started
+    return min(seconds - (wall - _queued(child.pid)), WALL_FACTOR * seconds - wall)
+
+
+def _queued(pid: int) -> float:
+    """Seconds the process spent runnable but waiting for a processor (0 when unknown).
+
+    The second field of ``/proc/PID/schedstat`` (nanoseconds, Linux ≥ 2.6.23 with scheduler
+    statistics, which every distribution's kernel has).
+    """
+    try:
+        with open(f"/proc/{pid}/schedstat", "rb") as fh:
+            return int(fh.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _finish(child: _Child, seconds: float) -> Outcome[Any]:
     os.close(child.fd)
     _, status = os.waitpid(child.pid, 0)
     elapsed = time.monotonic() - child.started
@@ -288,6 +322,10 @@ def _finish(child: _Child) -> Outcome[Any]:
         if tag == "memory":
             return Outcome(error=UnprocessableInput(reason=Reason.OUT_OF_MEMORY), seconds=elapsed)
         return Outcome(error=InternalError(detail=str(value)), seconds=elapsed)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+        # The kernel's CPU limit came first (this process was slow to wake): the same budget
+        # ran out, and the same input gets the same answer.
+        return Outcome(error=ProcessingTimeout(seconds=_round(seconds)), seconds=elapsed)
     reason, value = _describe_status(status)
     return Outcome(error=UnprocessableInput(reason=reason, value=value), seconds=elapsed)
 
@@ -312,8 +350,6 @@ def _describe_status(status: int) -> tuple[Reason, str | int | None]:
     """Why a child ended without answering, and the signal or status that says so."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        if number == signal.SIGXCPU:
-            return Reason.CPU_TIME, None
         if number == signal.SIGKILL:
             return Reason.KILLED, None
         try:

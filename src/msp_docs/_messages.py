@@ -484,10 +484,6 @@ REASONS: dict[Reason, tuple[str, str]] = {
         "it needed more memory than allowed",
         "il demandait plus de mémoire que permis",
     ),
-    Reason.CPU_TIME: (
-        "it used more processor time than allowed",
-        "il a demandé plus de temps de calcul que permis",
-    ),
     Reason.KILLED: ("the worker was killed (out of memory)", "le processus a été tué (mémoire)"),
     Reason.CRASHED: ("the decoder crashed ({value})", "le décodeur a planté ({value})"),
     Reason.WORKER_EXITED: (

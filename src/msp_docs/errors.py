@@ -279,7 +279,6 @@ class Reason(StrEnum):
     # isolated workers
     WORKER_NOT_STARTED = "worker-not-started"  # value: the system's reason
     OUT_OF_MEMORY = "out-of-memory"
-    CPU_TIME = "cpu-time"
     KILLED = "killed"
     CRASHED = "crashed"  # value: the signal, e.g. "SIGSEGV"
     WORKER_EXITED = "worker-exited"  # value: the exit status

@@ -37,7 +37,9 @@ class Limits:
         max_content_bytes: Inflated page content of one input PDF, all pages together (a
             content stream shared by several pages counts once).
         max_depth: Nesting depth of PDF trees (pages, outlines, names) we walk.
-        max_seconds_per_input: Wall-clock budget for processing one input.
+        max_seconds_per_input: Time budget for processing one input: the time its worker
+            computes or waits for anything but a processor (so the same input gets the same
+            answer on a busy machine); never more than 4 times it in wall-clock time.
         max_memory_bytes: Memory an isolated worker process may hold: its address space may
             grow by this less what it has resident when it starts, and by at least half of it
             (address space its parent reserved but never used does not count).

@@ -43,9 +43,9 @@ class Options:
         all_frames: Every frame of an animated GIF becomes a page (default: the first only).
         default_dpi: DPI assumed for ``original`` page size when an image has none.
         bookmarks: One bookmark per input (with the input's own bookmarks nested under it).
-        isolate: Decode each input in a forked child with memory, CPU and wall-clock limits
-            (see ``msp_docs._isolation``); where fork is unavailable inputs are processed
-            in-process and the time budget is checked afterwards.
+        isolate: Decode each input in a forked child with memory and time limits (see
+            ``msp_docs._isolation``); where fork is unavailable inputs are processed
+            in-process and the time budget is checked afterwards, on processor time.
         fit: Make the output at most this many bytes (``None``: no reduction). Inputs may then
             total up to ``Limits.max_fit_input_bytes``; when the merged document is larger,
             images are downsampled (never below ``min_dpi`` on their page) and re-encoded as

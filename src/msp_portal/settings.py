@@ -227,7 +227,7 @@ class ProcedureSettings:
             of its inputs together.
         merge_isolated: Merge the dossier PDF with ``msp_docs``' isolation (each input decoded in
             a child process with limits). Attachments were made by ``msp_docs`` already.
-        merge_seconds_per_input: ``msp_docs``' wall-clock budget per input of that merge; large,
+        merge_seconds_per_input: ``msp_docs``' time budget per input of that merge; large,
             so that a loaded machine does not make a transmission fail.
         endpoints: Organisation code -> its delivery endpoint and secret.
         delivery_timeout: Seconds an organisation has to answer one request.

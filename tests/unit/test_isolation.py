@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
+import subprocess
+import sys
 import time
 
 import pytest
@@ -95,6 +98,58 @@ def test_the_wall_clock_budget_is_enforced(job) -> None:
     (outcome,) = run(isolation.Job(job), seconds=0.5)
     assert isinstance(outcome.error, ProcessingTimeout)
     assert time.monotonic() - started < 3
+
+
+def _compute(cpu_seconds: float) -> float:
+    """Spin until this process has used ``cpu_seconds`` of processor time."""
+    started = time.process_time()
+    while time.process_time() - started < cpu_seconds:
+        pass
+    return time.process_time() - started
+
+
+def test_waiting_for_a_processor_is_not_charged_to_the_budget() -> None:
+    # The same input must get the same answer on a busy machine. A job that needs 0.3 s of
+    # processor time, given 1 s, runs on one processor shared with three busy loops: it takes
+    # about 1.2 s of wall-clock time (more than its budget) and must still finish. Before, the
+    # parent's deadline was wall-clock time and this job got processing-timeout.
+    if not os.path.exists(f"/proc/{os.getpid()}/schedstat"):
+        pytest.skip("no scheduler statistics in /proc")
+    cpu = min(os.sched_getaffinity(0))
+    saved = os.sched_getaffinity(0)
+    loop = f"import os; os.sched_setaffinity(0, {{{cpu}}})\nwhile True: pass"
+    hogs = [subprocess.Popen([sys.executable, "-c", loop]) for _ in range(3)]
+    try:
+        time.sleep(0.3)  # the busy loops are running
+        os.sched_setaffinity(0, {cpu})  # the child inherits it: one processor for four
+        try:
+            started = time.monotonic()
+            (outcome,) = run(isolation.Job(_compute, (0.3,)), seconds=1.0)
+            wall = time.monotonic() - started
+        finally:
+            os.sched_setaffinity(0, saved)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    assert outcome.error is None, outcome.error
+    assert outcome.value is not None and outcome.value >= 0.3
+    if wall <= 1.0:  # the busy loops did not share the processor after all: nothing shown
+        pytest.skip(f"the job was not slowed down ({wall:.2f} s)")
+
+
+def _spin_under(cpu_limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit, cpu_limit + 1))
+    _spin()
+
+
+def test_the_kernel_cpu_limit_gives_the_same_answer_as_the_deadline() -> None:
+    # When the kernel's CPU limit ends a child before the parent notices its time is up (the
+    # parent was slow to wake on a busy machine), the answer is still processing-timeout,
+    # not "unprocessable": the same budget ran out.
+    (outcome,) = run(isolation.Job(_spin_under, (1,)), seconds=3.0)
+    assert isinstance(outcome.error, ProcessingTimeout)
+    assert outcome.error.facts == {"seconds": 3}
 
 
 def test_memory_is_capped() -> None:
@@ -251,3 +306,37 @@ def test_estimated_cost_ranks_an_alpha_screenshot_above_a_plain_scan() -> None:
     assert estimated_cost(rgba) > estimated_cost(grey) > 0
     assert estimated_cost(jpeg_bytes()) > 0
     assert estimated_cost(b"\x89PNG\r\n\x1a\n") >= 0  # too short for a header: no crash
+
+
+@pytest.mark.parametrize(("pause", "refused"), [("sleep", False), ("compute", True)])
+def test_in_process_the_budget_is_the_decoders_processor_time(
+    monkeypatch: pytest.MonkeyPatch, pause: str, refused: bool
+) -> None:
+    # Without isolation, the budget is checked after the decode, on this thread's processor
+    # time: a decode that was descheduled (here: slept) for longer than the budget is not
+    # refused, one that computed for longer is.
+    import io
+    from pathlib import Path
+
+    import msp_docs
+    from msp_docs import _pipeline
+
+    real = _pipeline.process
+
+    def slowed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if pause == "sleep":
+            time.sleep(0.4)
+        else:
+            _compute(0.4)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_pipeline, "process", slowed)
+    sample = Path(__file__).parents[2] / "samples" / "2-scan-grey.png"
+    options = msp_docs.Options(isolate=False)
+    limits = msp_docs.Limits(max_seconds_per_input=0.3)
+    if refused:
+        with pytest.raises(ProcessingTimeout):
+            msp_docs.merge([sample], io.BytesIO(), options=options, limits=limits)
+    else:
+        report = msp_docs.merge([sample], io.BytesIO(), options=options, limits=limits)
+        assert report.output is not None and report.output.pages == 1
