@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import socket
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
 from fastapi import Request
 
-from msp_portal.settings import PortalSettings, WalletSettings
+from msp_portal.settings import Limit, PortalSettings, WalletSettings
 from msp_portal.web import WebSettings, create_app
 from msp_portal.web.deps import web_context
 from msp_portal.web.uploads import read_upload_form
@@ -32,7 +33,14 @@ def main() -> None:
         None,
         data_dir=data,
         public_url=f"http://127.0.0.1:{port}",
-        portal=PortalSettings(wallet=wallet),
+        # The 50 sign-in clients are 50 citizens, but they all come from 127.0.0.1: the
+        # per-client limits (20 account creations an hour; 30 password checks in flight or
+        # failed per 15 minutes) would refuse the 21st and the 31st.
+        portal=PortalSettings(
+            wallet=wallet,
+            client_message_requests=Limit(10_000, timedelta(hours=1)),
+            client_password_failures=Limit(10_000, timedelta(minutes=15)),
+        ),
     )
     app = create_app(settings)
 
